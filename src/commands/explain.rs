@@ -1,0 +1,141 @@
+use super::{emit, EXIT_OK};
+use crate::analysis::analyze;
+use crate::cli::ExplainArgs;
+use crate::flowchart::{flowchart, Question};
+use crate::model::types::{Consistency, Needs};
+use crate::model::LoadOptions;
+use anyhow::bail;
+use std::fmt::Write;
+
+pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
+    let text = match &args.interaction {
+        None => explain_rule(&args.target)?,
+        Some(id) => explain_interaction(&args.target, id)?,
+    };
+    emit(None, &text)?;
+    Ok(EXIT_OK)
+}
+
+fn explain_rule(code: &str) -> anyhow::Result<String> {
+    let Some(rule) = crate::rules::find(code) else {
+        let codes: Vec<&str> = crate::rules::registry().iter().map(|r| r.code).collect();
+        let hint = crate::model::schema::did_you_mean(code, codes.iter().copied())
+            .map(|s| format!(" (did you mean {s}?)"))
+            .unwrap_or_default();
+        bail!("no rule `{code}`{hint}; `commsplan rules` lists them all");
+    };
+    Ok(format!(
+        "# {} {}\n\nfamily: {} · default severity: {}\n\n{}\n\n{}",
+        rule.code,
+        rule.name,
+        rule.family.as_str(),
+        rule.severity,
+        rule.summary,
+        rule.doc.trim_end()
+    ) + "\n")
+}
+
+fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
+    let analysis = analyze(&[file], &LoadOptions::default())?;
+    let model = &analysis.model;
+    let Some(index) = model.interactions.iter().position(|i| i.id() == id) else {
+        let ids = model.interactions.iter().map(|i| i.id());
+        let hint = crate::model::schema::did_you_mean(id, ids)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        bail!("{file} has no interaction `{id}`{hint}");
+    };
+    let decl = &model.interactions[index];
+    let decision = &analysis.decisions[index];
+    let chart = flowchart();
+    let needs = decl.interaction.needs.clone().unwrap_or_default();
+    let mut out = String::new();
+    let i = &decl.interaction;
+    writeln!(out, "{} ({} → {})", i.id, i.from, i.to)?;
+    if let Some(summary) = &i.summary {
+        writeln!(out, "{summary}")?;
+    }
+    writeln!(out, "\nflowchart path:")?;
+    for node_id in &decision.path {
+        let node = &chart.graph[chart.node(node_id).expect("path nodes exist")];
+        let answer = decision
+            .answers
+            .iter()
+            .find(|(n, _, _)| n == node_id)
+            .map(|(_, q, a)| format!("  → {}", q.describe(*a)))
+            .unwrap_or_default();
+        writeln!(out, "  {node_id}  {}{answer}", node.label)?;
+    }
+    match (decision.recommended, decision.missing) {
+        (Some(p), _) => writeln!(out, "\nrecommended: {p}")?,
+        (None, Some((node, q))) => writeln!(
+            out,
+            "\nno recommendation: node {node} asks {} (`needs.{}`)",
+            q.asks(),
+            q.field()
+        )?,
+        _ => {}
+    }
+    match decl.uses().pattern {
+        Some(p) => writeln!(out, "declared:    {p}")?,
+        None => writeln!(out, "declared:    (none)")?,
+    }
+    writeln!(out, "\nwhat if:")?;
+    for (node, question, answer) in &decision.answers {
+        let mut flipped = needs.clone();
+        set_answer(&mut flipped, *question, !answer);
+        let other = chart.decide(&flipped);
+        let outcome = match (other.recommended, other.missing) {
+            (Some(p), _) => format!("`{p}`"),
+            (None, Some((n, q))) => format!(
+                "no recommendation until `needs.{}` (node {n}) is answered",
+                q.field()
+            ),
+            _ => "no recommendation".into(),
+        };
+        writeln!(
+            out,
+            "  {node}: if {} instead → {outcome}",
+            question.describe(!answer)
+        )?;
+    }
+    let findings: Vec<_> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.interaction.as_deref() == Some(id))
+        .collect();
+    writeln!(out, "\nfindings ({}):", findings.len())?;
+    for f in findings {
+        let at = f
+            .location
+            .as_ref()
+            .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
+            .unwrap_or_default();
+        let suppressed = if f.suppressed.is_some() {
+            " (suppressed)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  {at}{} [{}] {}{suppressed}",
+            f.severity, f.code, f.message
+        )?;
+    }
+    Ok(out)
+}
+
+fn set_answer(needs: &mut Needs, question: Question, answer: bool) {
+    match question {
+        Question::Realtime => needs.realtime = Some(answer),
+        Question::Consistency => {
+            needs.consistency = Some(if answer {
+                Consistency::Strong
+            } else {
+                Consistency::Eventual
+            })
+        }
+        Question::CanWait => needs.can_wait = Some(answer),
+        Question::Ordering => needs.ordering = Some(answer),
+    }
+}

@@ -1,0 +1,90 @@
+//! What each subcommand does. `main.rs` only parses the arguments.
+
+mod analyze;
+mod explain;
+mod init;
+
+use crate::cli::{Cli, Command, Format};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Exit codes of FORMAT.md §5.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_TOOL_ERROR: u8 = 2;
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Analyze(args) => analyze::run(&args),
+        Command::Schema(args) => {
+            let mut text = serde_json::to_string_pretty(crate::model::schema::json_schema())
+                .expect("schema serialises");
+            text.push('\n');
+            emit(args.output.as_deref(), &text).map(|_| EXIT_OK)
+        }
+        Command::Init(args) => init::run(&args),
+        Command::Rules(args) => rules(args.format),
+        Command::Explain(args) => explain::run(&args),
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cmd, "commsplan", &mut std::io::stdout());
+            Ok(EXIT_OK)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let _ = writeln!(anstream::stderr(), "commsplan: error: {err:#}");
+            ExitCode::from(EXIT_TOOL_ERROR)
+        }
+    }
+}
+
+/// Writes `text` to the file, or to standard output. A closed pipe (`| head`) is not
+/// an error.
+pub(crate) fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(Into::into),
+            }
+        }
+    }
+}
+
+fn rules(format: Format) -> anyhow::Result<u8> {
+    let registry = crate::rules::registry();
+    let text = match format {
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(&registry)?;
+            t.push('\n');
+            t
+        }
+        Format::Table => {
+            let mut table = comfy_table::Table::new();
+            table
+                .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_header(["code", "name", "family", "severity", "summary"]);
+            for r in &registry {
+                table.add_row([
+                    r.code,
+                    r.name,
+                    r.family.as_str(),
+                    r.severity.as_str(),
+                    r.summary,
+                ]);
+            }
+            format!("{table}\n")
+        }
+    };
+    emit(None, &text)?;
+    Ok(EXIT_OK)
+}

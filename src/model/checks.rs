@@ -1,0 +1,68 @@
+//! Checks that need the whole model: references between files, unique ids.
+
+use super::load::RawRef;
+use super::schema::did_you_mean;
+use super::{Model, Origin};
+use crate::finding::Finding;
+use crate::rules::model as codes;
+use std::collections::HashMap;
+
+pub(super) fn references(model: &Model, refs: &[RawRef], findings: &mut Vec<Finding>) {
+    let mut first_by_id: HashMap<&str, &Origin> = HashMap::new();
+    for r in refs {
+        for (field, name) in [("from", &r.from), ("to", &r.to)] {
+            let Some(name) = name else { continue };
+            if model.services.contains_key(name) {
+                continue;
+            }
+            let mut f = Finding::new(
+                &codes::UNKNOWN_SERVICE,
+                format!("`{field}` names `{name}`, which is not a service"),
+            )
+            .at(model.locate(&r.origin, field))
+            .label("no such service");
+            if let Some(id) = &r.id {
+                f = f.interaction(id.clone());
+            }
+            f = match did_you_mean(name, model.services.keys().map(String::as_str)) {
+                Some(s) => f.help(format!("did you mean `{s}`?")),
+                None => f.help(format!("define `{name}` under `services:`")),
+            };
+            findings.push(f);
+        }
+        let Some(id) = &r.id else { continue };
+        match first_by_id.get(id.as_str()) {
+            Some(first) => findings.push(
+                Finding::new(
+                    &codes::DUPLICATE_ID,
+                    format!("interaction id `{id}` is used twice"),
+                )
+                .at(model.locate(&r.origin, "id"))
+                .label("second use")
+                .related(model.locate(first, "id"), "first used here")
+                .interaction(id.clone())
+                .help("give each interaction its own id"),
+            ),
+            None => {
+                first_by_id.insert(id, &r.origin);
+            }
+        }
+    }
+}
+
+pub(super) fn duplicate_service(
+    model: &Model,
+    name: &str,
+    first: &Origin,
+    second: &Origin,
+) -> Finding {
+    Finding::new(
+        &codes::DUPLICATE_SERVICE,
+        format!("service `{name}` is defined in two files"),
+    )
+    .at(model.locate_key(second, ""))
+    .label("second definition")
+    .related(model.locate_key(first, ""), "first defined here")
+    .service(name)
+    .help("define the service in one file only")
+}

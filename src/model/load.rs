@@ -1,0 +1,369 @@
+//! The one loading boundary: files in, a [`Model`] and located findings out.
+
+use super::types::{Interaction, Service, Suppression, Uses};
+use super::yaml::{self, escape_pointer_token, Limits, ProblemKind};
+use super::{checks, InteractionDecl, Model, Origin, ServiceDecl, SourceFile, SuppressionDecl};
+use crate::finding::Finding;
+use crate::rules::model as codes;
+use anyhow::{Context as _, Result};
+use serde_json::Value;
+use std::io::Read;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    /// Largest file read, in bytes.
+    pub max_file_bytes: u64,
+    pub limits: Limits,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_bytes: 256 * 1024 * 1024,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// An interaction's ends as written, read from the raw document so that they are
+/// checked even when the interaction has other errors.
+pub(super) struct RawRef {
+    pub id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub origin: Origin,
+}
+
+/// Reads every file. Problems in the files are findings; only a path that cannot be read
+/// at all is an error (exit code 2).
+pub fn load(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<(Model, Vec<Finding>)> {
+    let mut model = Model::default();
+    let mut findings = Vec::new();
+    let mut refs = Vec::new();
+    for path in paths {
+        let path = path.as_ref();
+        let bytes = read_limited(path, options.max_file_bytes)?;
+        let file_index = model.files.len();
+        let display = path.to_string_lossy().into_owned();
+        load_one(
+            &mut model,
+            &mut findings,
+            &mut refs,
+            file_index,
+            display,
+            bytes,
+            options,
+        );
+    }
+    checks::references(&model, &refs, &mut findings);
+    Ok((model, findings))
+}
+
+enum Read_ {
+    Bytes(Vec<u8>),
+    TooLarge(u64),
+}
+
+fn read_limited(path: &Path, max: u64) -> Result<Read_> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.is_dir() {
+        anyhow::bail!(
+            "{} is a directory; give the architecture files themselves",
+            path.display()
+        );
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > max {
+        return Ok(Read_::TooLarge(meta.len().max(bytes.len() as u64)));
+    }
+    Ok(Read_::Bytes(bytes))
+}
+
+fn load_one(
+    model: &mut Model,
+    findings: &mut Vec<Finding>,
+    refs: &mut Vec<RawRef>,
+    file_index: usize,
+    path: String,
+    read: Read_,
+    options: &LoadOptions,
+) {
+    let mut file = SourceFile {
+        path,
+        text: String::new(),
+        spans: None,
+        interaction_ids: Vec::new(),
+    };
+    let bytes = match read {
+        Read_::TooLarge(size) => {
+            findings.push(
+                Finding::new(
+                    &codes::LIMIT,
+                    format!(
+                        "the file is {} MiB, over the limit of {} MiB",
+                        size / (1024 * 1024),
+                        options.max_file_bytes / (1024 * 1024)
+                    ),
+                )
+                .at(file.start_location())
+                .help("split the system into several files and pass them all"),
+            );
+            model.files.push(file);
+            return;
+        }
+        Read_::Bytes(b) => b,
+    };
+    let text = match decode(bytes) {
+        Ok(t) => t,
+        Err((text_before, message)) => {
+            let pos = end_pos(&text_before);
+            findings.push(
+                Finding::new(&codes::ENCODING, message)
+                    .at(file.location(yaml::Span::point(pos)))
+                    .label("here")
+                    .help("save the file as UTF-8 text"),
+            );
+            model.files.push(file);
+            return;
+        }
+    };
+    file.text = text;
+
+    let parsed = yaml::parse(&file.text, options.limits);
+    for p in &parsed.problems {
+        let info = match p.kind {
+            ProblemKind::Syntax | ProblemKind::ComplexKey => &codes::YAML_SYNTAX,
+            ProblemKind::DuplicateKey => &codes::DUPLICATE_KEY,
+            ProblemKind::BadMerge => &codes::WRONG_TYPE,
+            ProblemKind::Limit => &codes::LIMIT,
+        };
+        let mut f = Finding::new(info, p.message.clone())
+            .at(file.location(p.span))
+            .label(p.label.clone());
+        if let Some(h) = &p.help {
+            f = f.help(h.clone());
+        }
+        if let Some((span, msg)) = &p.related {
+            f = f.related(file.location(*span), msg.clone());
+        }
+        findings.push(f);
+    }
+    let Some(root) = parsed.root else {
+        if parsed.problems.is_empty() {
+            findings.push(
+                Finding::new(&codes::EMPTY, "the file holds no YAML document")
+                    .at(file.start_location())
+                    .help("start from `commsplan init`"),
+            );
+        }
+        model.files.push(file);
+        return;
+    };
+    if matches!(root.value, yaml::NodeValue::Scalar(yaml::Scalar::Null)) {
+        findings.push(
+            Finding::new(&codes::EMPTY, "the file holds an empty document")
+                .at(file.location(root.span))
+                .help("start from `commsplan init`"),
+        );
+        model.files.push(file);
+        return;
+    }
+    let (doc, spans) = yaml::into_json(root, None);
+    file.interaction_ids = doc
+        .get("interactions")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    findings.extend(super::schema::validate(&doc, &spans, &file));
+    file.spans = Some(spans);
+    model.files.push(file);
+    extract(model, findings, refs, file_index, doc);
+}
+
+/// Moves the valid parts of a document into the model. Parts with schema errors are
+/// left out (their errors are already reported); their `from`/`to` are still checked.
+fn extract(
+    model: &mut Model,
+    findings: &mut Vec<Finding>,
+    refs: &mut Vec<RawRef>,
+    file: usize,
+    doc: Value,
+) {
+    let Value::Object(mut top) = doc else {
+        return;
+    };
+    if model.system.is_none() {
+        model.system = top
+            .get("system")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        model.description = top
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+    }
+    let defaults: Option<Value> = top
+        .remove("defaults")
+        .filter(|d| serde_json::from_value::<Uses>(d.clone()).is_ok());
+
+    if let Some(Value::Object(services)) = top.remove("services") {
+        for (name, value) in services {
+            let origin = Origin {
+                file,
+                pointer: format!("/services/{}", escape_pointer_token(&name)),
+            };
+            let Ok(service) = serde_json::from_value::<Service>(value) else {
+                // Keep the name so that references to it do not cascade into errors.
+                model.services.entry(name.clone()).or_insert(ServiceDecl {
+                    name,
+                    service: Service::default(),
+                    origin,
+                });
+                continue;
+            };
+            if let Some(first) = model.services.get(&name) {
+                findings.push(checks::duplicate_service(
+                    model,
+                    &name,
+                    &first.origin,
+                    &origin,
+                ));
+                continue;
+            }
+            model.services.insert(
+                name.clone(),
+                ServiceDecl {
+                    name,
+                    service,
+                    origin,
+                },
+            );
+        }
+    }
+
+    if let Some(Value::Array(items)) = top.remove("interactions") {
+        for (index, mut value) in items.into_iter().enumerate() {
+            let origin = Origin {
+                file,
+                pointer: format!("/interactions/{index}"),
+            };
+            let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+            refs.push(RawRef {
+                id: text("id"),
+                from: text("from"),
+                to: text("to"),
+                origin: origin.clone(),
+            });
+            let declares_uses = value.get("uses").is_some();
+            if let (Some(defaults), Value::Object(map)) = (&defaults, &mut value) {
+                let uses = map
+                    .entry("uses")
+                    .or_insert_with(|| Value::Object(Default::default()));
+                merge_under(uses, defaults);
+            }
+            if let Ok(interaction) = serde_json::from_value::<Interaction>(value) {
+                model.interactions.push(InteractionDecl {
+                    interaction,
+                    origin,
+                    declares_uses,
+                });
+            }
+        }
+    }
+
+    if let Some(Value::Array(items)) = top.remove("suppress") {
+        for (index, value) in items.into_iter().enumerate() {
+            if let Ok(suppression) = serde_json::from_value::<Suppression>(value) {
+                model.suppressions.push(SuppressionDecl {
+                    suppression,
+                    origin: Origin {
+                        file,
+                        pointer: format!("/suppress/{index}"),
+                    },
+                });
+            }
+        }
+    }
+}
+
+/// Adds what `base` has and `target` lacks, mapping by mapping; `target` wins.
+fn merge_under(target: &mut Value, base: &Value) {
+    if let (Value::Object(t), Value::Object(b)) = (target, base) {
+        for (k, bv) in b {
+            match t.get_mut(k) {
+                Some(tv) => merge_under(tv, bv),
+                None => {
+                    t.insert(k.clone(), bv.clone());
+                }
+            }
+        }
+    }
+}
+
+/// UTF-8 text without a byte-order mark, or the text before the first bad byte and
+/// what is wrong with it.
+fn decode(mut bytes: Vec<u8>) -> std::result::Result<String, (String, String)> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err((
+            String::new(),
+            "the file is UTF-16 encoded; commsplan reads UTF-8".into(),
+        ));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let bad = bytes[valid];
+            let before = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            return Err((
+                before,
+                format!("the file is not valid UTF-8: byte 0x{bad:02X} cannot start or continue a character (Latin-1 text?)"),
+            ));
+        }
+    };
+    if let Some((at, ch)) = text.char_indices().find(|&(_, c)| !is_yaml_printable(c)) {
+        return Err((
+            text[..at].to_string(),
+            format!(
+                "control character U+{:04X} is not allowed in YAML (is this a binary file?)",
+                ch as u32
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+/// YAML's c-printable set (tab, line breaks, and printable Unicode).
+fn is_yaml_printable(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}'
+        | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+        && c != '\u{FEFF}'
+}
+
+/// The position just after `text`.
+fn end_pos(text: &str) -> yaml::Pos {
+    let line = text.matches('\n').count() as u32 + 1;
+    let last_line = text.rsplit('\n').next().unwrap_or("");
+    yaml::Pos {
+        line,
+        column: last_line.chars().count() as u32 + 1,
+    }
+}

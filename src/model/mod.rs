@@ -1,0 +1,212 @@
+//! The loaded system: services and interactions from one or more files, each with the
+//! place it came from so that any rule can point at the exact line.
+
+mod checks;
+mod load;
+pub mod schema;
+pub mod types;
+pub mod yaml;
+
+pub use load::{load, LoadOptions};
+
+use crate::finding::Location;
+use indexmap::IndexMap;
+use types::{Interaction, Service, Suppression, Uses};
+use yaml::{Span, SpanChildren, SpanTree};
+
+/// One input file, its text (for snippets) and the positions of its nodes.
+pub struct SourceFile {
+    /// The path as the user gave it; reports print it as it is.
+    pub path: String,
+    pub text: String,
+    pub spans: Option<SpanTree>,
+    /// Interaction ids by position in the file, for naming schema errors.
+    pub(crate) interaction_ids: Vec<Option<String>>,
+}
+
+impl SourceFile {
+    pub fn location(&self, span: Span) -> Location {
+        Location {
+            file: self.path.clone(),
+            line: span.start.line.max(1),
+            column: span.start.column.max(1),
+            end_line: span.end.line.max(span.start.line).max(1),
+            end_column: if span.end.line > span.start.line {
+                span.end.column.max(1)
+            } else {
+                span.end.column.max(span.start.column).max(1)
+            },
+        }
+    }
+
+    fn start_location(&self) -> Location {
+        self.location(Span::point(yaml::Pos { line: 1, column: 1 }))
+    }
+
+    /// The value at `pointer`, or the nearest enclosing node that exists.
+    pub fn value_location(&self, spans: &SpanTree, pointer: &str) -> Location {
+        let (node, exact) = spans.nearest(pointer);
+        if exact {
+            self.location(value_span(node))
+        } else {
+            self.location(anchor_span(node))
+        }
+    }
+
+    /// The key of the entry at `pointer` (for unknown and duplicate keys).
+    pub fn key_location(&self, spans: &SpanTree, pointer: &str) -> Location {
+        let (node, _) = spans.nearest(pointer);
+        self.location(node.key_span.unwrap_or_else(|| anchor_span(node)))
+    }
+
+    /// A mapping, as a place to report what is missing from it: its key
+    /// (`uses:`), or for a list item its first key.
+    pub fn mapping_location(&self, spans: &SpanTree, pointer: &str) -> Location {
+        let (node, _) = spans.nearest(pointer);
+        self.location(anchor_span(node))
+    }
+
+    pub(crate) fn doc_interaction_id(&self, index: usize) -> Option<String> {
+        self.interaction_ids.get(index).cloned().flatten()
+    }
+}
+
+/// Where a mapping or list is best pointed at: not its whole extent (many lines) but the
+/// key that introduces it, or the first key of a list item.
+fn anchor_span(node: &SpanTree) -> Span {
+    if let Some(k) = node.key_span {
+        return k;
+    }
+    match &node.children {
+        SpanChildren::Map(m) => m
+            .values()
+            .next()
+            .and_then(|c| c.key_span)
+            .map_or(Span::point(node.span.start), |k| k),
+        _ => Span::point(node.span.start),
+    }
+}
+
+/// A scalar's own extent; for a collection, where it starts.
+fn value_span(node: &SpanTree) -> Span {
+    match node.children {
+        SpanChildren::Leaf => node.span,
+        _ => anchor_span(node),
+    }
+}
+
+/// Where a piece of the model was written: a file and a JSON pointer into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: usize,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceDecl {
+    pub name: String,
+    pub service: Service,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct InteractionDecl {
+    /// The interaction with the file's `defaults` merged under its `uses`.
+    pub interaction: Interaction,
+    pub origin: Origin,
+    /// Whether the interaction itself (not only the defaults) has a `uses` block.
+    pub declares_uses: bool,
+}
+
+impl InteractionDecl {
+    pub fn id(&self) -> &str {
+        &self.interaction.id
+    }
+
+    pub fn uses(&self) -> &Uses {
+        static EMPTY: std::sync::OnceLock<Uses> = std::sync::OnceLock::new();
+        self.interaction
+            .uses
+            .as_ref()
+            .unwrap_or_else(|| EMPTY.get_or_init(Uses::default))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SuppressionDecl {
+    pub suppression: Suppression,
+    pub origin: Origin,
+}
+
+#[derive(Default)]
+pub struct Model {
+    pub files: Vec<SourceFile>,
+    /// The first file's system name.
+    pub system: Option<String>,
+    pub description: Option<String>,
+    pub services: IndexMap<String, ServiceDecl>,
+    pub interactions: Vec<InteractionDecl>,
+    /// Top-level suppressions of every file.
+    pub suppressions: Vec<SuppressionDecl>,
+}
+
+impl Model {
+    /// The location of `relative` (e.g. `uses/retry/jitter`) under `origin`. A field that
+    /// came from the file's `defaults` points there; a missing one at the nearest
+    /// enclosing mapping.
+    pub fn locate(&self, origin: &Origin, relative: &str) -> Location {
+        let file = &self.files[origin.file];
+        let Some(spans) = &file.spans else {
+            return file.start_location();
+        };
+        let pointer = join_pointer(&origin.pointer, relative);
+        if spans.get(&pointer).is_none() {
+            if let Some(field) = relative.strip_prefix("uses/") {
+                let in_defaults = format!("/defaults/{field}");
+                if spans.get(&in_defaults).is_some() {
+                    return file.value_location(spans, &in_defaults);
+                }
+            }
+        }
+        file.value_location(spans, &pointer)
+    }
+
+    /// The key of `relative` under `origin` (for findings about a whole block).
+    pub fn locate_key(&self, origin: &Origin, relative: &str) -> Location {
+        let file = &self.files[origin.file];
+        match &file.spans {
+            Some(spans) => file.key_location(spans, &join_pointer(&origin.pointer, relative)),
+            None => file.start_location(),
+        }
+    }
+
+    /// Whether `relative` is written under `origin` (or in the file's defaults, for `uses/…`).
+    pub fn is_written(&self, origin: &Origin, relative: &str) -> bool {
+        let file = &self.files[origin.file];
+        let Some(spans) = &file.spans else {
+            return false;
+        };
+        spans
+            .get(&join_pointer(&origin.pointer, relative))
+            .is_some()
+            || relative
+                .strip_prefix("uses/")
+                .is_some_and(|f| spans.get(&format!("/defaults/{f}")).is_some())
+    }
+
+    pub fn service(&self, name: &str) -> Option<&ServiceDecl> {
+        self.services.get(name)
+    }
+
+    pub fn interaction(&self, id: &str) -> Option<&InteractionDecl> {
+        self.interactions.iter().find(|i| i.interaction.id == id)
+    }
+}
+
+pub(crate) fn join_pointer(base: &str, relative: &str) -> String {
+    if relative.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}/{relative}")
+    }
+}

@@ -1,0 +1,513 @@
+//! The JSON Schema of the architecture file, generated from the Rust types, and the
+//! mapping of schema violations to located `M` findings.
+
+use super::types::ArchitectureFile;
+use super::yaml::{escape_pointer_token, SpanTree};
+use crate::finding::Finding;
+use crate::rules::model as codes;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde_json::{json, Map, Value};
+use std::sync::OnceLock;
+
+/// The schema as `commsplan schema` prints it (draft 2020-12).
+pub fn json_schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+        let schema = generator.into_root_schema_for::<ArchitectureFile>();
+        let mut value = schema.to_value();
+        tidy(&mut value);
+        if let Value::Object(root) = &mut value {
+            root.insert(
+                "$id".into(),
+                json!("https://commsplan.dev/schema/v1/commsplan.schema.json"),
+            );
+            // `version` must be exactly 1; the type alone would allow any integer.
+            if let Some(Value::Object(version)) = root
+                .get_mut("properties")
+                .and_then(|p| p.get_mut("version"))
+            {
+                version.insert("const".into(), json!(1));
+            }
+        }
+        value
+    })
+}
+
+/// Makes the generated schema read as a hand-written one would, and fit YAML users:
+/// optional fields may be absent but not `null`, integer formats such as `uint32` are
+/// not JSON Schema formats (strict validators reject them), and `x-` keys are allowed
+/// on every object.
+fn tidy(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get("type") {
+                let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+                if non_null.len() == 1 {
+                    map.insert("type".into(), non_null[0].clone());
+                } else if non_null.len() != types.len() {
+                    map.insert("type".into(), Value::Array(non_null));
+                }
+            }
+            if let Some(Value::Array(any_of)) = map.get("anyOf") {
+                let non_null: Vec<Value> = any_of
+                    .iter()
+                    .filter(|s| s.get("type") != Some(&json!("null")))
+                    .cloned()
+                    .collect();
+                if non_null.len() == 1 && non_null.len() != any_of.len() {
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = &non_null[0] {
+                        for (k, v) in inner {
+                            map.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+            }
+            if matches!(map.get("format"), Some(Value::String(f)) if is_numeric_format(f)) {
+                map.remove("format");
+            }
+            if map.get("default") == Some(&Value::Null) {
+                map.remove("default");
+            }
+            if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+                map.insert("patternProperties".into(), json!({ "^x-": {} }));
+            }
+            for v in map.values_mut() {
+                tidy(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(tidy),
+        _ => {}
+    }
+}
+
+fn is_numeric_format(f: &str) -> bool {
+    matches!(
+        f,
+        "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "int"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "float"
+            | "double"
+    )
+}
+
+fn validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .build(json_schema())
+            .expect("the generated schema compiles")
+    })
+}
+
+/// Validates a document and returns one finding per violation, each at its node.
+pub fn validate(doc: &Value, spans: &SpanTree, file: &super::SourceFile) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for error in validator().iter_errors(doc) {
+        let path = error.instance_path().to_string();
+        let schema_path = error.schema_path().to_string();
+        if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
+            let (interaction, service) = subject_of(&path, spans, file);
+            for key in unexpected {
+                let mut f = unknown_key(key, &path, &schema_path, spans, file);
+                f.interaction.clone_from(&interaction);
+                f.service.clone_from(&service);
+                out.push(f);
+            }
+        } else if let Some(f) = to_finding(
+            error.kind(),
+            error.instance(),
+            &path,
+            &schema_path,
+            spans,
+            file,
+        ) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn unknown_key(
+    key: &str,
+    path: &str,
+    schema_path: &str,
+    spans: &SpanTree,
+    file: &super::SourceFile,
+) -> Finding {
+    let known = known_properties(schema_path);
+    let pointer = format!("{path}/{}", escape_pointer_token(key));
+    let f = Finding::new(
+        &codes::UNKNOWN_KEY,
+        format!("unknown key `{}`", truncate(key, 60)),
+    )
+    .at(file.key_location(spans, &pointer))
+    .label("not a key of this mapping");
+    match did_you_mean(key, known.iter().map(String::as_str)) {
+        Some(s) => f.help(format!("did you mean `{s}`?")),
+        None if !known.is_empty() => f.help(format!(
+            "known keys here: {}; keys starting with `x-` are ignored",
+            known.join(", ")
+        )),
+        None => f,
+    }
+}
+
+fn to_finding(
+    kind: &ValidationErrorKind,
+    instance: &Value,
+    path: &str,
+    _schema_path: &str,
+    spans: &SpanTree,
+    file: &super::SourceFile,
+) -> Option<Finding> {
+    let at = |pointer: &str| file.value_location(spans, pointer);
+    let (interaction, service) = subject_of(path, spans, file);
+    let finding = match kind {
+        ValidationErrorKind::Type { kind } => {
+            let expected = type_names(kind);
+            let mut f = if path.is_empty() {
+                Finding::new(
+                    &codes::WRONG_TYPE,
+                    format!(
+                        "the file must be a mapping with `version`, `system`, `services` and `interactions`, not {}",
+                        describe_value(instance)
+                    ),
+                )
+            } else {
+                Finding::new(
+                    &codes::WRONG_TYPE,
+                    format!(
+                        "`{}` must be {expected}, found {}",
+                        last_key(path),
+                        describe_value(instance)
+                    ),
+                )
+            }
+            .at(at(path))
+            .label(format!("expected {expected}"));
+            if expected.contains("boolean") {
+                if let Value::String(s) = instance {
+                    if is_yaml11_bool(s) {
+                        f = f.help(format!(
+                            "YAML 1.2 reads `{s}` as a string; write `true` or `false`"
+                        ));
+                    }
+                }
+            }
+            if instance.is_null() {
+                f = f.help("the value is empty; write a value or remove the key");
+            }
+            f
+        }
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(plain).collect())
+                .unwrap_or_default();
+            let mut f = Finding::new(
+                &codes::INVALID_VALUE,
+                format!("`{}` is not a valid `{}`", plain(instance), last_key(path)),
+            )
+            .at(at(path))
+            .label(format!("expected one of: {}", allowed.join(", ")));
+            if let Some(s) = did_you_mean(&plain(instance), allowed.iter().map(String::as_str)) {
+                f = f.help(format!(
+                    "did you mean `{s}`? allowed: {}",
+                    allowed.join(", ")
+                ));
+            } else {
+                f = f.help(format!("allowed values: {}", allowed.join(", ")));
+            }
+            f
+        }
+        ValidationErrorKind::Constant { expected_value } if path == "/version" => Finding::new(
+            &codes::BAD_VERSION,
+            format!(
+                "unsupported version {}; this commsplan reads version {}",
+                plain(instance),
+                plain(expected_value)
+            ),
+        )
+        .at(at(path))
+        .label("unsupported version")
+        .help("write `version: 1`"),
+        ValidationErrorKind::Required { property } => {
+            let name = plain(property);
+            let location = file.mapping_location(spans, path);
+            if path.is_empty() && name == "version" {
+                Finding::new(&codes::BAD_VERSION, "`version` is missing")
+                    .at(location)
+                    .help("add `version: 1` at the top of the file")
+            } else if name == "reason" && path.contains("/suppress/") {
+                Finding::new(&codes::MISSING_REASON, "this suppression has no `reason`")
+                    .at(location)
+                    .label("needs a reason")
+                    .help("add `reason:` saying why the finding does not apply here")
+            } else {
+                Finding::new(&codes::MISSING_FIELD, format!("`{name}` is missing"))
+                    .at(location)
+                    .label(format!("`{name}` required here"))
+            }
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            let value = plain(instance);
+            if path.starts_with("/interactions/") && path.ends_with("/id") {
+                Finding::new(
+                    &codes::INVALID_ID,
+                    format!("invalid interaction id `{value}`"),
+                )
+                .at(at(path))
+                .label("not [a-z0-9][a-z0-9-_.]*")
+                .help(format!("try `{}`", suggest_id(&value)))
+            } else {
+                Finding::new(
+                    &codes::INVALID_VALUE,
+                    format!("`{value}` does not match the form of `{}`", last_key(path)),
+                )
+                .at(at(path))
+                .label(format!("expected to match {pattern}"))
+            }
+        }
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => Finding::new(
+            &codes::INVALID_VALUE,
+            format!(
+                "`{}` is {}, below the minimum of {limit}",
+                last_key(path),
+                plain(instance)
+            ),
+        )
+        .at(at(path))
+        .label(format!("at least {limit}")),
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => Finding::new(
+            &codes::INVALID_VALUE,
+            format!(
+                "`{}` is {}, above the maximum of {limit}",
+                last_key(path),
+                plain(instance)
+            ),
+        )
+        .at(at(path))
+        .label(format!("at most {limit}")),
+        ValidationErrorKind::MinLength { .. } => Finding::new(
+            &codes::INVALID_VALUE,
+            format!("`{}` must not be empty", last_key(path)),
+        )
+        .at(at(path))
+        .label("empty"),
+        other => Finding::new(
+            &codes::INVALID_VALUE,
+            format!("`{}`: {}", last_key(path), describe_kind(other)),
+        )
+        .at(at(path)),
+    };
+    let mut finding = finding;
+    finding.interaction = interaction;
+    finding.service = service;
+    Some(finding)
+}
+
+fn describe_kind(kind: &ValidationErrorKind) -> String {
+    match kind {
+        ValidationErrorKind::MinItems { limit } => format!("needs at least {limit} items"),
+        ValidationErrorKind::MaxItems { limit } => format!("takes at most {limit} items"),
+        _ => "invalid value".into(),
+    }
+}
+
+/// For schema errors inside an interaction or service: its id or name, for reports.
+fn subject_of(
+    path: &str,
+    _spans: &SpanTree,
+    file: &super::SourceFile,
+) -> (Option<String>, Option<String>) {
+    let mut parts = path.split('/').skip(1);
+    match (parts.next(), parts.next()) {
+        (Some("interactions"), Some(i)) => {
+            let id = i
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| file.doc_interaction_id(i));
+            (id, None)
+        }
+        (Some("services"), Some(name)) => (None, Some(name.replace("~1", "/").replace("~0", "~"))),
+        _ => (None, None),
+    }
+}
+
+/// The properties the schema allows at the object whose `additionalProperties` failed.
+fn known_properties(schema_path: &str) -> Vec<String> {
+    let root = json_schema();
+    let mut node = root;
+    let tokens: Vec<&str> = schema_path.split('/').skip(1).collect();
+    // The last token is `additionalProperties`; walk to its parent object schema.
+    for token in &tokens[..tokens.len().saturating_sub(1)] {
+        if *token == "$ref" {
+            let Some(target) = node.get("$ref").and_then(Value::as_str) else {
+                return Vec::new();
+            };
+            node = match root.pointer(target.trim_start_matches('#')) {
+                Some(n) => n,
+                None => return Vec::new(),
+            };
+            continue;
+        }
+        let token = token.replace("~1", "/").replace("~0", "~");
+        node = match node {
+            Value::Object(m) => match m.get(&token) {
+                Some(n) => n,
+                None => return Vec::new(),
+            },
+            Value::Array(a) => match token.parse::<usize>().ok().and_then(|i| a.get(i)) {
+                Some(n) => n,
+                None => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        };
+    }
+    // A `$ref` object: resolve it to the object that holds the properties.
+    if let Some(target) = node.get("$ref").and_then(Value::as_str) {
+        if let Some(n) = root.pointer(target.trim_start_matches('#')) {
+            node = n;
+        }
+    }
+    node.get("properties")
+        .and_then(Value::as_object)
+        .map(|p: &Map<String, Value>| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase());
+        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn is_yaml11_bool(s: &str) -> bool {
+    matches!(
+        s.to_ascii_lowercase().as_str(),
+        "yes" | "no" | "on" | "off" | "y" | "n"
+    )
+}
+
+fn type_names(kind: &TypeKind) -> String {
+    let name = |t: &jsonschema::JsonType| match t.to_string().as_str() {
+        "object" => "a mapping".to_string(),
+        "array" => "a list".to_string(),
+        "integer" => "an integer".to_string(),
+        "number" => "a number".to_string(),
+        "boolean" => "a boolean (true or false)".to_string(),
+        "string" => "a string".to_string(),
+        other => other.to_string(),
+    };
+    match kind {
+        TypeKind::Single(t) => name(t),
+        TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| name(&t))
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
+}
+
+fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Null => "an empty value".into(),
+        Value::Bool(b) => format!("the boolean `{b}`"),
+        Value::Number(n) => format!("the number `{n}`"),
+        Value::String(s) => format!("the string `{}`", truncate(s, 40)),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => truncate(s, 60),
+        other => other.to_string(),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if one_line.chars().count() > max {
+        format!("{}…", one_line.chars().take(max).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+fn last_key(path: &str) -> String {
+    let key = path.rsplit('/').next().unwrap_or("");
+    if key.parse::<usize>().is_ok() {
+        let parent = path.rsplit('/').nth(1).unwrap_or("");
+        format!("{}[{key}]", parent.replace("~1", "/").replace("~0", "~"))
+    } else {
+        key.replace("~1", "/").replace("~0", "~")
+    }
+}
+
+fn suggest_id(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if matches!(c, '-' | '_' | '.') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    if trimmed.is_empty() {
+        "interaction-1".into()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_has_no_null_types_or_integer_formats() {
+        let text = json_schema().to_string();
+        assert!(!text.contains("\"null\""), "{text}");
+        assert!(!text.contains("uint32"));
+        assert!(text.contains("2020-12"));
+    }
+
+    #[test]
+    fn known_properties_follow_refs() {
+        let props = known_properties(
+            "/properties/interactions/items/$ref/properties/uses/$ref/additionalProperties",
+        );
+        assert!(props.contains(&"timeout_ms".to_string()), "{props:?}");
+    }
+
+    #[test]
+    fn ids_are_suggested_in_kebab_case() {
+        assert_eq!(suggest_id("Reserve Stock!"), "reserve-stock");
+    }
+}

@@ -1,0 +1,908 @@
+//! YAML 1.2 reading with a source position for every node.
+//!
+//! saphyr-parser gives events with spans; this module builds a tree from them with the
+//! limits a linter needs on untrusted input (alias expansion, nesting depth), merge keys,
+//! duplicate-key detection and the core schema's scalar resolution. The tree is then
+//! split into a `serde_json::Value` (for schema validation and deserialisation) and a
+//! [`SpanTree`] that answers "where in the file is `/interactions/3/uses/retry`?".
+
+use indexmap::IndexMap;
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as RawSpan};
+use serde_json::Value;
+
+/// A position in a source file: 1-based line, 1-based column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn point(pos: Pos) -> Span {
+        Span {
+            start: pos,
+            end: pos,
+        }
+    }
+
+    fn from_raw(raw: RawSpan) -> Span {
+        Span {
+            start: pos_of(raw.start),
+            end: pos_of(raw.end),
+        }
+    }
+}
+
+fn pos_of(m: saphyr_parser::Marker) -> Pos {
+    Pos {
+        line: m.line() as u32,
+        column: m.col() as u32 + 1,
+    }
+}
+
+/// Bounds that keep hostile input from exhausting time or memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Nodes that aliases may add by expansion, on top of the nodes written in the file.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_alias_nodes: 2_000_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    Syntax,
+    DuplicateKey,
+    ComplexKey,
+    BadMerge,
+    Limit,
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub message: String,
+    pub span: Span,
+    /// What the primary label under the snippet says.
+    pub label: String,
+    /// A second place worth showing (the first occurrence of a duplicate key).
+    pub related: Option<(Span, String)>,
+    pub help: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeValue {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(IndexMap<String, Entry>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key_span: Span,
+    pub value: Node,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub value: NodeValue,
+    pub span: Span,
+}
+
+impl Node {
+    fn count(&self) -> usize {
+        match &self.value {
+            NodeValue::Scalar(_) => 1,
+            NodeValue::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
+            NodeValue::Map(m) => 1 + m.values().map(|e| 1 + e.value.count()).sum::<usize>(),
+        }
+    }
+}
+
+/// The outcome of reading one document. `root` is `None` when the file holds no document
+/// or when a syntax error stopped the parse.
+pub struct Parsed {
+    pub root: Option<Node>,
+    pub problems: Vec<Problem>,
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        anchor: usize,
+        start: Pos,
+    },
+    Map {
+        entries: IndexMap<String, Entry>,
+        pending_key: Option<PendingKey>,
+        merges: Vec<Node>,
+        anchor: usize,
+        start: Pos,
+    },
+}
+
+struct PendingKey {
+    text: Option<String>,
+    span: Span,
+    merge: bool,
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: std::collections::HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    root: Option<Node>,
+    documents: usize,
+    problems: Vec<Problem>,
+    /// Nesting level inside a collection that is being skipped for being too deep.
+    skipping: usize,
+    skip_start: Span,
+    last_end: usize,
+}
+
+pub fn parse(text: &str, limits: Limits) -> Parsed {
+    let mut b = Builder {
+        text,
+        limits,
+        stack: Vec::new(),
+        anchors: Default::default(),
+        alias_nodes: 0,
+        root: None,
+        documents: 0,
+        problems: Vec::new(),
+        skipping: 0,
+        skip_start: Span::default(),
+        last_end: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, raw))) => {
+                let end = raw.end.index();
+                if b.on_event(event, raw).is_break() {
+                    return b.finish_early();
+                }
+                b.last_end = end;
+            }
+            Some(Err(err)) => {
+                b.syntax_error(err);
+                return b.finish_early();
+            }
+        }
+    }
+    Parsed {
+        root: b.root,
+        problems: b.problems,
+    }
+}
+
+use std::ops::ControlFlow;
+
+impl Builder<'_> {
+    fn finish_early(self) -> Parsed {
+        Parsed {
+            root: None,
+            problems: self.problems,
+        }
+    }
+
+    fn syntax_error(&mut self, err: ScanError) {
+        let mark = *err.marker();
+        let mut span = Span::point(pos_of(mark));
+        let info = err.info().to_string();
+        let mut label = "here".to_string();
+        let mut help = None;
+        // An unterminated quoted scalar is reported at the end of the input; the
+        // opening quote is what the user has to look at.
+        if info.contains("quoted scalar") {
+            if let Some(open) = self.opening_quote_after(self.last_end) {
+                span = Span::point(open);
+                label = "this quote is never closed".into();
+                help = Some("close the string with the same quote character".into());
+            }
+        } else if info.contains("tab") {
+            help = Some("YAML indentation must use spaces, not tabs".into());
+        }
+        let mut kind = ProblemKind::Syntax;
+        let mut message = format!("YAML syntax error: {}", tidy_scan_message(&info));
+        if info.contains("recursion limit") {
+            kind = ProblemKind::Limit;
+            message = "nesting is too deep to read".into();
+            label = "too deep".into();
+            help = Some("an architecture file needs only a few levels of nesting".into());
+        }
+        self.problems.push(Problem {
+            kind,
+            message,
+            span,
+            label,
+            related: None,
+            help,
+        });
+    }
+
+    /// The first quote character at or after char index `from` that is not in a comment.
+    fn opening_quote_after(&self, from: usize) -> Option<Pos> {
+        let mut line = 1u32;
+        let mut col = 1u32;
+        let mut in_comment = false;
+        let mut prev_blank = true;
+        for (i, ch) in self.text.chars().enumerate() {
+            if i >= from && !in_comment && (ch == '"' || ch == '\'') {
+                return Some(Pos { line, column: col });
+            }
+            if ch == '\n' {
+                line += 1;
+                col = 1;
+                in_comment = false;
+                prev_blank = true;
+                continue;
+            }
+            if ch == '#' && prev_blank && i >= from {
+                in_comment = true;
+            }
+            prev_blank = ch == ' ' || ch == '\t';
+            col += 1;
+        }
+        None
+    }
+
+    fn on_event(&mut self, event: Event<'_>, raw: RawSpan) -> ControlFlow<()> {
+        let span = Span::from_raw(raw);
+        if self.skipping > 0 {
+            match event {
+                Event::SequenceStart(..) | Event::MappingStart(..) => self.skipping += 1,
+                Event::SequenceEnd | Event::MappingEnd => {
+                    self.skipping -= 1;
+                    if self.skipping == 0 {
+                        let node = Node {
+                            value: NodeValue::Scalar(Scalar::Null),
+                            span: self.skip_start,
+                        };
+                        return self.push_node(node, false);
+                    }
+                }
+                _ => {}
+            }
+            return ControlFlow::Continue(());
+        }
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {}
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.problems.push(Problem {
+                        kind: ProblemKind::Syntax,
+                        message: "a commsplan file holds one YAML document; a second one starts here".into(),
+                        span,
+                        label: "second document".into(),
+                        related: None,
+                        help: Some("split the documents into separate files and pass them all to commsplan".into()),
+                    });
+                    return ControlFlow::Break(());
+                }
+            }
+            Event::Alias(id) => {
+                let Some((node, count)) = self.anchors.get(&id) else {
+                    self.problems.push(Problem {
+                        kind: ProblemKind::Syntax,
+                        message: "alias refers to an unknown anchor".into(),
+                        span,
+                        label: "unknown anchor".into(),
+                        related: None,
+                        help: None,
+                    });
+                    return ControlFlow::Break(());
+                };
+                self.alias_nodes += count;
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    self.problems.push(Problem {
+                        kind: ProblemKind::Limit,
+                        message: format!(
+                            "aliases expand to more than {} nodes; refusing to expand further (a YAML alias bomb?)",
+                            self.limits.max_alias_nodes
+                        ),
+                        span,
+                        label: "expansion limit reached at this alias".into(),
+                        related: None,
+                        help: Some("use fewer nested aliases; anchors are for sharing small blocks such as defaults".into()),
+                    });
+                    return ControlFlow::Break(());
+                }
+                let mut node = node.clone();
+                node.span = span;
+                return self.push_node(node, false);
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let scalar = resolve_scalar(&value, style, tag.as_deref());
+                let plain = style == ScalarStyle::Plain;
+                let node = Node {
+                    value: NodeValue::Scalar(scalar),
+                    span,
+                };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (node.clone(), 1));
+                }
+                return self.push_node(node, plain);
+            }
+            Event::SequenceStart(anchor, _) => {
+                if self.too_deep(span) {
+                    return ControlFlow::Continue(());
+                }
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    anchor,
+                    start: span.start,
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                if self.too_deep(span) {
+                    return ControlFlow::Continue(());
+                }
+                self.stack.push(Frame::Map {
+                    entries: IndexMap::new(),
+                    pending_key: None,
+                    merges: Vec::new(),
+                    anchor,
+                    start: span.start,
+                });
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq {
+                    items,
+                    anchor,
+                    start,
+                }) = self.stack.pop()
+                {
+                    let node = Node {
+                        value: NodeValue::Seq(items),
+                        span: Span {
+                            start,
+                            end: span.end,
+                        },
+                    };
+                    self.remember_anchor(anchor, &node);
+                    return self.push_node(node, false);
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map {
+                    mut entries,
+                    merges,
+                    anchor,
+                    start,
+                    ..
+                }) = self.stack.pop()
+                {
+                    // Merge keys: explicit keys win, then earlier merged maps win over later.
+                    for merged in merges {
+                        let maps: Vec<Node> = match merged.value {
+                            NodeValue::Seq(items) => items,
+                            _ => vec![merged],
+                        };
+                        for map in maps {
+                            if let NodeValue::Map(m) = map.value {
+                                for (k, e) in m {
+                                    entries.entry(k).or_insert(e);
+                                }
+                            }
+                        }
+                    }
+                    let node = Node {
+                        value: NodeValue::Map(entries),
+                        span: Span {
+                            start,
+                            end: span.end,
+                        },
+                    };
+                    self.remember_anchor(anchor, &node);
+                    return self.push_node(node, false);
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn too_deep(&mut self, span: Span) -> bool {
+        if self.stack.len() < self.limits.max_depth {
+            return false;
+        }
+        self.problems.push(Problem {
+            kind: ProblemKind::Limit,
+            message: format!(
+                "nesting is deeper than {} levels; the rest of this block is not read",
+                self.limits.max_depth
+            ),
+            span,
+            label: "too deep".into(),
+            related: None,
+            help: Some("an architecture file needs only a few levels of nesting".into()),
+        });
+        self.skipping = 1;
+        self.skip_start = span;
+        true
+    }
+
+    fn remember_anchor(&mut self, anchor: usize, node: &Node) {
+        if anchor > 0 {
+            let count = node.count();
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+    }
+
+    fn push_node(&mut self, node: Node, plain_scalar: bool) -> ControlFlow<()> {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(node);
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                merges,
+                ..
+            }) => match pending_key.take() {
+                None => {
+                    let (text, merge) = match &node.value {
+                        NodeValue::Scalar(s) => {
+                            let text = scalar_key_text(s);
+                            let merge = plain_scalar && text == "<<";
+                            (Some(text), merge)
+                        }
+                        _ => {
+                            self.problems.push(Problem {
+                                kind: ProblemKind::ComplexKey,
+                                message: "mapping keys must be plain names, not lists or mappings"
+                                    .into(),
+                                span: node.span,
+                                label: "complex key".into(),
+                                related: None,
+                                help: None,
+                            });
+                            (None, false)
+                        }
+                    };
+                    *pending_key = Some(PendingKey {
+                        text,
+                        span: node.span,
+                        merge,
+                    });
+                }
+                Some(key) => {
+                    let Some(text) = key.text else {
+                        return ControlFlow::Continue(());
+                    };
+                    if key.merge {
+                        let ok = match &node.value {
+                            NodeValue::Map(_) => true,
+                            NodeValue::Seq(items) => {
+                                items.iter().all(|i| matches!(i.value, NodeValue::Map(_)))
+                            }
+                            NodeValue::Scalar(_) => false,
+                        };
+                        if ok {
+                            merges.push(node);
+                        } else {
+                            self.problems.push(Problem {
+                                kind: ProblemKind::BadMerge,
+                                message: "a merge key `<<` takes a mapping or a list of mappings"
+                                    .into(),
+                                span: node.span,
+                                label: "not a mapping".into(),
+                                related: None,
+                                help: Some(
+                                    "write `<<: *anchor` where the anchor names a mapping".into(),
+                                ),
+                            });
+                        }
+                        return ControlFlow::Continue(());
+                    }
+                    if text.starts_with("x-") {
+                        // Extension fields are for the team's own use (anchors, notes).
+                        return ControlFlow::Continue(());
+                    }
+                    if let Some(first) = entries.get(&text) {
+                        let first_span = first.key_span;
+                        self.problems.push(Problem {
+                            kind: ProblemKind::DuplicateKey,
+                            message: format!("duplicate key `{text}`"),
+                            span: key.span,
+                            label: "second occurrence".into(),
+                            related: Some((first_span, "first defined here".into())),
+                            help: Some("remove one of the two; YAML keeps neither reliably".into()),
+                        });
+                        return ControlFlow::Continue(());
+                    }
+                    entries.insert(
+                        text,
+                        Entry {
+                            key_span: key.span,
+                            value: node,
+                        },
+                    );
+                }
+            },
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn tidy_scan_message(info: &str) -> String {
+    let mut s = info.trim().to_string();
+    if let Some(rest) = s.strip_prefix("while parsing ") {
+        s = format!("while parsing {rest}");
+    }
+    s
+}
+
+fn scalar_key_text(s: &Scalar) -> String {
+    match s {
+        Scalar::Null => String::new(),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::UInt(u) => u.to_string(),
+        Scalar::Float(f) => f.to_string(),
+        Scalar::Str(s) => s.clone(),
+    }
+}
+
+/// YAML 1.2 core schema resolution. `yes`, `no`, `on` and `off` are strings here, as
+/// YAML 1.2 says (YAML 1.1 tools read them as booleans; the schema errors hint at it).
+fn resolve_scalar(value: &str, style: ScalarStyle, tag: Option<&saphyr_parser::Tag>) -> Scalar {
+    if let Some(tag) = tag {
+        if tag.is_yaml_core_schema() {
+            return match tag.suffix.as_str() {
+                "str" => Scalar::Str(value.to_string()),
+                "null" => Scalar::Null,
+                "bool" => resolve_plain(value)
+                    .filter(|s| matches!(s, Scalar::Bool(_)))
+                    .unwrap_or_else(|| Scalar::Str(value.to_string())),
+                "int" => resolve_plain(value)
+                    .filter(|s| matches!(s, Scalar::Int(_) | Scalar::UInt(_)))
+                    .unwrap_or_else(|| Scalar::Str(value.to_string())),
+                "float" => match resolve_plain(value) {
+                    Some(Scalar::Int(i)) => Scalar::Float(i as f64),
+                    Some(Scalar::UInt(u)) => Scalar::Float(u as f64),
+                    Some(f @ Scalar::Float(_)) => f,
+                    _ => Scalar::Str(value.to_string()),
+                },
+                _ => resolve_by_style(value, style),
+            };
+        }
+    }
+    resolve_by_style(value, style)
+}
+
+fn resolve_by_style(value: &str, style: ScalarStyle) -> Scalar {
+    if style != ScalarStyle::Plain {
+        return Scalar::Str(value.to_string());
+    }
+    resolve_plain(value).unwrap_or_else(|| Scalar::Str(value.to_string()))
+}
+
+fn resolve_plain(v: &str) -> Option<Scalar> {
+    match v {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Scalar::Null),
+        "true" | "True" | "TRUE" => return Some(Scalar::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Scalar::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Some(Scalar::Float(f64::INFINITY))
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Scalar::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Scalar::Float(f64::NAN)),
+        _ => {}
+    }
+    let bytes = v.as_bytes();
+    if let Some(hex) = v.strip_prefix("0x") {
+        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return u64::from_str_radix(hex, 16).ok().map(int_scalar_u);
+        }
+        return None;
+    }
+    if let Some(oct) = v.strip_prefix("0o") {
+        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            return u64::from_str_radix(oct, 8).ok().map(int_scalar_u);
+        }
+        return None;
+    }
+    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = v.parse::<i64>() {
+            return Some(Scalar::Int(i));
+        }
+        if let Ok(u) = digits.parse::<u64>() {
+            if !v.starts_with('-') {
+                return Some(Scalar::UInt(u));
+            }
+        }
+        return v.parse::<f64>().ok().map(Scalar::Float);
+    }
+    if is_core_float(bytes) {
+        return v.parse::<f64>().ok().map(Scalar::Float);
+    }
+    None
+}
+
+fn int_scalar_u(u: u64) -> Scalar {
+    i64::try_from(u).map_or(Scalar::UInt(u), Scalar::Int)
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
+fn is_core_float(b: &[u8]) -> bool {
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let int_digits = i - int_start;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac_digits = i - s;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == s {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Where each node of a document came from, addressed by JSON pointer.
+#[derive(Debug, Clone)]
+pub struct SpanTree {
+    pub span: Span,
+    pub key_span: Option<Span>,
+    pub children: SpanChildren,
+}
+
+#[derive(Debug, Clone)]
+pub enum SpanChildren {
+    Leaf,
+    Seq(Vec<SpanTree>),
+    Map(IndexMap<String, SpanTree>),
+}
+
+impl SpanTree {
+    /// The node at `pointer`, if the document has it.
+    pub fn get(&self, pointer: &str) -> Option<&SpanTree> {
+        let (node, rest) = self.walk(pointer);
+        rest.is_none().then_some(node)
+    }
+
+    /// The deepest node on the way to `pointer`, and whether the whole way existed.
+    pub fn nearest(&self, pointer: &str) -> (&SpanTree, bool) {
+        let (node, rest) = self.walk(pointer);
+        (node, rest.is_none())
+    }
+
+    fn walk<'a>(&'a self, pointer: &str) -> (&'a SpanTree, Option<usize>) {
+        let mut node = self;
+        if pointer.is_empty() {
+            return (node, None);
+        }
+        for (depth, token) in pointer.split('/').skip(1).enumerate() {
+            let token = unescape_pointer_token(token);
+            let next = match &node.children {
+                SpanChildren::Map(m) => m.get(token.as_ref()),
+                SpanChildren::Seq(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+                SpanChildren::Leaf => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => return (node, Some(depth)),
+            }
+        }
+        (node, None)
+    }
+}
+
+fn unescape_pointer_token(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.contains('~') {
+        std::borrow::Cow::Owned(t.replace("~1", "/").replace("~0", "~"))
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}
+
+pub fn escape_pointer_token(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.contains(['~', '/']) {
+        std::borrow::Cow::Owned(t.replace('~', "~0").replace('/', "~1"))
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}
+
+/// Splits a node tree into its JSON value and its positions. Iterative over sequences
+/// and mappings' children so that no input shape recurses unboundedly (depth is capped
+/// by [`Limits::max_depth`] anyway).
+pub fn into_json(node: Node, key_span: Option<Span>) -> (Value, SpanTree) {
+    match node.value {
+        NodeValue::Scalar(s) => (
+            scalar_to_json(s),
+            SpanTree {
+                span: node.span,
+                key_span,
+                children: SpanChildren::Leaf,
+            },
+        ),
+        NodeValue::Seq(items) => {
+            let mut values = Vec::with_capacity(items.len());
+            let mut spans = Vec::with_capacity(items.len());
+            for item in items {
+                let (v, s) = into_json(item, None);
+                values.push(v);
+                spans.push(s);
+            }
+            (
+                Value::Array(values),
+                SpanTree {
+                    span: node.span,
+                    key_span,
+                    children: SpanChildren::Seq(spans),
+                },
+            )
+        }
+        NodeValue::Map(entries) => {
+            let mut object = serde_json::Map::with_capacity(entries.len());
+            let mut spans = IndexMap::with_capacity(entries.len());
+            for (k, e) in entries {
+                let (v, s) = into_json(e.value, Some(e.key_span));
+                spans.insert(k.clone(), s);
+                object.insert(k, v);
+            }
+            (
+                Value::Object(object),
+                SpanTree {
+                    span: node.span,
+                    key_span,
+                    children: SpanChildren::Map(spans),
+                },
+            )
+        }
+    }
+}
+
+fn scalar_to_json(s: Scalar) -> Value {
+    match s {
+        Scalar::Null => Value::Null,
+        Scalar::Bool(b) => Value::Bool(b),
+        Scalar::Int(i) => Value::from(i),
+        Scalar::UInt(u) => Value::from(u),
+        // JSON has no infinities or NaN; keep the text so a type error names it.
+        Scalar::Float(f) if !f.is_finite() => Value::String(f.to_string()),
+        Scalar::Float(f) => Value::from(f),
+        Scalar::Str(s) => Value::String(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Value {
+        let p = parse(text, Limits::default());
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        into_json(p.root.unwrap(), None).0
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let v = json("a: yes\nb: true\nc: 0x1F\nd: 1.5e3\ne: ~\nf: '12'\ng: 012\nh: .5\n");
+        assert_eq!(v["a"], "yes");
+        assert_eq!(v["b"], true);
+        assert_eq!(v["c"], 31);
+        assert_eq!(v["d"], 1500.0);
+        assert!(v["e"].is_null());
+        assert_eq!(v["f"], "12");
+        assert_eq!(v["g"], 12);
+        assert_eq!(v["h"], 0.5);
+    }
+
+    #[test]
+    fn merge_keys_explicit_wins() {
+        let v = json("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        assert_eq!(v["m"]["x"], 1);
+        assert_eq!(v["m"]["y"], 3);
+    }
+
+    #[test]
+    fn extension_keys_are_dropped() {
+        let v = json("x-defaults: &d {a: 1}\nk: *d\n");
+        assert!(v.get("x-defaults").is_none());
+        assert_eq!(v["k"]["a"], 1);
+    }
+
+    #[test]
+    fn duplicate_key_points_at_second() {
+        let p = parse("a: 1\nb: 2\na: 3\n", Limits::default());
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].kind, ProblemKind::DuplicateKey);
+        assert_eq!(p.problems[0].span.start, Pos { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn spans_by_pointer() {
+        let p = parse("a:\n  - x: 1\n    y: [1, 2]\n", Limits::default());
+        let (_, spans) = into_json(p.root.unwrap(), None);
+        let n = spans.get("/a/0/y/1").unwrap();
+        assert_eq!(
+            n.span.start,
+            Pos {
+                line: 3,
+                column: 12
+            }
+        );
+        let k = spans.get("/a/0/y").unwrap();
+        assert_eq!(k.key_span.unwrap().start, Pos { line: 3, column: 5 });
+        assert!(spans.get("/a/0/z").is_none());
+        assert_eq!(spans.nearest("/a/0/z/q").0.span.start.line, 2);
+    }
+
+    #[test]
+    fn alias_bomb_is_stopped() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let p = parse(&text, Limits::default());
+        assert!(p.root.is_none());
+        assert_eq!(p.problems[0].kind, ProblemKind::Limit);
+    }
+
+    #[test]
+    fn deep_nesting_is_cut() {
+        let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let p = parse(&text, Limits::default());
+        assert_eq!(p.problems[0].kind, ProblemKind::Limit);
+    }
+}

@@ -1,0 +1,223 @@
+//! `--format table`: the decisions as a table, then each finding as a rustc-style
+//! diagnostic with its source snippet, then a one-line summary.
+
+use super::interaction_rows;
+use crate::analysis::Analysis;
+use crate::finding::{Finding, Location, Severity};
+use crate::model::SourceFile;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+
+pub struct Options {
+    pub color: bool,
+    /// Leave out the interactions table (lint use: findings only).
+    pub findings_only: bool,
+}
+
+pub fn render(analysis: &Analysis, options: &Options) -> String {
+    let mut out = String::new();
+    if !options.findings_only && !analysis.model.interactions.is_empty() {
+        out.push_str(&decisions_table(analysis));
+        out.push_str("\n\n");
+    }
+    let renderer = if options.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    for finding in analysis.findings.iter().filter(|f| f.suppressed.is_none()) {
+        out.push_str(&render_finding(analysis, finding, &renderer));
+        out.push_str("\n\n");
+    }
+    out.push_str(&summary_line(analysis));
+    out.push('\n');
+    out
+}
+
+fn decisions_table(analysis: &Analysis) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header([
+            "interaction",
+            "from → to",
+            "recommended",
+            "declared",
+            "path",
+        ]);
+    for row in interaction_rows(analysis) {
+        let declared = match (row.declared, row.recommended) {
+            (Some(d), Some(r)) if d != r => format!("{d} ≠"),
+            (Some(d), _) => d.to_string(),
+            (None, _) => "—".to_string(),
+        };
+        table.add_row([
+            one_line(row.id),
+            format!("{} → {}", one_line(row.from), one_line(row.to)),
+            row.recommended.unwrap_or("?").to_string(),
+            declared,
+            row.path.join(" "),
+        ]);
+    }
+    table.to_string()
+}
+
+/// Names may hold newlines or control characters; a table cell shows them escaped.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+fn render_finding(analysis: &Analysis, finding: &Finding, renderer: &Renderer) -> String {
+    let file_of = |loc: &Location| analysis.model.files.iter().find(|f| f.path == loc.file);
+    let title = level(finding.severity)
+        .primary_title(one_line(&finding.message))
+        .id(finding.code);
+    let mut group = Group::with_title(title);
+    if let Some(loc) = &finding.location {
+        match file_of(loc).and_then(|f| Window::new(f, loc)) {
+            Some(window) => {
+                let mut snippet = Snippet::source(window.text.clone())
+                    .line_start(window.first_line)
+                    .path(loc.file.clone())
+                    .fold(false);
+                let mut primary = AnnotationKind::Primary.span(window.range.clone());
+                if let Some(label) = &finding.label {
+                    primary = primary.label(one_line(label));
+                }
+                snippet = snippet.annotation(primary);
+                group = group.element(snippet);
+            }
+            None => {
+                group = group.element(
+                    Level::NOTE.message(format!("at {}:{}:{}", loc.file, loc.line, loc.column)),
+                );
+            }
+        }
+    }
+    for related in &finding.related {
+        let loc = &related.location;
+        if let Some(window) = file_of(loc).and_then(|f| Window::new(f, loc)) {
+            group = group.element(
+                Snippet::source(window.text.clone())
+                    .line_start(window.first_line)
+                    .path(loc.file.clone())
+                    .annotation(
+                        AnnotationKind::Context
+                            .span(window.range.clone())
+                            .label(one_line(&related.message)),
+                    ),
+            );
+        }
+    }
+    if let Some(help) = &finding.help {
+        group = group.element(Level::HELP.message(help.clone()));
+    }
+    renderer.render(&[group])
+}
+
+/// The lines a finding covers (at most a few), with the finding's byte range in them.
+struct Window {
+    text: String,
+    first_line: usize,
+    range: std::ops::Range<usize>,
+}
+
+const MAX_WINDOW_LINES: u32 = 4;
+
+impl Window {
+    fn new(file: &SourceFile, loc: &Location) -> Option<Window> {
+        if file.text.is_empty() {
+            return None;
+        }
+        let first = loc.line as usize;
+        let last = loc
+            .end_line
+            .min(loc.line + MAX_WINDOW_LINES - 1)
+            .max(loc.line) as usize;
+        let lines: Vec<&str> = file
+            .text
+            .split_inclusive('\n')
+            .skip(first - 1)
+            .take(last - first + 1)
+            .collect();
+        if lines.is_empty() {
+            // The location is past the last line (an error at the end of the input).
+            let last_line = file.text.split_inclusive('\n').count().max(1);
+            let text = file
+                .text
+                .split_inclusive('\n')
+                .next_back()
+                .unwrap_or("")
+                .to_string();
+            let len = text.trim_end_matches(['\n', '\r']).len();
+            return Some(Window {
+                text,
+                first_line: last_line,
+                range: len..len,
+            });
+        }
+        let text: String = lines.concat();
+        let start = byte_of_column(lines[0], loc.column);
+        let end = if last == loc.end_line as usize {
+            let offset: usize = lines[..lines.len() - 1].iter().map(|l| l.len()).sum();
+            offset + byte_of_column(lines[lines.len() - 1], loc.end_column)
+        } else {
+            text.trim_end_matches(['\n', '\r']).len()
+        };
+        let end = end.max(start);
+        Some(Window {
+            text,
+            first_line: first,
+            range: start..end,
+        })
+    }
+}
+
+/// Byte offset of a 1-based character column within a line (clamped to the line).
+fn byte_of_column(line: &str, column: u32) -> usize {
+    let content = line.trim_end_matches(['\n', '\r']);
+    content
+        .char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map_or(content.len(), |(i, _)| i)
+}
+
+pub fn summary_line(analysis: &Analysis) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{}: {}, {}, {}, {} ({} suppressed)",
+        analysis
+            .model
+            .system
+            .as_deref()
+            .map(one_line)
+            .unwrap_or_else(|| "commsplan".into()),
+        plural(
+            analysis.model.interactions.len(),
+            "interaction",
+            "interactions"
+        ),
+        plural(analysis.count(Severity::Error), "error", "errors"),
+        plural(analysis.count(Severity::Warning), "warning", "warnings"),
+        plural(analysis.count(Severity::Info), "info", "infos"),
+        analysis.suppressed()
+    )
+}

@@ -1,0 +1,84 @@
+//! Rules: each has a stable code, a kebab-case name, a default severity and its
+//! documentation beside it (What it checks / Why / Example / Fix). `commsplan explain
+//! CODE` prints that same text, and `commsplan rules` lists the registry.
+
+pub mod decision;
+pub mod model;
+
+use crate::finding::{Finding, Severity};
+use crate::flowchart::Decision;
+use crate::model::Model;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Model,
+    Decision,
+    Sync,
+    Async,
+    Resilience,
+    Observability,
+    Graph,
+    Capacity,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Model => "model",
+            Family::Decision => "decision",
+            Family::Sync => "sync",
+            Family::Async => "async",
+            Family::Resilience => "resilience",
+            Family::Observability => "observability",
+            Family::Graph => "graph",
+            Family::Capacity => "capacity",
+        }
+    }
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug, Serialize)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub family: Family,
+    pub severity: Severity,
+    /// One line: what the rule reports.
+    pub summary: &'static str,
+    /// Markdown: What it checks / Why / Example / Fix.
+    #[serde(skip)]
+    pub doc: &'static str,
+}
+
+/// What a rule sees: the loaded model and the flowchart's decision per interaction
+/// (same order as `model.interactions`).
+pub struct Context<'a> {
+    pub model: &'a Model,
+    pub decisions: &'a [Decision],
+}
+
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+/// The rules that run after loading, in a fixed order.
+pub fn checks() -> Vec<&'static dyn Rule> {
+    vec![&decision::MissingAnswer, &decision::PatternMismatch]
+}
+
+/// Every code commsplan can report, loader codes included.
+pub fn registry() -> Vec<&'static RuleInfo> {
+    let mut all: Vec<&'static RuleInfo> = model::ALL.to_vec();
+    all.extend(checks().iter().map(|r| r.info()));
+    all.sort_by_key(|r| r.code);
+    all
+}
+
+pub fn find(code: &str) -> Option<&'static RuleInfo> {
+    registry()
+        .into_iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+}
