@@ -34,6 +34,11 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Generate starter client configurations (TypeScript, Go, Resilience4j, Istio, Kafka,
+    /// RabbitMQ, Prometheus) from architecture files.
+    Generate(GenerateArgs),
+    /// List or export the templates `generate` uses.
+    Templates(TemplatesArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,4 +123,53 @@ pub struct ExplainArgs {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  commsplan generate system.yaml --out generated\n  commsplan generate system.yaml --out generated --target istio,prometheus --dry-run\n  commsplan generate system.yaml --out generated --check     # in CI: exit 1 on drift\n\nExit codes: 0 done (or up to date with --check), 1 drift (--check) or a broken file, 2 commsplan could not run or refused to write."
+)]
+pub struct GenerateArgs {
+    /// Architecture files (YAML). Several files form one system.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Folder to write into; nothing is ever written outside it.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Targets to generate, comma-separated. Default: all.
+    #[arg(short, long, value_enum, value_delimiter = ',', value_name = "T,...")]
+    pub target: Vec<crate::generate::targets::Target>,
+    /// Folder with templates that replace the built-in ones of the same name
+    /// (`commsplan templates export DIR` writes a starting point).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// List what would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite files that exist with other content.
+    #[arg(long)]
+    pub force: bool,
+    /// Write nothing; exit 1 when files in --out differ from what would be generated.
+    #[arg(long, conflicts_with_all = ["dry_run", "force"])]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplatesArgs {
+    #[command(subcommand)]
+    pub command: TemplatesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// List the templates by name, with what each one produces.
+    List,
+    /// Write the built-in templates into DIR, as a start for `generate --templates DIR`.
+    Export {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Overwrite templates that exist in DIR.
+        #[arg(long)]
+        force: bool,
+    },
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod finding;
 pub mod flowchart;
+pub mod generate;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod explain;
+mod generate;
 mod init;
 
 use crate::cli::{Cli, Command, Format};
@@ -26,6 +27,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Rules(args) => rules(args.format),
         Command::Explain(args) => explain::run(&args),
+        Command::Generate(args) => generate::run(&args),
+        Command::Templates(args) => generate::templates(&args),
         Command::Completions(args) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut cmd, "commsplan", &mut std::io::stdout());

@@ -1,0 +1,445 @@
+//! The Handlebars templates: embedded in the binary, overridable by name from a folder.
+//!
+//! Escaping is per output format. Each format has its own registry whose default
+//! escape (`{{value}}`) produces the body of that format's string literal, and whose
+//! helpers produce whole literals (`{{str value}}`) or one-line comment text
+//! (`{{comment value}}`). A user string therefore cannot end a literal or a comment
+//! early, whatever the template does, unless the template opts out with `{{{ }}}`.
+
+use super::escape;
+use anyhow::{bail, Context as _, Result};
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    Yaml,
+    Json,
+    Properties,
+    TypeScript,
+    Go,
+}
+
+impl Format {
+    /// The format of a template from its output extension (`mesh.yaml` → YAML).
+    pub fn of(name: &str) -> Format {
+        match name.rsplit('.').next().unwrap_or("") {
+            "json" => Format::Json,
+            "properties" => Format::Properties,
+            "ts" => Format::TypeScript,
+            "go" => Format::Go,
+            _ => Format::Yaml,
+        }
+    }
+
+    fn literal(self, s: &str) -> String {
+        match self {
+            Format::Yaml => escape::yaml_str(s),
+            Format::Json => escape::json_str(s),
+            Format::Properties => escape::properties_value(s),
+            Format::TypeScript => escape::ts_str(s),
+            Format::Go => escape::go_str(s),
+        }
+    }
+
+    fn body(self, s: &str) -> String {
+        match self {
+            Format::Yaml => escape::yaml_body(s),
+            Format::Json => escape::json_body(s),
+            Format::Properties => escape::properties_value(s),
+            Format::TypeScript => escape::ts_body(s),
+            Format::Go => escape::go_body(s),
+        }
+    }
+}
+
+pub struct Embedded {
+    /// `<target>/<output file kind>`; the file under `templates/` adds `.hbs`.
+    pub name: &'static str,
+    pub text: &'static str,
+    pub about: &'static str,
+}
+
+macro_rules! embedded {
+    ($($name:literal => $about:literal),* $(,)?) => {
+        pub const EMBEDDED: &[Embedded] = &[
+            $(Embedded {
+                name: $name,
+                text: include_str!(concat!("../../templates/", $name, ".hbs")),
+                about: $about,
+            }),*
+        ];
+    };
+}
+
+embedded! {
+    "typescript/clients.ts" => "per TypeScript service: http.Agent + axios + opossum per sync dependency, a publisher per async one",
+    "go/clients.go" => "per Go service: net/http Transport and Client per sync dependency, publisher settings per async one",
+    "resilience4j/application.yml" => "per Java service: Spring Boot resilience4j instances per sync dependency",
+    "istio/mesh.yaml" => "per sync target: DestinationRule and VirtualService",
+    "kafka/producer.properties" => "per stream interaction: producer settings (librdkafka and Java client)",
+    "kafka/consumer.properties" => "per stream interaction: consumer settings (librdkafka and Java client)",
+    "rabbitmq/definitions.json" => "queue interactions: exchanges, queues, dead-letter queues and bindings",
+    "prometheus/rules.yml" => "alerting rules per interaction from the seed's metrics",
+    "prometheus/rules_test.yml" => "promtool unit tests for the alerting rules",
+}
+
+/// Where a template's text came from, for messages and `templates list`.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Embedded,
+    Override(PathBuf),
+}
+
+pub struct Templates {
+    registries: BTreeMap<Format, Handlebars<'static>>,
+    sources: BTreeMap<&'static str, Source>,
+}
+
+fn registry(format: Format) -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(move |s| format.body(s));
+    hb.register_helper(
+        "str",
+        Box::new(
+            move |h: &Helper,
+                  _: &Handlebars,
+                  _: &Context,
+                  _: &mut RenderContext,
+                  out: &mut dyn Output|
+                  -> HelperResult {
+                let v = param(h, 0, "str")?;
+                out.write(&format.literal(&as_text(v)))?;
+                Ok(())
+            },
+        ),
+    );
+    hb.register_helper(
+        "comment",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             _: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let v = param(h, 0, "comment")?;
+                out.write(&escape::comment(&as_text(v)))?;
+                Ok(())
+            },
+        ),
+    );
+    // Any value as JSON (strings escaped): for JSON outputs.
+    hb.register_helper(
+        "json",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             _: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let v = param(h, 0, "json")?;
+                let text = match v {
+                    Value::String(s) => escape::json_str(s),
+                    other => serde_json::to_string(other)
+                        .map_err(|e| RenderErrorReason::Other(e.to_string()))?,
+                };
+                out.write(&text)?;
+                Ok(())
+            },
+        ),
+    );
+    // Durations from milliseconds: `30s`, `1500ms` (Istio, Spring and Go all read these).
+    hb.register_helper(
+        "dur",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             _: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let ms = number(h, "dur")?;
+                out.write(&duration(ms))?;
+                Ok(())
+            },
+        ),
+    );
+    // A Go `time.Duration` expression from milliseconds.
+    hb.register_helper(
+        "go_dur",
+        Box::new(
+            |h: &Helper,
+             _: &Handlebars,
+             _: &Context,
+             _: &mut RenderContext,
+             out: &mut dyn Output|
+             -> HelperResult {
+                let ms = number(h, "go_dur")?;
+                out.write(&go_duration(ms))?;
+                Ok(())
+            },
+        ),
+    );
+    hb
+}
+
+fn param<'a>(h: &'a Helper, i: usize, name: &'static str) -> Result<&'a Value, RenderErrorReason> {
+    h.param(i)
+        .filter(|p| !p.is_value_missing())
+        .map(|p| p.value())
+        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex(name, i))
+}
+
+fn number(h: &Helper, name: &'static str) -> Result<u64, RenderErrorReason> {
+    let v = param(h, 0, name)?;
+    v.as_u64().ok_or_else(|| {
+        RenderErrorReason::Other(format!(
+            "{name} expects a whole number of milliseconds, got {v}"
+        ))
+    })
+}
+
+fn as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+pub fn duration(ms: u64) -> String {
+    if ms == 0 {
+        "0s".to_string()
+    } else if ms.is_multiple_of(60_000) && ms >= 600_000 {
+        format!("{}m", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+pub fn go_duration(ms: u64) -> String {
+    if ms == 0 {
+        "0".to_string()
+    } else if ms.is_multiple_of(1000) {
+        format!("{} * time.Second", ms / 1000)
+    } else {
+        format!("{ms} * time.Millisecond")
+    }
+}
+
+impl Templates {
+    /// The embedded templates, with any `<name>.hbs` found under `overrides` in their place.
+    /// A file there that matches no template is an error: a misspelt override would
+    /// otherwise be ignored without a word.
+    pub fn load(overrides: Option<&Path>) -> Result<Templates> {
+        let mut texts: BTreeMap<&'static str, (String, Source)> = EMBEDDED
+            .iter()
+            .map(|e| (e.name, (e.text.to_string(), Source::Embedded)))
+            .collect();
+        if let Some(dir) = overrides {
+            if !dir.is_dir() {
+                bail!("--templates {}: not a directory", dir.display());
+            }
+            let mut found = Vec::new();
+            collect_hbs(dir, dir, &mut found)?;
+            for (rel, path) in found {
+                let Some(e) = EMBEDDED.iter().find(|e| format!("{}.hbs", e.name) == rel) else {
+                    let known: Vec<String> =
+                        EMBEDDED.iter().map(|e| format!("{}.hbs", e.name)).collect();
+                    bail!(
+                        "{}: no template is called `{rel}`; the names are: {}",
+                        path.display(),
+                        known.join(", ")
+                    );
+                };
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                texts.insert(e.name, (text, Source::Override(path)));
+            }
+        }
+        let mut registries = BTreeMap::new();
+        let mut sources = BTreeMap::new();
+        for (name, (text, source)) in texts {
+            let format = Format::of(name);
+            let reg = registries.entry(format).or_insert_with(|| registry(format));
+            reg.register_template_string(name, text)
+                .map_err(|e| anyhow::anyhow!("template {} ({}): {e}", name, describe(&source)))?;
+            sources.insert(name, source);
+        }
+        Ok(Templates {
+            registries,
+            sources,
+        })
+    }
+
+    pub fn render(&self, name: &str, data: &Value) -> Result<String> {
+        let format = Format::of(name);
+        let source = self
+            .sources
+            .get(name)
+            .map(describe)
+            .unwrap_or_else(|| "unknown".into());
+        self.registries[&format]
+            .render(name, data)
+            .map_err(|e| anyhow::anyhow!("template {name} ({source}): {e}"))
+    }
+
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.sources.get(name)
+    }
+}
+
+pub fn describe(source: &Source) -> String {
+    match source {
+        Source::Embedded => "built in".to_string(),
+        Source::Override(p) => p.display().to_string(),
+    }
+}
+
+fn collect_hbs(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("cannot read {}", dir.display()))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            collect_hbs(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "hbs") {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((rel, path));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn render(format_name: &str, tpl: &str, data: Value) -> Result<String, String> {
+        let mut hb = registry(Format::of(format_name));
+        hb.register_template_string("t", tpl)
+            .map_err(|e| e.to_string())?;
+        hb.render("t", &data).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_embedded_template_parses() {
+        Templates::load(None).expect("embedded templates compile");
+    }
+
+    #[test]
+    fn embedded_templates_never_bypass_escaping() {
+        for e in EMBEDDED {
+            assert!(
+                !e.text.contains("{{{"),
+                "{} uses a raw {{{{{{ }}}}}}",
+                e.name
+            );
+            assert!(!e.text.contains("{{&"), "{} uses a raw {{{{& }}}}", e.name);
+        }
+    }
+
+    #[test]
+    fn strict_mode_rejects_missing_variables() {
+        let err = render("x.yaml", "a: {{nope}}\n", json!({})).unwrap_err();
+        assert!(err.contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn str_helper_quotes_per_format() {
+        let data = json!({"s": "a\"b\nc"});
+        assert_eq!(
+            render("x.yaml", "{{str s}}", data.clone()).unwrap(),
+            r#""a\"b\nc""#
+        );
+        assert_eq!(
+            render("x.json", "{{str s}}", data.clone()).unwrap(),
+            r#""a\"b\nc""#
+        );
+        assert_eq!(
+            render("x.go", "{{str s}}", data.clone()).unwrap(),
+            r#""a\"b\nc""#
+        );
+        assert_eq!(
+            render("x.properties", "{{str s}}", data).unwrap(),
+            r#"a"b\nc"#
+        );
+    }
+
+    #[test]
+    fn default_escape_is_the_literal_body_not_html() {
+        let data = json!({"s": "<a href=\"x\">&</a>\n"});
+        assert_eq!(
+            render("x.yaml", "\"{{s}}\"", data).unwrap(),
+            r#""<a href=\"x\">&</a>\n""#
+        );
+    }
+
+    #[test]
+    fn comment_helper_keeps_one_line() {
+        let out = render("x.yaml", "# {{comment s}}\nk: 1\n", json!({"s": "x\nk: 2"})).unwrap();
+        assert_eq!(out, "# x\\nk: 2\nk: 1\n");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(500), "500ms");
+        assert_eq!(duration(30_000), "30s");
+        assert_eq!(duration(600_000), "10m");
+        assert_eq!(duration(1500), "1500ms");
+        assert_eq!(go_duration(1500), "1500 * time.Millisecond");
+        assert_eq!(go_duration(30_000), "30 * time.Second");
+    }
+
+    #[test]
+    fn unknown_override_names_are_errors() {
+        let dir = std::env::temp_dir().join(format!("commsplan-tpl-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("istio")).unwrap();
+        std::fs::write(dir.join("istio/mesh.yml.hbs"), "x").unwrap();
+        let err = Templates::load(Some(&dir)).err().unwrap().to_string();
+        assert!(err.contains("istio/mesh.yml.hbs") && err.contains("istio/mesh.yaml.hbs"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn overrides_replace_a_template_by_name() {
+        let dir = std::env::temp_dir().join(format!("commsplan-tpl2-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("kafka")).unwrap();
+        std::fs::write(dir.join("kafka/producer.properties.hbs"), "acks={{acks}}\n").unwrap();
+        let t = Templates::load(Some(&dir)).unwrap();
+        assert_eq!(
+            t.render("kafka/producer.properties", &json!({"acks": "all"}))
+                .unwrap(),
+            "acks=all\n"
+        );
+        assert!(matches!(
+            t.source("kafka/producer.properties"),
+            Some(Source::Override(_))
+        ));
+        assert!(matches!(
+            t.source("istio/mesh.yaml"),
+            Some(Source::Embedded)
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
