@@ -144,8 +144,19 @@ impl<'m> Inputs<'m> {
         self.model.service(service).and_then(|s| s.service.language)
     }
 
-    /// The fields every template gets for one interaction.
-    fn dep(&self, r: &Resolved) -> Value {
+    /// The fields every template gets for one interaction. `uses` lists the fields the
+    /// file configures: only those of its defaulted values are worth reporting there.
+    fn dep(&self, r: &Resolved, uses: &[&str]) -> Value {
+        let defaulted: Vec<&str> =
+            r.v.defaulted
+                .iter()
+                .map(String::as_str)
+                .filter(|d| {
+                    let field = d.split(' ').next().unwrap_or(d);
+                    uses.iter()
+                        .any(|u| field == *u || field.starts_with(&format!("{u}.")))
+                })
+                .collect();
         let i = &r.decl.interaction;
         let to_slug = self.slug_of(&i.to);
         json!({
@@ -160,14 +171,14 @@ impl<'m> Inputs<'m> {
             "summary": i.summary.clone().unwrap_or_default(),
             "pattern": r.pattern.as_str(),
             "v": r.v,
-            "defaulted": r.v.defaulted.join(", "),
+            "defaulted": defaulted.join(", "),
             "url_env": format!("{}_URL", to_slug.to_ascii_uppercase().replace('-', "_")),
             "default_url": format!("http://{to_slug}"),
         })
     }
 
     /// Outgoing interactions of `service` split into sync and async dependencies.
-    fn deps_of(&self, service: &str) -> (Vec<Value>, Vec<Value>) {
+    fn deps_of(&self, service: &str, sync_uses: &[&str]) -> (Vec<Value>, Vec<Value>) {
         let mut sync = Vec::new();
         let mut asynchronous = Vec::new();
         for r in self
@@ -176,25 +187,69 @@ impl<'m> Inputs<'m> {
             .filter(|r| r.decl.interaction.from == service)
         {
             if r.pattern.has_sync_part() {
-                sync.push(self.dep(r));
+                sync.push(self.dep(r, sync_uses));
             }
             if matches!(r.pattern, Pattern::Queue | Pattern::Stream) {
-                asynchronous.push(self.dep(r));
+                asynchronous.push(self.dep(r, PUBLISHER_USES));
             }
         }
         (sync, asynchronous)
     }
 }
 
+/// The `uses` fields each kind of file configures.
+const PUBLISHER_USES: &[&str] = &[
+    "channel",
+    "batch",
+    "compression",
+    "compression_min_bytes",
+    "ttl_ms",
+    "dead_letter",
+];
+const TS_SYNC_USES: &[&str] = &[
+    "timeout_ms",
+    "retry",
+    "circuit_breaker",
+    "pool",
+    "cache",
+    "batch",
+    "compression",
+    "bulkhead",
+];
+const GO_SYNC_USES: &[&str] = &["timeout_ms", "retry", "circuit_breaker", "pool"];
+const R4J_USES: &[&str] = &[
+    "timeout_ms",
+    "retry",
+    "circuit_breaker",
+    "bulkhead",
+    "rate_limit",
+];
+const ISTIO_USES: &[&str] = &["timeout_ms", "retry", "circuit_breaker", "pool", "bulkhead"];
+const RABBITMQ_USES: &[&str] = &[
+    "channel",
+    "dead_letter",
+    "ttl_ms",
+    "max_queue_length",
+    "overflow",
+];
+const KAFKA_USES: &[&str] = &[
+    "channel",
+    "batch",
+    "compression",
+    "ttl_ms",
+    "dead_letter",
+    "consumers",
+];
+
 pub fn jobs(inputs: &Inputs, target: Target) -> Vec<Job> {
     match target {
-        Target::Typescript => per_language(inputs, Language::Typescript, |s| {
+        Target::Typescript => per_language(inputs, Language::Typescript, TS_SYNC_USES, |s| {
             (
                 format!("typescript/{s}/clients.ts"),
                 "typescript/clients.ts",
             )
         }),
-        Target::Go => per_language(inputs, Language::Go, |s| {
+        Target::Go => per_language(inputs, Language::Go, GO_SYNC_USES, |s| {
             (format!("go/{s}/clients.go"), "go/clients.go")
         }),
         Target::Resilience4j => resilience4j(inputs),
@@ -208,6 +263,7 @@ pub fn jobs(inputs: &Inputs, target: Target) -> Vec<Job> {
 fn per_language(
     inputs: &Inputs,
     language: Language,
+    sync_uses: &[&str],
     place: impl Fn(&str) -> (String, &'static str),
 ) -> Vec<Job> {
     let mut out = Vec::new();
@@ -215,7 +271,7 @@ fn per_language(
         if inputs.language(name) != Some(language) {
             continue;
         }
-        let (sync, asynchronous) = inputs.deps_of(name);
+        let (sync, asynchronous) = inputs.deps_of(name, sync_uses);
         if sync.is_empty() && asynchronous.is_empty() {
             continue;
         }
@@ -242,7 +298,7 @@ fn resilience4j(inputs: &Inputs) -> Vec<Job> {
         if inputs.language(name) != Some(Language::Java) {
             continue;
         }
-        let (sync, _) = inputs.deps_of(name);
+        let (sync, _) = inputs.deps_of(name, R4J_USES);
         if sync.is_empty() {
             continue;
         }
@@ -345,7 +401,7 @@ fn istio(inputs: &Inputs) -> Vec<Job> {
         let routes: Vec<Value> = calls
             .iter()
             .map(|r| {
-                let mut d = inputs.dep(r);
+                let mut d = inputs.dep(r, ISTIO_USES);
                 let attempts = r.v.retry.max_attempts as u64;
                 d["retries"] = json!(attempts - 1);
                 d["per_try_ms"] = json!(r.v.timeout_ms.div_ceil(attempts).max(1));
@@ -400,7 +456,7 @@ fn kafka(inputs: &Inputs) -> Vec<Job> {
         if !uses_broker(r, Pattern::Stream, &["kafka"]) {
             continue;
         }
-        let mut d = inputs.dep(r);
+        let mut d = inputs.dep(r, KAFKA_USES);
         let payload = r
             .decl
             .interaction
@@ -466,6 +522,13 @@ fn rabbitmq(inputs: &Inputs) -> Option<Job> {
             "drop-head" => "drop-head",
             _ => "reject-publish",
         };
+        let mut adjusted = Vec::new();
+        if overflow != v.overflow {
+            adjusted.push(format!(
+                "overflow {} is not available on quorum queues; reject-publish pushes back on producers instead",
+                v.overflow
+            ));
+        }
         let mut args = vec![
             json!({ "name": "x-queue-type", "value": "quorum" }),
             json!({ "name": "x-delivery-limit", "value": v.dead_letter.after_attempts }),
@@ -491,7 +554,14 @@ fn rabbitmq(inputs: &Inputs) -> Option<Job> {
             }));
         }
         bindings.push(json!({ "source": dlx, "destination": v.dead_letter.channel, "routing_key": v.channel }));
-        defaulted.push(json!({ "interaction": i.id, "values": v.defaulted }));
+        let d = inputs.dep(r, RABBITMQ_USES);
+        let listed: Vec<&str> = d["defaulted"]
+            .as_str()
+            .unwrap_or("")
+            .split(", ")
+            .filter(|s| !s.is_empty())
+            .collect();
+        defaulted.push(json!({ "interaction": i.id, "values": listed, "adjusted": adjusted }));
     }
     if queues.is_empty() {
         return None;

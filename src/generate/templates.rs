@@ -191,10 +191,15 @@ fn registry(format: Format) -> Handlebars<'static> {
 }
 
 fn param<'a>(h: &'a Helper, i: usize, name: &'static str) -> Result<&'a Value, RenderErrorReason> {
-    h.param(i)
-        .filter(|p| !p.is_value_missing())
-        .map(|p| p.value())
-        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex(name, i))
+    match h.param(i) {
+        Some(p) if !p.is_value_missing() => Ok(p.value()),
+        // Name the variable: "param at index 0" does not say what to fix.
+        Some(p) => Err(RenderErrorReason::Other(format!(
+            "`{name}`: variable `{}` is missing",
+            p.relative_path().map(String::as_str).unwrap_or("?")
+        ))),
+        None => Err(RenderErrorReason::ParamNotFoundForIndex(name, i)),
+    }
 }
 
 fn number(h: &Helper, name: &'static str) -> Result<u64, RenderErrorReason> {
@@ -229,6 +234,10 @@ pub fn duration(ms: u64) -> String {
 pub fn go_duration(ms: u64) -> String {
     if ms == 0 {
         "0".to_string()
+    } else if ms.is_multiple_of(3_600_000) {
+        format!("{} * time.Hour", ms / 3_600_000)
+    } else if ms.is_multiple_of(60_000) {
+        format!("{} * time.Minute", ms / 60_000)
     } else if ms.is_multiple_of(1000) {
         format!("{} * time.Second", ms / 1000)
     } else {
@@ -409,6 +418,8 @@ mod tests {
         assert_eq!(duration(1500), "1500ms");
         assert_eq!(go_duration(1500), "1500 * time.Millisecond");
         assert_eq!(go_duration(30_000), "30 * time.Second");
+        assert_eq!(go_duration(86_400_000), "24 * time.Hour");
+        assert_eq!(go_duration(300_000), "5 * time.Minute");
     }
 
     #[test]

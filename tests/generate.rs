@@ -1,0 +1,277 @@
+//! `commsplan generate` end to end: the binary on the examples, into temporary folders.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_commsplan"))
+}
+
+struct Temp(PathBuf);
+impl Temp {
+    fn new(tag: &str) -> Temp {
+        let p = std::env::temp_dir().join(format!("commsplan-gen-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&p);
+        fs::create_dir_all(&p).unwrap();
+        Temp(p)
+    }
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+}
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn generate(input: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["generate", input, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn read(p: PathBuf) -> String {
+    fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn minimal_example_snapshots() {
+    let t = Temp::new("snap");
+    let o = generate("examples/minimal.yaml", &t.0, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    insta::assert_snapshot!(
+        "minimal_istio_inventory",
+        read(t.path("istio/inventory.yaml"))
+    );
+    insta::assert_snapshot!(
+        "minimal_kafka_producer",
+        read(t.path("kafka/order-events/producer.properties"))
+    );
+    insta::assert_snapshot!(
+        "minimal_prometheus_rules",
+        read(t.path("prometheus/rules.yml"))
+    );
+    insta::assert_snapshot!("minimal_go_orders", read(t.path("go/orders/clients.go")));
+    insta::assert_snapshot!(
+        "minimal_resilience4j_absent",
+        t.path("resilience4j").exists().to_string()
+    );
+}
+
+#[test]
+fn hostile_names_snapshots() {
+    let t = Temp::new("hostile");
+    let o = generate("tests/fixtures/generate-hostile.yaml", &t.0, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut files = Vec::new();
+    collect(&t.0, &t.0, &mut files);
+    insta::assert_snapshot!("hostile_file_list", files.join("\n"));
+    insta::assert_snapshot!(
+        "hostile_rabbitmq",
+        read(t.path("rabbitmq/definitions.json"))
+    );
+    insta::assert_snapshot!(
+        "hostile_resilience4j",
+        read(t.path("resilience4j/etc-passwd-3754d6/application.yml"))
+    );
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap()).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let p = e.path();
+        if p.is_dir() {
+            collect(root, &p, out);
+        } else {
+            out.push(p.strip_prefix(root).unwrap().display().to_string());
+        }
+    }
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let a = Temp::new("det-a");
+    let b = Temp::new("det-b");
+    assert!(generate("examples/ecommerce.yaml", &a.0, &[])
+        .status
+        .success());
+    assert!(generate("examples/ecommerce.yaml", &b.0, &[])
+        .status
+        .success());
+    let (mut fa, mut fb) = (Vec::new(), Vec::new());
+    collect(&a.0, &a.0, &mut fa);
+    collect(&b.0, &b.0, &mut fb);
+    assert_eq!(fa, fb);
+    assert!(fa.len() > 20, "{fa:?}");
+    for f in &fa {
+        assert_eq!(read(a.path(f)), read(b.path(f)), "{f}");
+    }
+}
+
+#[test]
+fn check_reports_drift_and_passes_when_up_to_date() {
+    let t = Temp::new("check");
+    let out = t.path("out");
+    assert!(generate("examples/minimal.yaml", &out, &[])
+        .status
+        .success());
+    let ok = generate("examples/minimal.yaml", &out, &["--check"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(stderr(&ok).contains("up to date"));
+
+    fs::write(out.join("istio/inventory.yaml"), "edited\n").unwrap();
+    fs::remove_file(out.join("prometheus/rules_test.yml")).unwrap();
+    let mut extra = read(out.join("kafka/order-events/consumer.properties"));
+    extra.push_str("# renamed interaction\n");
+    fs::write(out.join("kafka/gone.properties"), extra).unwrap();
+    fs::write(out.join("kafka/users-own.properties"), "acks=all\n").unwrap();
+
+    let drift = generate("examples/minimal.yaml", &out, &["--check"]);
+    assert_eq!(drift.status.code(), Some(1));
+    let e = stderr(&drift);
+    assert!(
+        e.contains("stale:") && e.contains("istio/inventory.yaml"),
+        "{e}"
+    );
+    assert!(
+        e.contains("missing:") && e.contains("prometheus/rules_test.yml"),
+        "{e}"
+    );
+    assert!(
+        e.contains("extra:") && e.contains("kafka/gone.properties"),
+        "{e}"
+    );
+    assert!(
+        !e.contains("users-own"),
+        "a file without our header is not ours: {e}"
+    );
+    // --check writes nothing
+    assert_eq!(read(out.join("istio/inventory.yaml")), "edited\n");
+}
+
+#[test]
+fn existing_files_need_force_and_dry_run_writes_nothing() {
+    let t = Temp::new("force");
+    let out = t.path("out");
+    let dry = generate("examples/minimal.yaml", &out, &["--dry-run"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(!out.exists(), "--dry-run created the output folder");
+    let listing = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        listing.contains("would create") && listing.contains("istio/inventory.yaml"),
+        "{listing}"
+    );
+
+    assert!(generate("examples/minimal.yaml", &out, &[])
+        .status
+        .success());
+    fs::write(out.join("istio/inventory.yaml"), "mine\n").unwrap();
+    let refused = generate("examples/minimal.yaml", &out, &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
+    assert_eq!(read(out.join("istio/inventory.yaml")), "mine\n");
+
+    let dry = generate("examples/minimal.yaml", &out, &["--dry-run"]);
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("needs --force"));
+
+    let forced = generate("examples/minimal.yaml", &out, &["--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(read(out.join("istio/inventory.yaml")).contains("kind: DestinationRule"));
+}
+
+#[test]
+fn target_selection_limits_the_files() {
+    let t = Temp::new("targets");
+    let o = generate("examples/minimal.yaml", &t.0, &["--target", "kafka,istio"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut files = Vec::new();
+    collect(&t.0, &t.0, &mut files);
+    assert!(
+        files
+            .iter()
+            .all(|f| f.starts_with("kafka/") || f.starts_with("istio/")),
+        "{files:?}"
+    );
+    assert_eq!(files.len(), 3, "{files:?}");
+}
+
+#[test]
+fn exported_templates_override_the_built_in_ones() {
+    let t = Temp::new("tpl");
+    let tpl = t.path("tpl");
+    let e = run(&["templates", "export", tpl.to_str().unwrap()]);
+    assert!(e.status.success(), "{}", stderr(&e));
+    let path = tpl.join("kafka/producer.properties.hbs");
+    let mut text = read(path.clone());
+    text.push_str("# team: {{comment i.to}}\nbuffer.memory=33554432\n");
+    fs::write(&path, text).unwrap();
+    fs::remove_file(tpl.join("kafka/consumer.properties.hbs")).unwrap();
+
+    let out = t.path("out");
+    let o = generate(
+        "examples/minimal.yaml",
+        &out,
+        &["--target", "kafka", "--templates", tpl.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let producer = read(out.join("kafka/order-events/producer.properties"));
+    assert!(
+        producer.ends_with("# team: inventory\nbuffer.memory=33554432\n"),
+        "{producer}"
+    );
+    assert!(producer.lines().next().unwrap().contains("(overridden)"));
+    // the consumer still comes from the built-in template
+    assert!(!read(out.join("kafka/order-events/consumer.properties")).contains("overridden"));
+
+    let list = run(&["templates", "list"]);
+    let listing = String::from_utf8_lossy(&list.stdout);
+    for name in [
+        "typescript/clients.ts",
+        "rabbitmq/definitions.json",
+        "prometheus/rules_test.yml",
+    ] {
+        assert!(listing.contains(name), "{listing}");
+    }
+}
+
+#[test]
+fn a_missing_variable_in_a_template_is_an_error() {
+    let t = Temp::new("strict");
+    let tpl = t.path("tpl");
+    fs::create_dir_all(tpl.join("istio")).unwrap();
+    fs::write(tpl.join("istio/mesh.yaml.hbs"), "host: {{str hots}}\n").unwrap();
+    let o = generate(
+        "examples/minimal.yaml",
+        &t.path("out"),
+        &["--templates", tpl.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("istio/mesh.yaml") && e.contains("hots"), "{e}");
+    assert!(
+        !t.path("out/istio").exists(),
+        "files written despite the error"
+    );
+}
+
+#[test]
+fn a_broken_file_generates_nothing() {
+    let t = Temp::new("broken");
+    let input = t.path("broken.yaml");
+    fs::write(&input, "version: 1\nsystem: x\nservices: {a: {}}\ninteractions:\n  - id: a-b\n    from: a\n    to: nowhere\n").unwrap();
+    let o = generate(input.to_str().unwrap(), &t.path("out"), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing generated"), "{}", stderr(&o));
+    assert!(!t.path("out").exists());
+}
