@@ -53,7 +53,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
     }
 
     if args.check {
-        let drift = write::check(&args.out, &plan.files)?;
+        let scopes: Vec<&str> = targets.iter().map(|t| t.as_str()).collect();
+        let drift = write::check(&args.out, &plan.files, &scopes)?;
         let out = args.out.display();
         for p in &drift.stale {
             let _ = writeln!(err, "stale:   {out}/{p}");
