@@ -154,7 +154,14 @@ pub fn plan(
     targets: &[Target],
     templates: &Templates,
 ) -> Result<Plan> {
-    let inputs = Inputs::new(model, decisions);
+    let mut inputs = Inputs::new(model, decisions);
+    if targets
+        .iter()
+        .any(|t| matches!(t, Target::Typescript | Target::Go | Target::Resilience4j))
+    {
+        let uncovered = inputs.uncovered_services();
+        inputs.notes.extend(uncovered);
+    }
     let provenance = Provenance::of(model);
     let mut files: Vec<Generated> = Vec::new();
     for &target in Target::ALL.iter().filter(|t| targets.contains(t)) {

@@ -132,6 +132,29 @@ impl<'m> Inputs<'m> {
             .unwrap_or(ServiceKind::Service)
     }
 
+    /// Services that call others but whose language no code target covers yet.
+    pub fn uncovered_services(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for name in self.model.services.keys() {
+            let lang = match self.language(name) {
+                Some(Language::Python) => "python",
+                Some(Language::Rust) => "rust",
+                _ => continue,
+            };
+            let calls = self
+                .resolved
+                .iter()
+                .any(|r| r.decl.interaction.from == *name);
+            if calls {
+                out.push(format!(
+                    "{} ({lang}): no client code target for {lang} yet; its mesh, broker and alert files are generated",
+                    comment(name)
+                ));
+            }
+        }
+        out
+    }
+
     /// The language of a service we build code for: clients (browsers, apps) manage
     /// their own connections and external systems are not ours to configure.
     fn language(&self, service: &str) -> Option<Language> {
