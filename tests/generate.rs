@@ -275,3 +275,82 @@ fn a_broken_file_generates_nothing() {
     assert!(stderr(&o).contains("nothing generated"), "{}", stderr(&o));
     assert!(!t.path("out").exists());
 }
+
+fn yaml(text: &str) -> serde_json::Value {
+    use commsplan::model::yaml;
+    let parsed = yaml::parse(text, yaml::Limits::default());
+    assert!(
+        parsed.problems.is_empty(),
+        "YAML problems: {:?}",
+        parsed.problems.len()
+    );
+    yaml::into_json(parsed.root.expect("a document"), None).0
+}
+
+/// The values that reach the files are the names as written, not a mangled copy: each
+/// output parsed back gives the fixture's exact strings.
+#[test]
+fn hostile_names_survive_a_round_trip_through_each_format() {
+    let t = Temp::new("roundtrip");
+    assert!(generate("tests/fixtures/generate-hostile.yaml", &t.0, &[])
+        .status
+        .success());
+
+    let r4j = yaml(&read(
+        t.path("resilience4j/etc-passwd-3754d6/application.yml"),
+    ));
+    assert_eq!(r4j["spring"]["application"]["name"], "../../etc/passwd");
+
+    let defs: serde_json::Value =
+        serde_json::from_str(&read(t.path("rabbitmq/definitions.json"))).unwrap();
+    let names: Vec<&str> = defs["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["work \"q\" {{y}} \\ 주문", "dlq/../\"x\""]);
+
+    let rules = yaml(&read(t.path("prometheus/rules.yml")));
+    let injected = "{{ template \"x\" }}\n$(rm -rf /)";
+    let mut seen = false;
+    for group in rules["groups"].as_array().unwrap() {
+        for rule in group["rules"].as_array().unwrap() {
+            if rule["labels"]["interaction"] == "template-injection" {
+                // Prometheus expands `{{ }}` in labels: the name is written so that the
+                // expansion gives it back literally.
+                assert_eq!(
+                    rule["labels"]["from"]
+                        .as_str()
+                        .unwrap()
+                        .replace("{{ \"{{\" }}", "{{"),
+                    injected
+                );
+                assert!(rule["expr"]
+                    .as_str()
+                    .unwrap()
+                    .contains("job=\"{{ template \\\"x\\\" }}\\n$(rm -rf /)\""));
+                seen = true;
+            }
+        }
+    }
+    assert!(seen);
+
+    let mesh = read(t.path("istio/order-6be090.yaml"));
+    for doc in mesh.split("\n---\n") {
+        let v = yaml(doc);
+        assert_eq!(v["metadata"]["name"], "order-6be090");
+    }
+
+    let ts = read(t.path("typescript/con-x/clients.ts"));
+    assert!(
+        ts.contains(r#"channel: "orders.\"created\",v1:% {{x}}","#),
+        "{ts}"
+    );
+    assert!(ts.contains(r#"partitionKey: "order\"id","#));
+    let go = read(t.path("go/template-x-rm-rf-84d50d/clients.go"));
+    assert!(
+        go.contains("// template-injection: {{ template \"x\" }}\\n$(rm -rf /) -> con"),
+        "{go}"
+    );
+}

@@ -93,8 +93,11 @@ pub fn go_body(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if is_invisible_hazard(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            // `\x` is a byte in Go, not a code point: only for ASCII controls.
+            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() || is_invisible_hazard(c) => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -290,6 +293,8 @@ mod tests {
     fn go_and_promql_literals() {
         assert_eq!(go_str("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
         assert_eq!(go_body("\u{feff}"), "\\ufeff");
+        // C1 controls are code points, which Go's `\x` (a byte) cannot express
+        assert_eq!(go_body("\u{85}\u{1}"), "\\u0085\\x01");
         assert_eq!(promql_str("../../etc/passwd"), "\"../../etc/passwd\"");
     }
 
