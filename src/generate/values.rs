@@ -463,3 +463,90 @@ pub fn effective(decl: &InteractionDecl, pattern: Pattern, declared: bool) -> Ef
         defaulted,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Origin;
+
+    fn decl(json: serde_json::Value) -> InteractionDecl {
+        InteractionDecl {
+            interaction: serde_json::from_value(json).unwrap(),
+            origin: Origin {
+                file: 0,
+                pointer: "/interactions/0".into(),
+            },
+            declares_uses: true,
+        }
+    }
+
+    #[test]
+    fn sync_without_uses_gets_the_seed_values_and_says_so() {
+        let d = decl(serde_json::json!({"id": "a-b", "from": "a", "to": "b"}));
+        let v = effective(&d, Pattern::Sync, false);
+        assert_eq!(v.timeout_ms, 5000);
+        assert_eq!((v.pool.max_connections, v.pool.max_idle), (50, 10));
+        assert_eq!(
+            (v.pool.keep_alive_ms, v.pool.idle_timeout_ms),
+            (30_000, 30_000)
+        );
+        assert_eq!(v.pool.socket_timeout_ms, 60_000);
+        assert_eq!(
+            (v.retry.max_attempts, v.retry.exponential, v.retry.jitter),
+            (3, true, true)
+        );
+        assert_eq!(v.circuit_breaker.min_calls, 20);
+        assert_eq!(v.cache_ttl_ms, None, "plain sync calls do not cache");
+        assert_eq!(v.pattern_source, "recommended");
+        assert!(v.defaulted.contains(&"timeout_ms = 5000".to_string()));
+        assert!(v
+            .defaulted
+            .contains(&"pool.max_connections = 50".to_string()));
+        // async-only fields are not reported for a sync call
+        assert!(
+            !v.defaulted.iter().any(|f| f.starts_with("dead_letter")),
+            "{:?}",
+            v.defaulted
+        );
+    }
+
+    #[test]
+    fn declared_values_win_and_are_not_listed() {
+        let d = decl(serde_json::json!({
+            "id": "a-b", "from": "a", "to": "b",
+            "uses": {"timeout_ms": 750, "pool": {"max_connections": 8},
+                     "retry": {"max_attempts": 1}}
+        }));
+        let v = effective(&d, Pattern::SyncOptimized, true);
+        assert_eq!(v.timeout_ms, 750);
+        assert_eq!(v.pool.max_connections, 8);
+        assert_eq!(v.pool.max_idle, 8, "idle connections never exceed the pool");
+        assert_eq!(v.cache_ttl_ms, Some(300_000));
+        assert!(!v.defaulted.iter().any(|f| f.starts_with("timeout_ms")));
+        // one attempt: backoff settings would never be used, so they are not reported
+        assert!(
+            !v.defaulted.iter().any(|f| f.starts_with("retry.")),
+            "{:?}",
+            v.defaulted
+        );
+    }
+
+    #[test]
+    fn queue_defaults() {
+        let d = decl(serde_json::json!({
+            "id": "notify", "from": "a", "to": "mailer",
+            "needs": {"realtime": false, "ordering": true}
+        }));
+        let v = effective(&d, Pattern::Queue, false);
+        assert_eq!(v.channel, "mailer.notify");
+        assert_eq!(v.dead_letter.channel, "mailer.notify.dlq");
+        assert_eq!(v.dead_letter.after_attempts, 5);
+        assert_eq!(v.ttl_ms, 86_400_000);
+        assert!(v.ordered);
+        assert_eq!(v.protocol, "amqp");
+        assert!(v
+            .defaulted
+            .contains(&"dead_letter.after_attempts = 5".to_string()));
+        assert!(!v.defaulted.iter().any(|f| f.starts_with("pool.")));
+    }
+}
