@@ -55,7 +55,7 @@ for input in "${inputs[@]}"; do
 done
 
 # TypeScript files are compiled together; name them by input so that paths do not collide.
-[ ${#ts[@]} -eq 0 ] || validator "typescript: tsc --strict (${#ts[@]} folders)" "$V/check-ts.sh" "$WORK/gen"
+[ ${#ts[@]} -eq 0 ] || validator "typescript: tsc --strict ($(find "${ts[@]}" -name "*.ts" | wc -l) files)" "$V/check-ts.sh" "$WORK/gen"
 [ ${#go[@]} -eq 0 ] || validator "go: vet, build, gofmt (${#go[@]} packages)" "$V/check-go.sh" "${go[@]}"
 [ ${#r4j[@]} -eq 0 ] || validator "resilience4j: subset schema (${#r4j[@]} files)" "$V/check-resilience4j.sh" "${r4j[@]}"
 [ ${#istio[@]} -eq 0 ] || validator "istio: CRD schema + typecheck (${#istio[@]} files)" "$V/check-istio.sh" "${istio[@]}"
