@@ -102,9 +102,9 @@ pub(super) fn render(highlight: Option<&Highlight>) -> Rendered {
 
     if let Some((decl, decision)) = target {
         let i = &decl.interaction;
-        w.open_subgraph("interaction", &format!("{}: {} → {}", i.id, i.from, i.to));
+        w.open_subgraph("about", &format!("{}: {} → {}", i.id, i.from, i.to));
         if let Some(summary) = &i.summary {
-            w.node("summary", Shape::Rect, summary, Some("info"));
+            w.node("info0", Shape::Rect, summary, Some("info"));
         }
         let outcome = match (decision.recommended, decision.missing) {
             (Some(p), _) => format!("recommended: {p}"),
@@ -116,7 +116,7 @@ pub(super) fn render(highlight: Option<&Highlight>) -> Rendered {
             }
             (None, None) => "no recommendation".to_string(),
         };
-        w.node("outcome", Shape::Rect, &outcome, Some("info"));
+        w.node("info1", Shape::Rect, &outcome, Some("info"));
         let declared = decl.uses().pattern;
         let differs = declared.is_some()
             && decision.recommended.is_some()
@@ -127,9 +127,9 @@ pub(super) fn render(highlight: Option<&Highlight>) -> Rendered {
             None => "declared: none".to_string(),
         };
         let class = if differs { "declared" } else { "info" };
-        w.node("declared", Shape::Rect, &declared_text, Some(class));
+        w.node("info2", Shape::Rect, &declared_text, Some(class));
         w.close_subgraph();
-        w.line("style interaction fill:#f8f9fa,stroke:#dadce0,color:#3c4043");
+        w.line("style about fill:#f8f9fa,stroke:#dadce0,color:#3c4043");
 
         let on_path = |id: &str| path.contains(&id);
         let mut taken_ids = Vec::new();
