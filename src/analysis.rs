@@ -55,12 +55,41 @@ pub fn analyze(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<Anal
     for rule in rules::checks() {
         rule.check(&cx, &mut findings);
     }
+    point_back_to_interactions(&model, &mut findings);
     sort_in_file_order(&model, &mut findings);
     Ok(Analysis {
         model,
         decisions,
         findings,
     })
+}
+
+/// A value that an interaction takes from a YAML anchor or from `defaults` is reported
+/// where it is written; the reader also needs to see which interaction it was about.
+fn point_back_to_interactions(model: &Model, findings: &mut [Finding]) {
+    let by_id: std::collections::HashMap<&str, &crate::model::InteractionDecl> =
+        model.interactions.iter().map(|i| (i.id(), i)).collect();
+    for f in findings.iter_mut() {
+        let (Some(id), Some(loc)) = (&f.interaction, &f.location) else {
+            continue;
+        };
+        let Some(decl) = by_id.get(id.as_str()) else {
+            continue;
+        };
+        let own_file = model.files[decl.origin.file].path == loc.file;
+        let inside = model
+            .line_range(&decl.origin)
+            .is_some_and(|(first, last)| (first..=last).contains(&loc.line));
+        if !(own_file && inside) {
+            let at = model.locate(&decl.origin, "id");
+            f.related.push(crate::finding::Related {
+                location: at,
+                message: format!(
+                    "in interaction `{id}`, which takes this value from a shared block"
+                ),
+            });
+        }
+    }
 }
 
 /// Findings sorted by file (in the order given), line, column, then code: the output

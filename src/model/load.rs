@@ -325,19 +325,17 @@ fn decode(mut bytes: Vec<u8>) -> std::result::Result<String, (String, String)> {
             "the file is UTF-16 encoded; commsplan reads UTF-8".into(),
         ));
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+    let (text, bad_byte) = match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
+            let mut bytes = e.into_bytes();
             let bad = bytes[valid];
-            let before = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            return Err((
-                before,
-                format!("the file is not valid UTF-8: byte 0x{bad:02X} cannot start or continue a character (Latin-1 text?)"),
-            ));
+            bytes.truncate(valid);
+            (String::from_utf8(bytes).expect("valid prefix"), Some(bad))
         }
     };
+    // Whichever problem comes first in the file is the one to show.
     if let Some((at, ch)) = text.char_indices().find(|&(_, c)| !is_yaml_printable(c)) {
         return Err((
             text[..at].to_string(),
@@ -345,6 +343,12 @@ fn decode(mut bytes: Vec<u8>) -> std::result::Result<String, (String, String)> {
                 "control character U+{:04X} is not allowed in YAML (is this a binary file?)",
                 ch as u32
             ),
+        ));
+    }
+    if let Some(bad) = bad_byte {
+        return Err((
+            text,
+            format!("the file is not valid UTF-8: byte 0x{bad:02X} cannot start or continue a character (Latin-1 text?)"),
         ));
     }
     Ok(text)

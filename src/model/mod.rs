@@ -194,6 +194,13 @@ impl Model {
                 .is_some_and(|f| spans.get(&format!("/defaults/{f}")).is_some())
     }
 
+    /// First and last line of the node at `origin` as written in its file.
+    pub fn line_range(&self, origin: &Origin) -> Option<(u32, u32)> {
+        let spans = self.files[origin.file].spans.as_ref()?;
+        let node = spans.get(&origin.pointer)?;
+        Some((node.span.start.line, node.span.end.line))
+    }
+
     pub fn service(&self, name: &str) -> Option<&ServiceDecl> {
         self.services.get(name)
     }

@@ -220,6 +220,7 @@ impl Builder<'_> {
         let info = err.info().to_string();
         let mut label = "here".to_string();
         let mut help = None;
+        let mut unclosed = false;
         // An unterminated quoted scalar is reported at the end of the input; the
         // opening quote is what the user has to look at.
         if info.contains("quoted scalar") {
@@ -227,12 +228,20 @@ impl Builder<'_> {
                 span = Span::point(open);
                 label = "this quote is never closed".into();
                 help = Some("close the string with the same quote character".into());
+                unclosed = true;
             }
         } else if info.contains("tab") {
             help = Some("YAML indentation must use spaces, not tabs".into());
         }
         let mut kind = ProblemKind::Syntax;
-        let mut message = format!("YAML syntax error: {}", tidy_scan_message(&info));
+        let mut message = if unclosed {
+            format!(
+                "YAML syntax error: a quoted string is not closed ({})",
+                tidy_scan_message(&info)
+            )
+        } else {
+            format!("YAML syntax error: {}", tidy_scan_message(&info))
+        };
         if info.contains("recursion limit") {
             kind = ProblemKind::Limit;
             message = "nesting is too deep to read".into();
@@ -556,11 +565,7 @@ impl Builder<'_> {
 }
 
 fn tidy_scan_message(info: &str) -> String {
-    let mut s = info.trim().to_string();
-    if let Some(rest) = s.strip_prefix("while parsing ") {
-        s = format!("while parsing {rest}");
-    }
-    s
+    info.trim().trim_end_matches('.').to_string()
 }
 
 fn scalar_key_text(s: &Scalar) -> String {
