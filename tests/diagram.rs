@@ -41,6 +41,58 @@ fn drawn_services(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// No user text reaches the syntax: every label is one quoted string without a raw
+/// quote, `<`, `>`, `&`, backtick or `%`, and each `#` starts one of the entity codes.
+fn assert_labels_escaped(text: &str) {
+    for line in text.lines() {
+        let quotes = line.matches('"').count();
+        assert!(quotes == 0 || quotes == 2, "{line}");
+        let Some(label) = line.split('"').nth(1) else {
+            continue;
+        };
+        assert!(!label.contains(['<', '>', '&', '`', '%']), "{line}");
+        let mut rest = label;
+        while let Some(at) = rest.find('#') {
+            rest = &rest[at..];
+            let entity = [
+                "#quot;", "#35;", "#37;", "#lt;", "#gt;", "#38;", "#96;", "#10;", "#9;", "#32;",
+            ]
+            .iter()
+            .find(|e| rest.starts_with(**e))
+            .unwrap_or_else(|| panic!("bare # in {line}"));
+            rest = &rest[entity.len()..];
+        }
+    }
+}
+
+#[test]
+fn edge_cases_stay_drawable() {
+    let a = load("tests/fixtures/diagram-edge-cases.yaml");
+    let options = DiagramOptions {
+        findings: true,
+        ..DiagramOptions::default()
+    };
+    let rendered = render_system(&a, &options);
+    assert_labels_escaped(&rendered.text);
+    assert!(rendered
+        .text
+        .contains("subgraph g2[\"#37;#37;{init: {'theme':'dark'}}#37;#37;\"]"));
+    // The empty name is an empty box, not an empty (unparsable) label.
+    assert!(rendered.text.contains("s0(\"#32;\")"));
+    // The self-loop and the undeclared service are drawn.
+    assert!(rendered.text.contains("s2 -->|"));
+    assert!(rendered.text.contains("u0[\"nobody\"]:::undefined"));
+    for i in 0..a.model.interactions.len() {
+        assert_labels_escaped(
+            &render_flowchart(Some(&Highlight {
+                analysis: &a,
+                index: i,
+            }))
+            .text,
+        );
+    }
+}
+
 #[test]
 fn ecommerce_system() {
     let a = load("examples/ecommerce.yaml");
@@ -89,27 +141,7 @@ fn hostile_names() {
             rendered.labels.nodes
         );
     }
-    // No user text reaches the syntax: every label is one quoted string without a
-    // raw quote, and no id is a name.
-    for line in rendered.text.lines() {
-        let quotes = line.matches('"').count();
-        assert!(quotes == 0 || quotes == 2, "{line}");
-        let Some(label) = line.split('"').nth(1) else {
-            continue;
-        };
-        assert!(!label.contains(['<', '>', '&', '`']), "{line}");
-        let mut rest = label;
-        while let Some(at) = rest.find('#') {
-            rest = &rest[at..];
-            let entity = [
-                "#quot;", "#35;", "#lt;", "#gt;", "#38;", "#96;", "#10;", "#9;", "#32;",
-            ]
-            .iter()
-            .find(|e| rest.starts_with(**e))
-            .unwrap_or_else(|| panic!("bare # in {line}"));
-            rest = &rest[entity.len()..];
-        }
-    }
+    assert_labels_escaped(&rendered.text);
     assert!(!rendered.text.contains("\nend[") && !rendered.text.contains(" end{{"));
 }
 

@@ -13,11 +13,16 @@ fail=0
 pass() { echo "PASS $*"; }
 failed() { echo "FAIL $*"; fail=1; }
 
-# draw NAME ARGS... : run commsplan ARGS, writing OUT/NAME.mmd and its intended labels
+# draw NAME ARGS... : run commsplan ARGS, writing OUT/NAME.mmd and its intended labels;
+# commsplan must exit ${WANT_RC:-0}
 draw() {
   local name=$1 rc=0; shift
-  "$COMMSPLAN" "$@" --output "$OUT/$name.mmd" --labels-json "$OUT/$name.labels.expected.json" || rc=$?
-  if [ "$rc" -ne 0 ]; then failed "diagram $name: commsplan $* exited $rc"; return; fi
+  "$COMMSPLAN" "$@" --output "$OUT/$name.mmd" --labels-json "$OUT/$name.labels.expected.json" \
+    2>"$OUT/$name.stderr" || rc=$?
+  if [ "$rc" -ne "${WANT_RC:-0}" ]; then
+    failed "diagram $name: commsplan $* exited $rc, not ${WANT_RC:-0}"; cat "$OUT/$name.stderr"; return
+  fi
+  rm -f "$OUT/$name.stderr"
   # An empty label list would make the label comparison prove nothing.
   if ! grep -q '"nodes": \[$' "$OUT/$name.labels.expected.json"; then
     failed "diagram $name: no node labels intended"
@@ -33,6 +38,12 @@ done
 draw hostile diagram tests/fixtures/hostile-names.yaml --findings
 draw hostile-kind diagram tests/fixtures/hostile-names.yaml --group-by kind
 draw ecommerce-focus diagram examples/ecommerce.yaml --focus order --depth 1 --findings
+# Blank names, a directive in a label, a self-loop, an undeclared service: a file that
+# loads with errors is still drawn, with exit 1.
+WANT_RC=1 draw edge-cases diagram tests/fixtures/diagram-edge-cases.yaml --findings
+for id in loop empty shared-q ghost undecided-async; do
+  WANT_RC=1 draw "flowchart-edge-$id" flowchart tests/fixtures/diagram-edge-cases.yaml "$id"
+done
 draw flowchart flowchart
 # One interaction per pattern (sync, sync-optimized, cqrs, queue, stream), one whose
 # declared pattern differs from the recommendation, and every hostile interaction.

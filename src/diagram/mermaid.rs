@@ -43,6 +43,8 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("#gt;"),
             // The label is HTML: a literal `&amp;` would show as `&`.
             '&' => out.push_str("#38;"),
+            // Mermaid strips `%%{...}%%` directives anywhere in the text, quotes or not.
+            '%' => out.push_str("#37;"),
             // A leading backtick turns a label into a Markdown string.
             '`' => out.push_str("#96;"),
             // Shown as a space (HTML collapses white space), but kept in the text.
@@ -243,10 +245,14 @@ mod tests {
         );
         assert_eq!(escape("a\r\nb\rc\td"), "a#10;b#10;c#9;d");
         assert_eq!(escape(""), "#32;");
+        assert_eq!(
+            escape("%%{init: {}}%% 100%"),
+            "#37;#37;{init: {}}#37;#37; 100#37;"
+        );
         // Left as they are: they are literal inside a quoted label.
         assert_eq!(
-            escape("a|b; c:d 100% [x] {y} (z) \\ 주문"),
-            "a|b; c:d 100% [x] {y} (z) \\ 주문"
+            escape("a|b; c:d [x] {y} (z) \\ 주문"),
+            "a|b; c:d [x] {y} (z) \\ 주문"
         );
     }
 
