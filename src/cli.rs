@@ -44,7 +44,7 @@ pub enum Command {
 pub enum Format {
     /// Decisions table and rustc-style diagnostics (for people).
     Table,
-    /// The JSON report of FORMAT.md §4 (for scripts).
+    /// The JSON report described in docs/format.md (for scripts).
     Json,
 }
 

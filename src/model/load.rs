@@ -136,8 +136,10 @@ fn load_one(
         }
     };
     file.text = text;
+    crate::analysis::phase("read");
 
     let parsed = yaml::parse(&file.text, options.limits);
+    crate::analysis::phase("parsed");
     for p in &parsed.problems {
         let info = match p.kind {
             ProblemKind::Syntax | ProblemKind::ComplexKey => &codes::YAML_SYNTAX,
@@ -167,16 +169,16 @@ fn load_one(
         model.files.push(file);
         return;
     };
-    if matches!(root.value, yaml::NodeValue::Scalar(yaml::Scalar::Null)) {
+    let (doc, spans) = root;
+    if doc.is_null() {
         findings.push(
             Finding::new(&codes::EMPTY, "the file holds an empty document")
-                .at(file.location(root.span))
+                .at(file.location(spans.span))
                 .help("start from `commsplan init`"),
         );
         model.files.push(file);
         return;
     }
-    let (doc, spans) = yaml::into_json(root, None);
     file.interaction_ids = doc
         .get("interactions")
         .and_then(Value::as_array)
@@ -188,9 +190,11 @@ fn load_one(
         })
         .unwrap_or_default();
     findings.extend(super::schema::validate(&doc, &spans, &file));
+    crate::analysis::phase("validated");
     file.spans = Some(spans);
     model.files.push(file);
     extract(model, findings, refs, file_index, doc);
+    crate::analysis::phase("extracted");
 }
 
 /// Moves the valid parts of a document into the model. Parts with schema errors are

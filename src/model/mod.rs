@@ -78,10 +78,11 @@ fn anchor_span(node: &SpanTree) -> Span {
         return k;
     }
     match &node.children {
+        // Sorted by key: the first written key is the one that starts first.
         SpanChildren::Map(m) => m
-            .values()
-            .next()
-            .and_then(|c| c.key_span)
+            .iter()
+            .filter_map(|(_, c)| c.key_span)
+            .min_by_key(|k| k.start)
             .map_or(Span::point(node.span.start), |k| k),
         _ => Span::point(node.span.start),
     }
