@@ -284,7 +284,7 @@ fn yaml(text: &str) -> serde_json::Value {
         "YAML problems: {:?}",
         parsed.problems.len()
     );
-    yaml::into_json(parsed.root.expect("a document"), None).0
+    parsed.root.expect("a document").0
 }
 
 /// The values that reach the files are the names as written, not a mangled copy: each
