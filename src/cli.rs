@@ -82,8 +82,8 @@ pub struct AnalyzeArgs {
     /// Exit with 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
     pub fail_on: FailOn,
-    /// Paths in sarif, github and gitlab output are relative to this folder (the
-    /// repository root) [default: the current folder].
+    /// File paths in the reports (except table and json, which print them as given)
+    /// are relative to this folder, the repository root [default: the current folder].
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// Count findings per rule instead of printing them (table: text; json: an array).

@@ -55,7 +55,7 @@ fn snapshots_of_every_format() {
         insta::assert_snapshot!(format!("{name}.github"), github::render(&analysis, &paths));
         insta::assert_snapshot!(
             format!("{name}.junit"),
-            junit::render(&analysis, Some(Severity::Warning))
+            junit::render(&analysis, &paths, Some(Severity::Warning))
         );
         insta::assert_snapshot!(format!("{name}.gitlab"), gitlab::render(&analysis, &paths));
         insta::assert_snapshot!(
@@ -107,7 +107,7 @@ fn suppressed_findings_are_sarif_suppressions_and_not_annotations() {
     );
     assert_eq!(github::render(&analysis, &paths), "");
     assert_eq!(gitlab::render(&analysis, &paths), "[]\n");
-    let xml = junit::render(&analysis, Some(Severity::Info));
+    let xml = junit::render(&analysis, &paths, Some(Severity::Info));
     assert!(!xml.contains("<failure"), "{xml}");
     assert!(xml.contains("suppressed: the external API"), "{xml}");
     let md = markdown::render(&analysis, &paths, &markdown::Options { quiet: false });
@@ -317,10 +317,11 @@ fn quiet_and_statistics_on_the_command_line() {
 #[test]
 fn junit_fails_only_at_the_fail_on_level() {
     let analysis = load("examples/ecommerce.yaml");
-    let at_error = junit::render(&analysis, Some(Severity::Error));
+    let paths = repo_paths();
+    let at_error = junit::render(&analysis, &paths, Some(Severity::Error));
     assert!(!at_error.contains("<failure"));
     assert_eq!(at_error.matches("<system-out>").count(), 3);
-    let at_warning = junit::render(&analysis, Some(Severity::Warning));
+    let at_warning = junit::render(&analysis, &paths, Some(Severity::Warning));
     assert_eq!(at_warning.matches("<failure").count(), 3);
     // junit-10.xsd has no `skipped` on <testsuites>, only on <testsuite>.
     let root = at_warning.lines().nth(1).unwrap();

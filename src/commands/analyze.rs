@@ -51,7 +51,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             }
             Format::Sarif => report::sarif::render(&analysis, &paths),
             Format::Github => report::github::render(&analysis, &paths),
-            Format::Junit => report::junit::render(&analysis, threshold),
+            Format::Junit => report::junit::render(&analysis, &paths, threshold),
             Format::Gitlab => report::gitlab::render(&analysis, &paths),
             Format::Markdown => report::markdown::render(
                 &analysis,

@@ -8,11 +8,12 @@
 //! to the case's `<system-out>`. Valid against Jenkins' junit-10.xsd; no timestamps or
 //! times, so the output is byte-identical from run to run.
 
+use super::paths::Paths;
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-pub fn render(analysis: &Analysis, fail_on: Option<Severity>) -> String {
+pub fn render(analysis: &Analysis, paths: &Paths, fail_on: Option<Severity>) -> String {
     let model = &analysis.model;
     let classname = model.system.clone().unwrap_or_else(|| "commsplan".into());
     let mut report = Report::new("commsplan");
@@ -41,16 +42,18 @@ pub fn render(analysis: &Analysis, fail_on: Option<Severity>) -> String {
             .collect()
     };
     for (index, file) in model.files.iter().enumerate() {
-        let mut suite = TestSuite::new(file.path.as_str());
+        let name = paths.display(&file.path);
+        let mut suite = TestSuite::new(name.as_str());
         suite.add_test_case(case(
-            &file.path,
+            &name,
             &classname,
             &findings_of(index, None),
+            paths,
             fail_on,
         ));
         for decl in model.interactions.iter().filter(|d| d.origin.file == index) {
             let findings = findings_of(index, Some(decl.id()));
-            suite.add_test_case(case(decl.id(), &classname, &findings, fail_on));
+            suite.add_test_case(case(decl.id(), &classname, &findings, paths, fail_on));
         }
         report.add_test_suite(suite);
     }
@@ -70,7 +73,13 @@ fn file_of(analysis: &Analysis, finding: &Finding) -> usize {
         .unwrap_or(0)
 }
 
-fn case(name: &str, classname: &str, findings: &[&Finding], fail_on: Option<Severity>) -> TestCase {
+fn case(
+    name: &str,
+    classname: &str,
+    findings: &[&Finding],
+    paths: &Paths,
+    fail_on: Option<Severity>,
+) -> TestCase {
     let failing: Vec<&Finding> = findings
         .iter()
         .copied()
@@ -90,7 +99,7 @@ fn case(name: &str, classname: &str, findings: &[&Finding], fail_on: Option<Seve
                 .set_description(
                     failing
                         .iter()
-                        .map(|f| describe(f))
+                        .map(|f| describe(f, paths))
                         .collect::<Vec<_>>()
                         .join("\n\n"),
                 );
@@ -102,7 +111,7 @@ fn case(name: &str, classname: &str, findings: &[&Finding], fail_on: Option<Seve
     let others: Vec<String> = findings
         .iter()
         .filter(|f| !failing.iter().any(|g| std::ptr::eq(*g, **f)))
-        .map(|f| describe(f))
+        .map(|f| describe(f, paths))
         .collect();
     if !others.is_empty() {
         case.set_system_out(others.join("\n\n"));
@@ -111,10 +120,15 @@ fn case(name: &str, classname: &str, findings: &[&Finding], fail_on: Option<Seve
 }
 
 /// A finding as plain text, the way a test log shows it.
-fn describe(finding: &Finding) -> String {
+fn describe(finding: &Finding, paths: &Paths) -> String {
     let mut s = format!("{}[{}] {}", finding.severity, finding.code, finding.message);
     if let Some(loc) = &finding.location {
-        s.push_str(&format!("\n  --> {}:{}:{}", loc.file, loc.line, loc.column));
+        s.push_str(&format!(
+            "\n  --> {}:{}:{}",
+            paths.display(&loc.file),
+            loc.line,
+            loc.column
+        ));
     }
     if let Some(help) = &finding.help {
         s.push_str(&format!("\n  help: {help}"));
