@@ -5,12 +5,17 @@
 #            and read back the way the Actions runner parses workflow commands
 #   junit  - xmllint against Jenkins' junit-10.xsd
 #   gitlab - Code Quality fields present and typed as GitLab documents them
+#   markdown - rendered by GitHub's own cmark-gfm (PyPI cmarkgfm): no HTML beyond the
+#            page's own tags, and every name in the table reads back exactly as written
 # on every example and on the hostile-names fixture. One commsplan run writes all formats
 # (-f/-o pairs); each is also compared with a run of that format alone.
 # Usage: .ci/checks/outputs.sh   (from the repo root; needs .ci/validators/install.sh first)
 set -euo pipefail
 BIN=${COMMSPLAN:-target/release/commsplan}
 V=${VALIDATORS:-.ci/validators}
+TOOLS=${COMMSPLAN_TOOLS:-/tmp/commsplan-tools}
+[ ! -f "$TOOLS/env.sh" ] || . "$TOOLS/env.sh"
+MARKDOWN_PY=${MARKDOWN_PY:-${PY:-python3}}   # a Python with cmarkgfm installed
 [ -x "$BIN" ] || { echo "FAIL outputs: no $BIN (build it first)"; exit 1; }
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
@@ -72,6 +77,81 @@ sys.exit(1 if errs else 0)
 PY
 }
 
+# The page as GitHub renders it (cmark-gfm with its extensions; raw HTML let through so
+# that any that slipped past the escaping shows up): only the page's own tags, one table
+# row of five cells per interaction whose text is the JSON report's, one item per finding.
+markdown_renders() {
+  "$MARKDOWN_PY" -c 'import cmarkgfm' 2>/dev/null ||
+    { echo "no cmarkgfm in $MARKDOWN_PY: add cmarkgfm==2025.10.22 to .ci/validators/install.sh"; return 2; }
+  "$MARKDOWN_PY" - "$1" "$2" <<'PY'
+import json, sys
+from html.parser import HTMLParser
+import cmarkgfm
+from cmarkgfm.cmark import Options
+
+ALLOWED = {"h2", "h3", "h4", "p", "blockquote", "table", "thead", "tbody", "tr", "th", "td",
+           "ul", "li", "strong", "code", "br", "details", "summary", "sub"}
+
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.bad, self.rows, self.h2, self.items = [], [], None, []
+        self.cell = self.row = None
+        self.in_h2 = self.in_li = False
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED or attrs:
+            self.bad.append(f"<{tag} {attrs}>")
+        if tag == "tr": self.row = []
+        elif tag in ("td", "th"): self.cell = ""
+        elif tag == "br" and self.cell is not None: self.cell += "\n"
+        elif tag == "h2": self.in_h2, self.h2 = True, ""
+        elif tag == "li": self.in_li = True; self.items.append("")
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"): self.row.append(self.cell); self.cell = None
+        elif tag == "tr": self.rows.append(self.row)
+        elif tag == "h2": self.in_h2 = False
+        elif tag == "li": self.in_li = False
+    def handle_data(self, data):
+        if self.cell is not None: self.cell += data
+        if self.in_h2: self.h2 += data
+        if self.in_li: self.items[-1] += data
+    def handle_comment(self, data):
+        self.bad.append(f"<!--{data}-->")
+
+md = open(sys.argv[1], encoding="utf-8").read()
+report = json.load(open(sys.argv[2], encoding="utf-8"))
+page = Page()
+page.feed(cmarkgfm.github_flavored_markdown_to_html(md, options=Options.CMARK_OPT_UNSAFE))
+errs = [f"unexpected HTML {b}" for b in page.bad]
+lines = lambda s: s.replace("\r\n", "\n").replace("\r", "\n")
+system = (report["system"] or "commsplan").replace("\r", " ").replace("\n", " ")
+if page.h2 != f"Design review: {system}":
+    errs.append(f"heading {page.h2!r}, want the system {system!r}")
+rows = page.rows[1:]
+if len(rows) != len(report["interactions"]):
+    errs.append(f"{len(rows)} table rows for {len(report['interactions'])} interactions")
+for row, i in zip(rows, report["interactions"]):
+    want = [i["id"], f"{lines(i['from'])} → {lines(i['to'])}", i["recommended"] or "?", None,
+            " → ".join(i["path"])]
+    if len(row) != 5:
+        errs.append(f"row {i['id']!r} has {len(row)} cells: {row!r}"); continue
+    for got, exp in zip(row, want):
+        if exp is not None and got != exp:
+            errs.append(f"row {i['id']!r}: cell {got!r}, want {exp!r}")
+    declared = i["declared"] or "—"
+    if not row[3].startswith(declared):
+        errs.append(f"row {i['id']!r}: declared {row[3]!r}, want {declared!r}")
+findings = report["findings"]
+if len(page.items) != len(findings):
+    errs.append(f"{len(page.items)} list items for {len(findings)} findings")
+for f in findings:
+    if not any(it.startswith(f"{f['code']} {f['name']} — ") for it in page.items):
+        errs.append(f"no item for {f['code']} {f['name']}")
+print("\n".join(errs) or f"markdown OK ({len(rows)} rows, {len(page.items)} findings)")
+sys.exit(1 if errs else 0)
+PY
+}
+
 for input in examples/*.yaml tests/fixtures/hostile-names.yaml tests/fixtures/hostile-findings.yaml; do
   n=$(basename "$input" .yaml)
   rc=0
@@ -92,5 +172,6 @@ for input in examples/*.yaml tests/fixtures/hostile-names.yaml tests/fixtures/ho
     "$V/check-gha.sh" "$OUT/$n.cases.json" "$OUT/$n.github.txt"
   check "$input: junit (junit-10.xsd)" "$V/check-junit.sh" "$OUT/$n.xml"
   check "$input: gitlab (Code Quality fields)" "$V/check-gitlab.py" "$OUT/$n.gitlab.json"
+  check "$input: markdown (cmark-gfm render, names round-trip)" markdown_renders "$OUT/$n.md" "$OUT/$n.json"
 done
 [ "$NFAIL" -eq 0 ] || { echo "outputs: $NFAIL check(s) failed"; exit 1; }
