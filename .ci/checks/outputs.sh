@@ -30,10 +30,16 @@ check() {
 
 # The annotations @actions/core should print, derived from the JSON report (not from our
 # github output): unsuppressed findings, info -> notice, title "CODE name", file relative
-# to the current folder, columns only on a one-line range (end column inclusive).
+# to the current folder, columns only on a one-line range (end column inclusive), control
+# characters in the message made visible.
 gha_cases() {
   python3 - "$1" <<'PY'
-import json, os, sys
+import json, os, sys, unicodedata
+
+def visible(s):  # control characters other than CR, LF and tab shown as \u{1b}
+    return "".join("\\u{%x}" % ord(c) if unicodedata.category(c) == "Cc" and c not in "\r\n\t" else c
+                   for c in s)
+
 report = json.load(open(sys.argv[1], encoding="utf-8"))
 cases = []
 for f in report["findings"]:
@@ -48,7 +54,7 @@ for f in report["findings"]:
         props.update(startLine=loc["line"], endLine=end_line)
         if end_line == loc["line"]:
             props.update(startColumn=loc["column"], endColumn=max(loc["end_column"] - 1, loc["column"]))
-    message = f["message"] + (f"\nhelp: {f['help']}" if f.get("help") else "")
+    message = visible(f["message"]) + (f"\nhelp: {visible(f['help'])}" if f.get("help") else "")
     level = {"error": "error", "warning": "warning", "info": "notice"}[f["severity"]]
     cases.append({"level": level, "message": message, "props": props})
 json.dump(cases, sys.stdout, ensure_ascii=False, indent=1)
@@ -123,8 +129,11 @@ report = json.load(open(sys.argv[2], encoding="utf-8"))
 page = Page()
 page.feed(cmarkgfm.github_flavored_markdown_to_html(md, options=Options.CMARK_OPT_UNSAFE))
 errs = [f"unexpected HTML {b}" for b in page.bad]
-lines = lambda s: s.replace("\r\n", "\n").replace("\r", "\n")
-system = (report["system"] or "commsplan").replace("\r", " ").replace("\n", " ")
+def lines(s):  # as the page writes text: line breaks as <br>, other controls as \u{1b}
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join("\\u{%x}" % ord(c) if ord(c) < 32 and c not in "\n\t" or 127 <= ord(c) < 160 else c
+                   for c in s)
+system = lines((report["system"] or "commsplan").replace("\r", " ").replace("\n", " "))
 if page.h2 != f"Design review: {system}":
     errs.append(f"heading {page.h2!r}, want the system {system!r}")
 rows = page.rows[1:]

@@ -148,7 +148,7 @@ impl FromArgMatches for Outputs {
             _ => Vec::new(),
         };
         Outputs::pair(&formats, &outputs)
-            .map_err(|msg| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, msg + "\n"))
+            .map_err(|msg| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, msg))
     }
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {

@@ -44,10 +44,10 @@ fn command(finding: &Finding, paths: &Paths) -> String {
             ));
         }
     }
-    let mut message = finding.message.clone();
+    let mut message = visible(&finding.message);
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
-        message.push_str(help);
+        message.push_str(&visible(help));
     }
     let mut line = format!("::{name}");
     let props: Vec<String> = props
@@ -62,6 +62,22 @@ fn command(finding: &Finding, paths: &Paths) -> String {
     line.push_str("::");
     line.push_str(&escape_data(&message));
     line
+}
+
+/// Control characters other than line breaks and tabs written as `\u{1b}`: a terminal
+/// escape quoted from the file must not recolour or hide text in the job log.
+pub fn visible(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let hide = c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+            let shown: Vec<char> = if hide {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            shown
+        })
+        .collect()
 }
 
 /// `escapeData` of actions/toolkit `command.ts`: `%` first, so that the escapes it
@@ -99,5 +115,9 @@ mod tests {
         // `%0A` typed by a user must survive as text, not turn into a newline.
         assert_eq!(escape_data("%0A"), "%250A");
         assert_eq!(escape_data("a :: b = c"), "a :: b = c");
+        assert_eq!(
+            visible("\u{1b}[31mred\u{7}\ttab\r\n"),
+            "\\u{1b}[31mred\\u{7}\ttab\r\n"
+        );
     }
 }

@@ -225,7 +225,13 @@ fn line_start(escaped: &str) -> String {
 fn code(s: &str, in_cell: bool) -> String {
     let s: String = s
         .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .flat_map(|c| -> Vec<char> {
+            match c {
+                '\n' | '\r' => vec![' '],
+                c if c.is_control() && c != '\t' => c.escape_default().collect(),
+                c => vec![c],
+            }
+        })
         .collect();
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
@@ -282,6 +288,7 @@ mod tests {
         assert_eq!(code("`x", false), "`` `x ``");
         assert_eq!(code("a|b", true), "`a\\|b`");
         assert_eq!(code("two\nlines", false), "`two lines`");
+        assert_eq!(code("\u{1b}[1m", false), "`\\u{1b}[1m`");
     }
 
     #[test]
