@@ -300,6 +300,9 @@ fn quiet_and_statistics_on_the_command_line() {
     );
     let (code, stdout, _) = commsplan(&["analyze", "examples/minimal.yaml", "-q"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
+    let (_, stdout, _) = commsplan(&["analyze", "examples/ecommerce.yaml", "-q", "-f", "markdown"]);
+    assert!(!stdout.contains("### Interactions"), "{stdout}");
+    assert!(stdout.contains("#### Warnings (3)"), "{stdout}");
     let (_, stdout, _) = commsplan(&["analyze", "examples/ecommerce.yaml", "--statistics"]);
     assert_eq!(stdout, "3  D001  warning  pattern-mismatch\n");
     let (_, stdout, _) = commsplan(&[
