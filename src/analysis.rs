@@ -48,6 +48,7 @@ pub fn analyze(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<Anal
         .iter()
         .map(|i| chart.decide(&i.interaction.needs.clone().unwrap_or_default()))
         .collect();
+    phase("decided");
     let cx = Context {
         model: &model,
         decisions: &decisions,
@@ -55,12 +56,43 @@ pub fn analyze(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<Anal
     for rule in rules::checks() {
         rule.check(&cx, &mut findings);
     }
+    phase("rules");
+    point_back_to_interactions(&model, &mut findings);
     sort_in_file_order(&model, &mut findings);
+    phase("sorted");
     Ok(Analysis {
         model,
         decisions,
         findings,
     })
+}
+
+/// A value that an interaction takes from a YAML anchor or from `defaults` is reported
+/// where it is written; the reader also needs to see which interaction it was about.
+fn point_back_to_interactions(model: &Model, findings: &mut [Finding]) {
+    let by_id: std::collections::HashMap<&str, &crate::model::InteractionDecl> =
+        model.interactions.iter().map(|i| (i.id(), i)).collect();
+    for f in findings.iter_mut() {
+        let (Some(id), Some(loc)) = (&f.interaction, &f.location) else {
+            continue;
+        };
+        let Some(decl) = by_id.get(id.as_str()) else {
+            continue;
+        };
+        let own_file = model.files[decl.origin.file].path == loc.file;
+        let inside = model
+            .line_range(&decl.origin)
+            .is_some_and(|(first, last)| (first..=last).contains(&loc.line));
+        if !(own_file && inside) {
+            let at = model.locate(&decl.origin, "id");
+            f.related.push(crate::finding::Related {
+                location: at,
+                message: format!(
+                    "in interaction `{id}`, which takes this value from a shared block"
+                ),
+            });
+        }
+    }
 }
 
 /// Findings sorted by file (in the order given), line, column, then code: the output
@@ -80,4 +112,29 @@ fn sort_in_file_order(model: &Model, findings: &mut [Finding]) {
             f.message.clone(),
         )
     });
+}
+
+/// Phase timings on standard error when `COMMSPLAN_TIMINGS` is set (for profiling the
+/// benchmark; never part of any report).
+pub(crate) fn phase(name: &str) {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Option<Instant>> = OnceLock::new();
+    let Some(start) =
+        START.get_or_init(|| std::env::var_os("COMMSPLAN_TIMINGS").map(|_| Instant::now()))
+    else {
+        return;
+    };
+    let rss_mb = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<u64>().ok())
+        })
+        .map_or(0, |pages| pages * 4096 / (1024 * 1024));
+    eprintln!(
+        "{:>8.3}s {rss_mb:>6} MiB  {name}",
+        start.elapsed().as_secs_f64()
+    );
 }

@@ -37,13 +37,17 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Draw the system as a Mermaid flowchart (services, interactions, patterns).
+    Diagram(DiagramArgs),
+    /// Draw the decision flowchart as Mermaid, with one interaction's path lit.
+    Flowchart(FlowchartArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Decisions table and rustc-style diagnostics (for people).
     Table,
-    /// The JSON report of FORMAT.md §4 (for scripts).
+    /// The JSON report described in docs/format.md (for scripts).
     Json,
     /// SARIF 2.1.0 (GitHub code scanning, IDE SARIF viewers).
     Sarif,
@@ -137,4 +141,49 @@ pub struct ExplainArgs {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagramArgs {
+    /// Architecture files (YAML). Several files form one system.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write the diagram to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Gather services into subgraphs by owning team, by kind, or not at all.
+    #[arg(long, value_enum, default_value_t = crate::diagram::GroupBy::Owner, value_name = "BY")]
+    pub group_by: crate::diagram::GroupBy,
+    /// Draw only this service and the services around it.
+    #[arg(long, value_name = "SERVICE")]
+    pub focus: Option<String>,
+    /// With --focus: how many interactions away (either direction) a service may be.
+    #[arg(long, default_value_t = 1, value_name = "N", requires = "focus")]
+    pub depth: usize,
+    /// Colour services and interactions that have errors or warnings.
+    #[arg(long)]
+    pub findings: bool,
+    /// Leave out the legend.
+    #[arg(long)]
+    pub no_legend: bool,
+    /// Also write the label texts the diagram is meant to draw, as JSON (for checking a
+    /// rendering against them).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub labels_json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowchartArgs {
+    /// An architecture file; with INTERACTION-ID, that interaction's path is lit.
+    #[arg(value_name = "FILE", requires = "interaction")]
+    pub file: Option<PathBuf>,
+    /// The id of the interaction whose path to light.
+    #[arg(value_name = "INTERACTION-ID")]
+    pub interaction: Option<String>,
+    /// Write the diagram to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the label texts the diagram is meant to draw, as JSON.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub labels_json: Option<PathBuf>,
 }

@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod commands;
+pub mod diagram;
 pub mod finding;
 pub mod flowchart;
 pub mod model;

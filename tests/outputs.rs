@@ -293,7 +293,7 @@ fn quiet_and_statistics_on_the_command_line() {
     ]);
     assert_eq!(code, 0);
     assert!(stdout.starts_with("warning[D001]"), "{stdout}");
-    assert!(!stdout.contains("interaction "), "no table: {stdout}");
+    assert!(!stdout.contains("from → to"), "no table: {stdout}");
     assert!(
         !stdout.contains("shop: 23 interactions"),
         "no summary: {stdout}"

@@ -6,7 +6,8 @@
 #   junit  - xmllint against Jenkins' junit-10.xsd
 #   gitlab - Code Quality fields present and typed as GitLab documents them
 #   markdown - rendered by GitHub's own cmark-gfm (PyPI cmarkgfm): no HTML beyond the
-#            page's own tags, and every name in the table reads back exactly as written
+#            page's own tags, and every name in the table reads back exactly as written;
+#            its Mermaid block parses and renders with mermaid 11
 # on every example and on the hostile-names fixture. One commsplan run writes all formats
 # (-f/-o pairs); each is also compared with a run of that format alone.
 # Usage: .ci/checks/outputs.sh   (from the repo root; needs .ci/validators/install.sh first)
@@ -15,7 +16,7 @@ BIN=${COMMSPLAN:-target/release/commsplan}
 V=${VALIDATORS:-.ci/validators}
 TOOLS=${COMMSPLAN_TOOLS:-/tmp/commsplan-tools}
 [ ! -f "$TOOLS/env.sh" ] || . "$TOOLS/env.sh"
-MARKDOWN_PY=${MARKDOWN_PY:-${PY:-python3}}   # a Python with cmarkgfm installed
+MARKDOWN_PY=${MARKDOWN_PY:-${PY:-python3}}   # a Python with cmarkgfm (install.sh puts it in $PY)
 [ -x "$BIN" ] || { echo "FAIL outputs: no $BIN (build it first)"; exit 1; }
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
@@ -85,7 +86,8 @@ PY
 
 # The page as GitHub renders it (cmark-gfm with its extensions; raw HTML let through so
 # that any that slipped past the escaping shows up): only the page's own tags, one table
-# row of five cells per interaction whose text is the JSON report's, one item per finding.
+# row of five cells per interaction whose text is the JSON report's, one item per finding,
+# one Mermaid block (docs/diagrams.md has its own checks of the diagram).
 markdown_renders() {
   "$MARKDOWN_PY" -c 'import cmarkgfm' 2>/dev/null ||
     { echo "no cmarkgfm in $MARKDOWN_PY: add cmarkgfm==2025.10.22 to .ci/validators/install.sh"; return 2; }
@@ -101,11 +103,13 @@ ALLOWED = {"h2", "h3", "h4", "p", "blockquote", "table", "thead", "tbody", "tr",
 class Page(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.bad, self.rows, self.h2, self.items = [], [], None, []
+        self.bad, self.rows, self.h2, self.items, self.diagrams = [], [], None, [], 0
         self.cell = self.row = None
         self.in_h2 = self.in_li = False
     def handle_starttag(self, tag, attrs):
-        if tag not in ALLOWED or attrs:
+        if (tag, attrs) == ("pre", [("lang", "mermaid")]):
+            self.diagrams += 1
+        elif tag not in ALLOWED or attrs:
             self.bad.append(f"<{tag} {attrs}>")
         if tag == "tr": self.row = []
         elif tag in ("td", "th"): self.cell = ""
@@ -150,6 +154,8 @@ for row, i in zip(rows, report["interactions"]):
     declared = i["declared"] or "—"
     if not row[3].startswith(declared):
         errs.append(f"row {i['id']!r}: declared {row[3]!r}, want {declared!r}")
+if page.diagrams != (1 if report["interactions"] else 0):
+    errs.append(f"{page.diagrams} mermaid blocks")
 findings = report["findings"]
 if len(page.items) != len(findings):
     errs.append(f"{len(page.items)} list items for {len(findings)} findings")
@@ -182,5 +188,11 @@ for input in examples/*.yaml tests/fixtures/hostile-names.yaml tests/fixtures/ho
   check "$input: junit (junit-10.xsd)" "$V/check-junit.sh" "$OUT/$n.xml"
   check "$input: gitlab (Code Quality fields)" "$V/check-gitlab.py" "$OUT/$n.gitlab.json"
   check "$input: markdown (cmark-gfm render, names round-trip)" markdown_renders "$OUT/$n.md" "$OUT/$n.json"
+  # The page's diagram block, for the Mermaid check after the loop.
+  mkdir -p "$OUT/mmd"
+  awk '/^```+mermaid$/ { inside = 1; next } inside && /^```+$/ { inside = 0 } inside' "$OUT/$n.md" >"$OUT/mmd/$n.mmd"
+  [ -s "$OUT/mmd/$n.mmd" ] || rm "$OUT/mmd/$n.mmd"
 done
+check "markdown: the embedded diagrams parse and render with Mermaid ($(ls "$OUT/mmd" | wc -l) pages)" \
+  "$V/check-mermaid.sh" "$OUT/svg" "$OUT"/mmd/*.mmd
 [ "$NFAIL" -eq 0 ] || { echo "outputs: $NFAIL check(s) failed"; exit 1; }

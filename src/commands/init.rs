@@ -23,6 +23,10 @@ pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
             bail!("{} exists; use --force to overwrite it", existing.display());
         }
     }
+    if let Some(parent) = args.file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
     for (path, text) in &writes {
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {}", path.display());

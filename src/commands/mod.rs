@@ -1,6 +1,7 @@
 //! What each subcommand does. `main.rs` only parses the arguments.
 
 mod analyze;
+mod diagram;
 mod explain;
 mod init;
 
@@ -31,6 +32,8 @@ pub fn run(cli: Cli) -> ExitCode {
             clap_complete::generate(args.shell, &mut cmd, "commsplan", &mut std::io::stdout());
             Ok(EXIT_OK)
         }
+        Command::Diagram(args) => diagram::run_diagram(&args),
+        Command::Flowchart(args) => diagram::run_flowchart(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -136,8 +136,10 @@ fn load_one(
         }
     };
     file.text = text;
+    crate::analysis::phase("read");
 
     let parsed = yaml::parse(&file.text, options.limits);
+    crate::analysis::phase("parsed");
     for p in &parsed.problems {
         let info = match p.kind {
             ProblemKind::Syntax | ProblemKind::ComplexKey => &codes::YAML_SYNTAX,
@@ -167,16 +169,16 @@ fn load_one(
         model.files.push(file);
         return;
     };
-    if matches!(root.value, yaml::NodeValue::Scalar(yaml::Scalar::Null)) {
+    let (doc, spans) = root;
+    if doc.is_null() {
         findings.push(
             Finding::new(&codes::EMPTY, "the file holds an empty document")
-                .at(file.location(root.span))
+                .at(file.location(spans.span))
                 .help("start from `commsplan init`"),
         );
         model.files.push(file);
         return;
     }
-    let (doc, spans) = yaml::into_json(root, None);
     file.interaction_ids = doc
         .get("interactions")
         .and_then(Value::as_array)
@@ -188,9 +190,11 @@ fn load_one(
         })
         .unwrap_or_default();
     findings.extend(super::schema::validate(&doc, &spans, &file));
+    crate::analysis::phase("validated");
     file.spans = Some(spans);
     model.files.push(file);
     extract(model, findings, refs, file_index, doc);
+    crate::analysis::phase("extracted");
 }
 
 /// Moves the valid parts of a document into the model. Parts with schema errors are
@@ -325,19 +329,17 @@ fn decode(mut bytes: Vec<u8>) -> std::result::Result<String, (String, String)> {
             "the file is UTF-16 encoded; commsplan reads UTF-8".into(),
         ));
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+    let (text, bad_byte) = match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
+            let mut bytes = e.into_bytes();
             let bad = bytes[valid];
-            let before = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            return Err((
-                before,
-                format!("the file is not valid UTF-8: byte 0x{bad:02X} cannot start or continue a character (Latin-1 text?)"),
-            ));
+            bytes.truncate(valid);
+            (String::from_utf8(bytes).expect("valid prefix"), Some(bad))
         }
     };
+    // Whichever problem comes first in the file is the one to show.
     if let Some((at, ch)) = text.char_indices().find(|&(_, c)| !is_yaml_printable(c)) {
         return Err((
             text[..at].to_string(),
@@ -345,6 +347,12 @@ fn decode(mut bytes: Vec<u8>) -> std::result::Result<String, (String, String)> {
                 "control character U+{:04X} is not allowed in YAML (is this a binary file?)",
                 ch as u32
             ),
+        ));
+    }
+    if let Some(bad) = bad_byte {
+        return Err((
+            text,
+            format!("the file is not valid UTF-8: byte 0x{bad:02X} cannot start or continue a character (Latin-1 text?)"),
         ));
     }
     Ok(text)

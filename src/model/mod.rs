@@ -78,10 +78,11 @@ fn anchor_span(node: &SpanTree) -> Span {
         return k;
     }
     match &node.children {
+        // Sorted by key: the first written key is the one that starts first.
         SpanChildren::Map(m) => m
-            .values()
-            .next()
-            .and_then(|c| c.key_span)
+            .iter()
+            .filter_map(|(_, c)| c.key_span)
+            .min_by_key(|k| k.start)
             .map_or(Span::point(node.span.start), |k| k),
         _ => Span::point(node.span.start),
     }
@@ -192,6 +193,13 @@ impl Model {
             || relative
                 .strip_prefix("uses/")
                 .is_some_and(|f| spans.get(&format!("/defaults/{f}")).is_some())
+    }
+
+    /// First and last line of the node at `origin` as written in its file.
+    pub fn line_range(&self, origin: &Origin) -> Option<(u32, u32)> {
+        let spans = self.files[origin.file].spans.as_ref()?;
+        let node = spans.get(&origin.pointer)?;
+        Some((node.span.start.line, node.span.end.line))
     }
 
     pub fn service(&self, name: &str) -> Option<&ServiceDecl> {

@@ -6,7 +6,6 @@
 //! split into a `serde_json::Value` (for schema validation and deserialisation) and a
 //! [`SpanTree`] that answers "where in the file is `/interactions/3/uses/retry`?".
 
-use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as RawSpan};
 use serde_json::Value;
 
@@ -95,52 +94,28 @@ pub enum Scalar {
     Str(String),
 }
 
-#[derive(Debug, Clone)]
-pub enum NodeValue {
-    Scalar(Scalar),
-    Seq(Vec<Node>),
-    Map(IndexMap<String, Entry>),
-}
-
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub key_span: Span,
-    pub value: Node,
-}
-
-#[derive(Debug, Clone)]
-pub struct Node {
-    pub value: NodeValue,
-    pub span: Span,
-}
-
-impl Node {
-    fn count(&self) -> usize {
-        match &self.value {
-            NodeValue::Scalar(_) => 1,
-            NodeValue::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
-            NodeValue::Map(m) => 1 + m.values().map(|e| 1 + e.value.count()).sum::<usize>(),
-        }
-    }
-}
-
-/// The outcome of reading one document. `root` is `None` when the file holds no document
-/// or when a syntax error stopped the parse.
+/// The outcome of reading one document: its value and where each node is. `root` is
+/// `None` when the file holds no document or when a syntax error stopped the parse.
 pub struct Parsed {
-    pub root: Option<Node>,
+    pub root: Option<(Value, SpanTree)>,
     pub problems: Vec<Problem>,
 }
 
+/// A finished node: its value and its positions.
+type Item = (Value, SpanTree);
+
 enum Frame {
     Seq {
-        items: Vec<Node>,
+        values: Vec<Value>,
+        spans: Vec<SpanTree>,
         anchor: usize,
         start: Pos,
     },
     Map {
-        entries: IndexMap<String, Entry>,
+        object: serde_json::Map<String, Value>,
+        spans: Vec<(Box<str>, SpanTree)>,
         pending_key: Option<PendingKey>,
-        merges: Vec<Node>,
+        merges: Vec<Item>,
         anchor: usize,
         start: Pos,
     },
@@ -156,9 +131,10 @@ struct Builder<'a> {
     text: &'a str,
     limits: Limits,
     stack: Vec<Frame>,
-    anchors: std::collections::HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their node counts (for the alias budget).
+    anchors: std::collections::HashMap<usize, (Item, usize)>,
     alias_nodes: usize,
-    root: Option<Node>,
+    root: Option<Item>,
     documents: usize,
     problems: Vec<Problem>,
     /// Nesting level inside a collection that is being skipped for being too deep.
@@ -206,6 +182,14 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
 
 use std::ops::ControlFlow;
 
+fn leaf(span: Span) -> SpanTree {
+    SpanTree {
+        span,
+        key_span: None,
+        children: SpanChildren::Leaf,
+    }
+}
+
 impl Builder<'_> {
     fn finish_early(self) -> Parsed {
         Parsed {
@@ -220,6 +204,7 @@ impl Builder<'_> {
         let info = err.info().to_string();
         let mut label = "here".to_string();
         let mut help = None;
+        let mut unclosed = false;
         // An unterminated quoted scalar is reported at the end of the input; the
         // opening quote is what the user has to look at.
         if info.contains("quoted scalar") {
@@ -227,12 +212,20 @@ impl Builder<'_> {
                 span = Span::point(open);
                 label = "this quote is never closed".into();
                 help = Some("close the string with the same quote character".into());
+                unclosed = true;
             }
         } else if info.contains("tab") {
             help = Some("YAML indentation must use spaces, not tabs".into());
         }
         let mut kind = ProblemKind::Syntax;
-        let mut message = format!("YAML syntax error: {}", tidy_scan_message(&info));
+        let mut message = if unclosed {
+            format!(
+                "YAML syntax error: a quoted string is not closed ({})",
+                tidy_scan_message(&info)
+            )
+        } else {
+            format!("YAML syntax error: {}", tidy_scan_message(&info))
+        };
         if info.contains("recursion limit") {
             kind = ProblemKind::Limit;
             message = "nesting is too deep to read".into();
@@ -283,11 +276,8 @@ impl Builder<'_> {
                 Event::SequenceEnd | Event::MappingEnd => {
                     self.skipping -= 1;
                     if self.skipping == 0 {
-                        let node = Node {
-                            value: NodeValue::Scalar(Scalar::Null),
-                            span: self.skip_start,
-                        };
-                        return self.push_node(node, false);
+                        let start = self.skip_start;
+                        return self.push_item((Value::Null, leaf(start)), false);
                     }
                 }
                 _ => {}
@@ -311,7 +301,7 @@ impl Builder<'_> {
                 }
             }
             Event::Alias(id) => {
-                let Some((node, count)) = self.anchors.get(&id) else {
+                let Some((item, count)) = self.anchors.get(&id) else {
                     self.problems.push(Problem {
                         kind: ProblemKind::Syntax,
                         message: "alias refers to an unknown anchor".into(),
@@ -337,28 +327,26 @@ impl Builder<'_> {
                     });
                     return ControlFlow::Break(());
                 }
-                let mut node = node.clone();
-                node.span = span;
-                return self.push_node(node, false);
+                let (value, mut tree) = item.clone();
+                tree.span = span;
+                return self.push_item((value, tree), false);
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let scalar = resolve_scalar(&value, style, tag.as_deref());
                 let plain = style == ScalarStyle::Plain;
-                let node = Node {
-                    value: NodeValue::Scalar(scalar),
-                    span,
-                };
+                let item = (scalar_to_json(scalar), leaf(span));
                 if anchor > 0 {
-                    self.anchors.insert(anchor, (node.clone(), 1));
+                    self.anchors.insert(anchor, (item.clone(), 1));
                 }
-                return self.push_node(node, plain);
+                return self.push_item(item, plain);
             }
             Event::SequenceStart(anchor, _) => {
                 if self.too_deep(span) {
                     return ControlFlow::Continue(());
                 }
                 self.stack.push(Frame::Seq {
-                    items: Vec::new(),
+                    values: Vec::new(),
+                    spans: Vec::new(),
                     anchor,
                     start: span.start,
                 });
@@ -368,7 +356,8 @@ impl Builder<'_> {
                     return ControlFlow::Continue(());
                 }
                 self.stack.push(Frame::Map {
-                    entries: IndexMap::new(),
+                    object: serde_json::Map::new(),
+                    spans: Vec::new(),
                     pending_key: None,
                     merges: Vec::new(),
                     anchor,
@@ -377,54 +366,81 @@ impl Builder<'_> {
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq {
-                    items,
+                    values,
+                    spans,
                     anchor,
                     start,
                 }) = self.stack.pop()
                 {
-                    let node = Node {
-                        value: NodeValue::Seq(items),
+                    let tree = SpanTree {
                         span: Span {
                             start,
                             end: span.end,
                         },
+                        key_span: None,
+                        children: SpanChildren::Seq(spans),
                     };
-                    self.remember_anchor(anchor, &node);
-                    return self.push_node(node, false);
+                    let item = (Value::Array(values), tree);
+                    self.remember_anchor(anchor, &item);
+                    return self.push_item(item, false);
                 }
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map {
-                    mut entries,
+                    mut object,
+                    mut spans,
                     merges,
                     anchor,
                     start,
                     ..
                 }) = self.stack.pop()
                 {
-                    // Merge keys: explicit keys win, then earlier merged maps win over later.
-                    for merged in merges {
-                        let maps: Vec<Node> = match merged.value {
-                            NodeValue::Seq(items) => items,
-                            _ => vec![merged],
+                    // Merge keys: explicit keys win, then earlier merged maps over later.
+                    for (value, tree) in merges {
+                        let parts: Vec<Item> = match (value, tree.children) {
+                            (Value::Array(values), SpanChildren::Seq(trees)) => {
+                                values.into_iter().zip(trees).collect()
+                            }
+                            (value, children) => vec![(
+                                value,
+                                SpanTree {
+                                    span: tree.span,
+                                    key_span: tree.key_span,
+                                    children,
+                                },
+                            )],
                         };
-                        for map in maps {
-                            if let NodeValue::Map(m) = map.value {
-                                for (k, e) in m {
-                                    entries.entry(k).or_insert(e);
+                        for (value, tree) in parts {
+                            let (Value::Object(map), SpanChildren::Map(trees)) =
+                                (value, tree.children)
+                            else {
+                                continue;
+                            };
+                            for (k, v) in map {
+                                if object.contains_key(&k) {
+                                    continue;
                                 }
+                                if let Ok(i) =
+                                    trees.binary_search_by(|(tk, _)| (**tk).cmp(k.as_str()))
+                                {
+                                    spans.push((k.clone().into_boxed_str(), trees[i].1.clone()));
+                                }
+                                object.insert(k, v);
                             }
                         }
                     }
-                    let node = Node {
-                        value: NodeValue::Map(entries),
+                    spans.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                    let tree = SpanTree {
                         span: Span {
                             start,
                             end: span.end,
                         },
+                        key_span: None,
+                        children: SpanChildren::Map(spans),
                     };
-                    self.remember_anchor(anchor, &node);
-                    return self.push_node(node, false);
+                    let item = (Value::Object(object), tree);
+                    self.remember_anchor(anchor, &item);
+                    return self.push_item(item, false);
                 }
             }
         }
@@ -451,48 +467,52 @@ impl Builder<'_> {
         true
     }
 
-    fn remember_anchor(&mut self, anchor: usize, node: &Node) {
+    fn remember_anchor(&mut self, anchor: usize, item: &Item) {
         if anchor > 0 {
-            let count = node.count();
-            self.anchors.insert(anchor, (node.clone(), count));
+            let count = item.1.count();
+            self.anchors.insert(anchor, (item.clone(), count));
         }
     }
 
-    fn push_node(&mut self, node: Node, plain_scalar: bool) -> ControlFlow<()> {
+    fn push_item(&mut self, (value, mut tree): Item, plain_scalar: bool) -> ControlFlow<()> {
         match self.stack.last_mut() {
             None => {
-                self.root = Some(node);
+                self.root = Some((value, tree));
             }
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { values, spans, .. }) => {
+                values.push(value);
+                spans.push(tree);
+            }
             Some(Frame::Map {
-                entries,
+                object,
+                spans,
                 pending_key,
                 merges,
                 ..
             }) => match pending_key.take() {
                 None => {
-                    let (text, merge) = match &node.value {
-                        NodeValue::Scalar(s) => {
-                            let text = scalar_key_text(s);
-                            let merge = plain_scalar && text == "<<";
-                            (Some(text), merge)
-                        }
-                        _ => {
+                    let text = match &value {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Null => Some(String::new()),
+                        Value::Bool(b) => Some(b.to_string()),
+                        Value::Number(n) => Some(n.to_string()),
+                        Value::Array(_) | Value::Object(_) => {
                             self.problems.push(Problem {
                                 kind: ProblemKind::ComplexKey,
                                 message: "mapping keys must be plain names, not lists or mappings"
                                     .into(),
-                                span: node.span,
+                                span: tree.span,
                                 label: "complex key".into(),
                                 related: None,
                                 help: None,
                             });
-                            (None, false)
+                            None
                         }
                     };
+                    let merge = plain_scalar && text.as_deref() == Some("<<");
                     *pending_key = Some(PendingKey {
                         text,
-                        span: node.span,
+                        span: tree.span,
                         merge,
                     });
                 }
@@ -501,21 +521,19 @@ impl Builder<'_> {
                         return ControlFlow::Continue(());
                     };
                     if key.merge {
-                        let ok = match &node.value {
-                            NodeValue::Map(_) => true,
-                            NodeValue::Seq(items) => {
-                                items.iter().all(|i| matches!(i.value, NodeValue::Map(_)))
-                            }
-                            NodeValue::Scalar(_) => false,
+                        let ok = match &value {
+                            Value::Object(_) => true,
+                            Value::Array(items) => items.iter().all(Value::is_object),
+                            _ => false,
                         };
                         if ok {
-                            merges.push(node);
+                            merges.push((value, tree));
                         } else {
                             self.problems.push(Problem {
                                 kind: ProblemKind::BadMerge,
                                 message: "a merge key `<<` takes a mapping or a list of mappings"
                                     .into(),
-                                span: node.span,
+                                span: tree.span,
                                 label: "not a mapping".into(),
                                 related: None,
                                 help: Some(
@@ -529,8 +547,12 @@ impl Builder<'_> {
                         // Extension fields are for the team's own use (anchors, notes).
                         return ControlFlow::Continue(());
                     }
-                    if let Some(first) = entries.get(&text) {
-                        let first_span = first.key_span;
+                    if object.contains_key(&text) {
+                        let first_span = spans
+                            .iter()
+                            .find(|(k, _)| **k == *text)
+                            .and_then(|(_, t)| t.key_span)
+                            .unwrap_or(key.span);
                         self.problems.push(Problem {
                             kind: ProblemKind::DuplicateKey,
                             message: format!("duplicate key `{text}`"),
@@ -541,13 +563,9 @@ impl Builder<'_> {
                         });
                         return ControlFlow::Continue(());
                     }
-                    entries.insert(
-                        text,
-                        Entry {
-                            key_span: key.span,
-                            value: node,
-                        },
-                    );
+                    tree.key_span = Some(key.span);
+                    spans.push((text.clone().into_boxed_str(), tree));
+                    object.insert(text, value);
                 }
             },
         }
@@ -556,22 +574,7 @@ impl Builder<'_> {
 }
 
 fn tidy_scan_message(info: &str) -> String {
-    let mut s = info.trim().to_string();
-    if let Some(rest) = s.strip_prefix("while parsing ") {
-        s = format!("while parsing {rest}");
-    }
-    s
-}
-
-fn scalar_key_text(s: &Scalar) -> String {
-    match s {
-        Scalar::Null => String::new(),
-        Scalar::Bool(b) => b.to_string(),
-        Scalar::Int(i) => i.to_string(),
-        Scalar::UInt(u) => u.to_string(),
-        Scalar::Float(f) => f.to_string(),
-        Scalar::Str(s) => s.clone(),
-    }
+    info.trim().trim_end_matches('.').to_string()
 }
 
 /// YAML 1.2 core schema resolution. `yes`, `no`, `on` and `off` are strings here, as
@@ -706,10 +709,19 @@ pub struct SpanTree {
 pub enum SpanChildren {
     Leaf,
     Seq(Vec<SpanTree>),
-    Map(IndexMap<String, SpanTree>),
+    /// Sorted by key, for binary search.
+    Map(Vec<(Box<str>, SpanTree)>),
 }
 
 impl SpanTree {
+    fn count(&self) -> usize {
+        match &self.children {
+            SpanChildren::Leaf => 1,
+            SpanChildren::Seq(items) => 1 + items.iter().map(SpanTree::count).sum::<usize>(),
+            SpanChildren::Map(m) => 1 + m.iter().map(|(_, t)| 1 + t.count()).sum::<usize>(),
+        }
+    }
+
     /// The node at `pointer`, if the document has it.
     pub fn get(&self, pointer: &str) -> Option<&SpanTree> {
         let (node, rest) = self.walk(pointer);
@@ -730,7 +742,10 @@ impl SpanTree {
         for (depth, token) in pointer.split('/').skip(1).enumerate() {
             let token = unescape_pointer_token(token);
             let next = match &node.children {
-                SpanChildren::Map(m) => m.get(token.as_ref()),
+                SpanChildren::Map(m) => m
+                    .binary_search_by(|(k, _)| (**k).cmp(token.as_ref()))
+                    .ok()
+                    .map(|i| &m[i].1),
                 SpanChildren::Seq(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
                 SpanChildren::Leaf => None,
             };
@@ -759,56 +774,6 @@ pub fn escape_pointer_token(t: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Splits a node tree into its JSON value and its positions. Iterative over sequences
-/// and mappings' children so that no input shape recurses unboundedly (depth is capped
-/// by [`Limits::max_depth`] anyway).
-pub fn into_json(node: Node, key_span: Option<Span>) -> (Value, SpanTree) {
-    match node.value {
-        NodeValue::Scalar(s) => (
-            scalar_to_json(s),
-            SpanTree {
-                span: node.span,
-                key_span,
-                children: SpanChildren::Leaf,
-            },
-        ),
-        NodeValue::Seq(items) => {
-            let mut values = Vec::with_capacity(items.len());
-            let mut spans = Vec::with_capacity(items.len());
-            for item in items {
-                let (v, s) = into_json(item, None);
-                values.push(v);
-                spans.push(s);
-            }
-            (
-                Value::Array(values),
-                SpanTree {
-                    span: node.span,
-                    key_span,
-                    children: SpanChildren::Seq(spans),
-                },
-            )
-        }
-        NodeValue::Map(entries) => {
-            let mut object = serde_json::Map::with_capacity(entries.len());
-            let mut spans = IndexMap::with_capacity(entries.len());
-            for (k, e) in entries {
-                let (v, s) = into_json(e.value, Some(e.key_span));
-                spans.insert(k.clone(), s);
-                object.insert(k, v);
-            }
-            (
-                Value::Object(object),
-                SpanTree {
-                    span: node.span,
-                    key_span,
-                    children: SpanChildren::Map(spans),
-                },
-            )
-        }
-    }
-}
-
 fn scalar_to_json(s: Scalar) -> Value {
     match s {
         Scalar::Null => Value::Null,
@@ -829,7 +794,7 @@ mod tests {
     fn json(text: &str) -> Value {
         let p = parse(text, Limits::default());
         assert!(p.problems.is_empty(), "{:?}", p.problems);
-        into_json(p.root.unwrap(), None).0
+        p.root.unwrap().0
     }
 
     #[test]
@@ -870,7 +835,7 @@ mod tests {
     #[test]
     fn spans_by_pointer() {
         let p = parse("a:\n  - x: 1\n    y: [1, 2]\n", Limits::default());
-        let (_, spans) = into_json(p.root.unwrap(), None);
+        let (_, spans) = p.root.unwrap();
         let n = spans.get("/a/0/y/1").unwrap();
         assert_eq!(
             n.span.start,

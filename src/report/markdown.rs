@@ -118,10 +118,24 @@ pub fn render(analysis: &Analysis, paths: &Paths, options: &Options) -> String {
     out
 }
 
-/// The system diagram (Mermaid) once the diagram renderer exists; `None` leaves the
-/// page without one.
-fn diagram_section(_analysis: &Analysis) -> Option<String> {
-    None
+/// The system diagram as a Mermaid block, which GitHub and GitLab draw in comments and
+/// job summaries. Services and interactions with findings stand out.
+fn diagram_section(analysis: &Analysis) -> Option<String> {
+    if analysis.model.interactions.is_empty() {
+        return None;
+    }
+    let options = crate::diagram::DiagramOptions {
+        findings: true,
+        ..Default::default()
+    };
+    let diagram = crate::diagram::system_diagram(analysis, &options);
+    // A fence longer than any run of backticks inside, so no name can close it.
+    let longest = diagram.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    Some(format!(
+        "{fence}mermaid\n{}\n{fence}",
+        diagram.trim_end_matches('\n')
+    ))
 }
 
 fn summary(analysis: &Analysis, paths: &Paths) -> String {

@@ -123,7 +123,8 @@ impl Rule for PatternMismatch {
                 .at(cx.model.locate(&decl.origin, "uses/pattern"))
                 .label(format!("flowchart: {recommended}"))
                 .help(format!(
-                    "build it as `{recommended}`, or correct `needs` if an answer is wrong; `commsplan explain FILE {}` shows each answer's effect",
+                    "build it as `{recommended}`, or correct `needs` if an answer is wrong; `commsplan explain {} {}` shows each answer's effect",
+                    cx.model.files[decl.origin.file].path,
                     decl.id()
                 ))
                 .interaction(decl.id()),
