@@ -3,6 +3,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+mod outputs;
+pub use outputs::{Outputs, Target};
+
 /// Recommends communication patterns between microservices and lints what a team
 /// declared against performance and resilience checklists.
 ///
@@ -13,7 +16,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "commsplan", version, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  commsplan init system.yaml\n  commsplan analyze system.yaml\n  commsplan analyze system.yaml --format json --output report.json\n  commsplan explain D001\n\nExit codes: 0 no findings at or above --fail-on, 1 findings (or a broken file), 2 commsplan could not run."
+    after_help = "Examples:\n  commsplan init system.yaml\n  commsplan analyze system.yaml\n  commsplan analyze system.yaml --format json --output report.json\n  commsplan analyze system.yaml -f sarif -o commsplan.sarif -f github\n  commsplan explain D001\n\nExit codes: 0 no findings at or above --fail-on, 1 findings (or a broken file), 2 commsplan could not run."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -51,6 +54,16 @@ pub enum Format {
     Table,
     /// The JSON report described in docs/format.md (for scripts).
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning, IDE SARIF viewers).
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::…`): annotations on a PR.
+    Github,
+    /// JUnit XML: one test suite per file, one test case per interaction.
+    Junit,
+    /// GitLab Code Quality JSON (merge-request widget).
+    Gitlab,
+    /// A Markdown design-review page (PR comment, job summary).
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,15 +86,21 @@ pub struct AnalyzeArgs {
     /// Architecture files (YAML). Several files form one system.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub outputs: Outputs,
     /// Exit with 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
     pub fail_on: FailOn,
-    /// Write the report to this file instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// File paths in the reports (except table and json, which print them as given)
+    /// are relative to this folder, the repository root [default: the current folder].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Count findings per rule instead of printing them (table: text; json: an array).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the findings and nothing else: no decisions table, no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Colour: auto uses colour on a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive PUPPETEER_SKIP_DOWNLOAD=1 PIP_DISABLE_PIP_
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
 APT_PKGS="libxml2-utils prometheus golang-go rabbitmq-server chromium"
-PY_PKGS="check-jsonschema==0.39.0 confluent-kafka==2.16.1 kafkacfg==0.9.0"
+PY_PKGS="check-jsonschema==0.39.0 confluent-kafka==2.16.1 kafkacfg==0.9.0 cmarkgfm==2025.10.22"
 XSD=$T/junit/pytest-9.2.0/testing/example_scripts/junit-10.xsd
 LOG=$T/install.log
 

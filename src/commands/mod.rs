@@ -90,6 +90,10 @@ fn rules(format: Format) -> anyhow::Result<u8> {
             }
             format!("{table}\n")
         }
+        other => anyhow::bail!(
+            "`rules` prints table or json, not {}; `analyze` writes the other formats",
+            other.name()
+        ),
     };
     emit(None, &text)?;
     Ok(EXIT_OK)

@@ -1,7 +1,15 @@
 //! Output formats. Each renders the same [`Analysis`]; none of them changes what a
 //! finding says.
 
+pub mod fingerprint;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod paths;
+pub mod sarif;
+pub mod statistics;
 pub mod table;
 
 use crate::analysis::Analysis;
