@@ -197,12 +197,30 @@ pub fn parse(display: &str, text: &str) -> (Config, Vec<Finding>) {
         Ok(raw) => raw,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim().to_string();
+            let raw = e.message().trim().to_string();
+            let unknown = raw
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_string);
+            let (message, label) = match &unknown {
+                Some(key) => {
+                    let keys = known_keys();
+                    let hint =
+                        crate::model::schema::did_you_mean(key, keys.iter().map(String::as_str))
+                            .map(|s| format!("; did you mean `{s}`?"))
+                            .unwrap_or_default();
+                    (
+                        format!("{display}: unknown key `{key}`{hint}"),
+                        "unknown key",
+                    )
+                }
+                None => (format!("{display}: {raw}"), "here"),
+            };
             findings.push(
-                Finding::new(&INVALID_CONFIG, format!("{display}: {message}"))
+                Finding::new(&INVALID_CONFIG, message)
                     .at(location(display, text, span))
-                    .label("here")
-                    .help(config_help(&message)),
+                    .label(label)
+                    .help(config_help(unknown.is_some())),
             );
             return (config, findings);
         }
@@ -284,15 +302,26 @@ fn unknown_code(
     .help("`commsplan rules` lists every code; a prefix such as `S` selects a family")
 }
 
-fn config_help(message: &str) -> String {
-    if message.contains("unknown field") {
-        let fields = serde_json::to_value(Thresholds::default())
-            .ok()
-            .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()))
-            .unwrap_or_default();
+fn threshold_keys() -> Vec<String> {
+    serde_json::to_value(Thresholds::default())
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
+        .unwrap_or_default()
+}
+
+fn known_keys() -> Vec<String> {
+    let mut keys: Vec<String> = ["select", "ignore", "severity", "thresholds"]
+        .map(String::from)
+        .to_vec();
+    keys.extend(threshold_keys());
+    keys
+}
+
+fn config_help(unknown_key: bool) -> String {
+    if unknown_key {
         format!(
             "top-level keys: select, ignore, [severity], [thresholds]; thresholds: {}",
-            fields.join(", ")
+            threshold_keys().join(", ")
         )
     } else {
         "see docs/rules.md for the format of commsplan.toml".into()
