@@ -644,3 +644,33 @@ fn output_is_deterministic() {
     };
     assert_eq!(render(), render());
 }
+
+#[test]
+fn extreme_figures_do_not_overflow_or_hang() {
+    let huge = "{ max_attempts: 4000000000, backoff: exponential, base_ms: 18446744073709551615, max_ms: 18446744073709551615, jitter: true }";
+    let yaml = single(
+        call(
+            "x",
+            "a",
+            "b",
+            STRONG,
+            ", traffic: { rps: 1.0e300, payload_bytes: 18446744073709551615, processing_ms: 1.0e300 }",
+            &uses(SYNC_OK, &[("timeout_ms", "1"), ("retry", huge)]),
+        ) + &sync_call("y", "b", "c", &[("timeout_ms", "18446744073709551615"), ("retry", huge)])
+            + &call(
+                "z",
+                "c",
+                "d",
+                ORDERED,
+                ", traffic: { rps: 1.0e300, processing_ms: 1.0e300 }",
+                &uses(QUEUE_OK, &[("max_queue_length", "")]),
+            ),
+    );
+    let started = std::time::Instant::now();
+    let found = codes(&yaml);
+    assert!(started.elapsed().as_secs() < 5);
+    assert!(
+        found.contains("G003") && found.contains("C002"),
+        "{found:?}"
+    );
+}

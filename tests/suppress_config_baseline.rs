@@ -364,10 +364,13 @@ fn baseline_survives_moved_lines_and_reports_fixed_entries() {
         findings(&written).len()
     );
 
-    // Lines move: a comment block on top, the interactions in another order.
+    // Lines move: a comment block on top, blank lines and comments between interactions.
     let moved = format!(
         "# a comment\n# another\n\n{}",
-        yaml.replace("  - id: get-user", "  - id: get-user")
+        yaml.replace(
+            "  - id: send-mail",
+            "\n  # mail goes out after the order\n  - id: send-mail"
+        )
     );
     std::fs::write(dir.join("system.yaml"), &moved).unwrap();
     let out = commsplan(

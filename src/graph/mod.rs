@@ -27,7 +27,11 @@ impl Edge {
     /// and the backoff delays between attempts are waited in full.
     pub fn worst_case_ms(&self, decl: &InteractionDecl) -> Option<u64> {
         let timeout = self.timeout_ms?;
-        Some(timeout.saturating_mul(self.attempts as u64) + backoff_total_ms(decl, self.attempts))
+        Some(
+            timeout
+                .saturating_mul(u64::from(self.attempts))
+                .saturating_add(backoff_total_ms(decl, self.attempts)),
+        )
     }
 }
 
@@ -38,17 +42,23 @@ pub fn backoff_total_ms(decl: &InteractionDecl, attempts: u32) -> u64 {
     };
     let base = retry.base_ms.unwrap_or(0);
     let cap = retry.max_ms.unwrap_or(u64::MAX);
-    (1..attempts.max(1))
-        .map(|i| match retry.backoff {
-            Some(Backoff::Exponential) => base
-                .saturating_mul(1u64.checked_shl(i - 1).unwrap_or(u64::MAX))
-                .min(cap),
-            Some(Backoff::Fixed) => base.min(cap),
-            Some(Backoff::None) => 0,
-            // Unspecified backoff: count the base delay, the least any policy waits.
-            None => base.min(cap),
-        })
-        .fold(0u64, u64::saturating_add)
+    let delays = u64::from(attempts.max(1) - 1);
+    let delay = |i: u64| match retry.backoff {
+        Some(Backoff::Exponential) => base
+            .saturating_mul(1u64.checked_shl((i - 1) as u32).unwrap_or(u64::MAX))
+            .min(cap),
+        Some(Backoff::None) => 0,
+        // Fixed, or unspecified: the base delay, the least any policy waits.
+        Some(Backoff::Fixed) | None => base.min(cap),
+    };
+    // After 64 doublings every delay is at the cap (or saturated): add the rest at once,
+    // so that an absurd `max_attempts` costs no time.
+    let head = delays.min(64);
+    let mut total = (1..=head).map(delay).fold(0u64, u64::saturating_add);
+    if delays > head {
+        total = total.saturating_add(delay(64).saturating_mul(delays - head));
+    }
+    total
 }
 
 pub struct SyncGraph {

@@ -304,7 +304,11 @@ fn check_bounded(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let rps = decl.interaction.traffic.as_ref().and_then(|t| t.rps);
         let size = rps
-            .map(|r| ((r * 600.0 / 1000.0).ceil() as u64 * 1000).max(1000))
+            .map(|r| {
+                ((r * 600.0 / 1000.0).ceil() as u64)
+                    .saturating_mul(1000)
+                    .max(1000)
+            })
             .unwrap_or(10000);
         out.push(missing(
             cx,

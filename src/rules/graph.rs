@@ -290,7 +290,12 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let decl = &cx.model.interactions[edge.interaction];
         let inner = &graph.edges[via];
         let inner_decl = &cx.model.interactions[inner.interaction];
-        let backoff = downstream - inner.timeout_ms.unwrap_or(0) * u64::from(inner.attempts);
+        let backoff = downstream.saturating_sub(
+            inner
+                .timeout_ms
+                .unwrap_or(0)
+                .saturating_mul(u64::from(inner.attempts)),
+        );
         let how = if inner.attempts > 1 {
             format!(
                 "{} × {} ms{}",
@@ -320,7 +325,7 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .label(format!("< {downstream} ms downstream"))
             .help(format!(
                 "set `timeout_ms: {}` or more here, or lower `timeout_ms`/`retry.max_attempts` on `{}`",
-                downstream + downstream / 10,
+                downstream.saturating_add(downstream / 10),
                 inner_decl.id()
             ))
             .interaction(decl.id())

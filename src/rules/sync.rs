@@ -501,7 +501,7 @@ fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         let attempts = retry.max_attempts.unwrap_or(3).min(t.retry_max_attempts);
         let base = retry.base_ms.unwrap_or(100);
-        let max = retry.max_ms.unwrap_or(base * 10);
+        let max = retry.max_ms.unwrap_or(base.saturating_mul(10));
         let reasons: Vec<String> = problems.iter().map(|(_, r)| r.clone()).collect();
         out.push(
             Finding::new(
