@@ -201,7 +201,20 @@ pub fn apply(
         live.push(!expired);
     }
 
-    // The interaction's ends, to match service-level scopes.
+    // Entries indexed by what they name, so that matching a finding looks at its own
+    // interaction and services only, however many suppressions the file has.
+    let mut by_interaction: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_service: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_target: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut everywhere: Vec<usize> = Vec::new();
+    for (index, e) in entries.iter().enumerate() {
+        match e.scope {
+            Scope::Interaction(id) => by_interaction.entry(id).or_default().push(index),
+            Scope::Service(name) => by_service.entry(name).or_default().push(index),
+            Scope::All(Some(t)) => by_target.entry(t).or_default().push(index),
+            Scope::All(None) => everywhere.push(index),
+        }
+    }
     let ends: HashMap<&str, (&str, &str)> = model
         .interactions
         .iter()
@@ -212,37 +225,46 @@ pub fn apply(
             )
         })
         .collect();
-    let touches = |f: &Finding, service: &str| {
-        f.service.as_deref() == Some(service)
-            || f.interaction
-                .as_deref()
-                .and_then(|id| ends.get(id))
-                .is_some_and(|(from, to)| *from == service || *to == service)
-    };
+    let none: Vec<usize> = Vec::new();
     for f in findings.iter_mut() {
         if is_loader_code(f.code) {
             continue;
         }
+        let interaction = f.interaction.as_deref();
+        let (from, to) = interaction
+            .and_then(|id| ends.get(id))
+            .map_or((None, None), |(a, b)| (Some(*a), Some(*b)));
+        let mut services: Vec<&str> = [f.service.as_deref(), from, to]
+            .into_iter()
+            .flatten()
+            .collect();
+        services.dedup();
+        let lookup = |map: &HashMap<&str, Vec<usize>>, key: Option<&str>| -> Vec<usize> {
+            key.and_then(|k| map.get(k)).unwrap_or(&none).clone()
+        };
         // Narrowest scope first: interaction, then service, then top level.
+        let ranks: [Vec<usize>; 3] = [
+            lookup(&by_interaction, interaction),
+            services
+                .iter()
+                .flat_map(|s| lookup(&by_service, Some(s)))
+                .collect(),
+            everywhere
+                .iter()
+                .copied()
+                .chain(lookup(&by_target, interaction))
+                .chain(services.iter().flat_map(|s| lookup(&by_target, Some(s))))
+                .collect(),
+        ];
         let mut chosen: Option<usize> = None;
-        for rank in 0..3 {
-            for (index, e) in entries.iter_mut().enumerate() {
+        for candidates in &ranks {
+            for &index in candidates {
+                let e = &mut entries[index];
                 if !live[index] || !f.code.starts_with(e.suppression.rule.as_str()) {
                     continue;
                 }
-                let (r, hit) = match e.scope {
-                    Scope::Interaction(id) => (0, f.interaction.as_deref() == Some(id)),
-                    Scope::Service(name) => (1, touches(f, name)),
-                    Scope::All(None) => (2, true),
-                    Scope::All(Some(t)) => {
-                        (2, f.interaction.as_deref() == Some(t) || touches(f, t))
-                    }
-                };
-                if r != rank || !hit {
-                    continue;
-                }
                 e.used = true;
-                chosen.get_or_insert(index);
+                chosen = Some(chosen.map_or(index, |c| c.min(index)));
             }
             if chosen.is_some() {
                 break;
