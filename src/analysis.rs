@@ -86,7 +86,9 @@ pub fn analyze_with(
         Some(p) => Some(baseline::read(p)?),
         None => None,
     };
+    let clock = std::time::Instant::now();
     let (model, mut findings) = load(paths, options)?;
+    let loaded = clock.elapsed();
     findings.extend(config_findings);
     let chart = flowchart();
     let decisions: Vec<Decision> = model
@@ -99,9 +101,20 @@ pub fn analyze_with(
         .into_iter()
         .filter(|r| config.is_selected(r.info().code))
         .collect();
+    let rules_start = clock.elapsed();
+    let timings = std::env::var_os("COMMSPLAN_TIMINGS").is_some();
     for rule in &selected {
+        let before = clock.elapsed();
         rule.check(&cx, &mut findings);
+        if timings {
+            eprintln!(
+                "commsplan timings: {} {:.3}s",
+                rule.info().code,
+                (clock.elapsed() - before).as_secs_f64()
+            );
+        }
     }
+    let rules_end = clock.elapsed();
     drop(cx);
     post_pass(&model, &config, &today, &selected, &mut findings);
     let baseline_fixed = match (&baseline_entries, &run.baseline) {
@@ -111,6 +124,18 @@ pub fn analyze_with(
         _ => Vec::new(),
     };
     sort_in_file_order(&model, &mut findings);
+    // For benchmarks: where the time of a run goes, on stderr.
+    if timings {
+        eprintln!(
+            "commsplan timings: load {:.3}s, flowchart {:.3}s, {} rules {:.3}s, post-pass and sort {:.3}s, {} findings",
+            loaded.as_secs_f64(),
+            (rules_start - loaded).as_secs_f64(),
+            selected.len(),
+            (rules_end - rules_start).as_secs_f64(),
+            (clock.elapsed() - rules_end).as_secs_f64(),
+            findings.len()
+        );
+    }
     Ok(Analysis {
         model,
         config,

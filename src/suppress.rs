@@ -225,7 +225,9 @@ pub fn apply(
             )
         })
         .collect();
-    let none: Vec<usize> = Vec::new();
+    fn get<'m>(map: &'m HashMap<&str, Vec<usize>>, key: Option<&str>) -> &'m [usize] {
+        key.and_then(|k| map.get(k)).map_or(&[], Vec::as_slice)
+    }
     for f in findings.iter_mut() {
         if is_loader_code(f.code) {
             continue;
@@ -234,31 +236,19 @@ pub fn apply(
         let (from, to) = interaction
             .and_then(|id| ends.get(id))
             .map_or((None, None), |(a, b)| (Some(*a), Some(*b)));
-        let mut services: Vec<&str> = [f.service.as_deref(), from, to]
-            .into_iter()
-            .flatten()
-            .collect();
-        services.dedup();
-        let lookup = |map: &HashMap<&str, Vec<usize>>, key: Option<&str>| -> Vec<usize> {
-            key.and_then(|k| map.get(k)).unwrap_or(&none).clone()
-        };
+        let services = [f.service.as_deref(), from, to];
         // Narrowest scope first: interaction, then service, then top level.
-        let ranks: [Vec<usize>; 3] = [
-            lookup(&by_interaction, interaction),
-            services
-                .iter()
-                .flat_map(|s| lookup(&by_service, Some(s)))
-                .collect(),
-            everywhere
-                .iter()
-                .copied()
-                .chain(lookup(&by_target, interaction))
-                .chain(services.iter().flat_map(|s| lookup(&by_target, Some(s))))
+        let ranks: [Vec<&[usize]>; 3] = [
+            vec![get(&by_interaction, interaction)],
+            services.iter().map(|s| get(&by_service, *s)).collect(),
+            std::iter::once(everywhere.as_slice())
+                .chain(std::iter::once(get(&by_target, interaction)))
+                .chain(services.iter().map(|s| get(&by_target, *s)))
                 .collect(),
         ];
         let mut chosen: Option<usize> = None;
         for candidates in &ranks {
-            for &index in candidates {
+            for &index in candidates.iter().flat_map(|c| c.iter()) {
                 let e = &mut entries[index];
                 if !live[index] || !f.code.starts_with(e.suppression.rule.as_str()) {
                     continue;

@@ -68,7 +68,8 @@ pub static TIMEOUT_INVERSION: RuleInfo = RuleInfo {
     doc: r#"## What it checks
 For each synchronous call A → B with a timeout: B's slowest synchronous call B → C, at worst
 — its timeout × its attempts plus the backoff delays between them — fits within A's
-timeout.
+timeout. One finding per callee B, at its first caller that gives up too early, naming the
+others.
 
 ## Why
 When A gives up first, B keeps working (and retrying C) for an answer nobody will read: the
@@ -260,6 +261,9 @@ fn check_depth(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Callers listed by name in one message; the rest are counted.
+const LISTED: usize = 5;
+
 fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
     // The worst wait of each service on one of its own sync calls, computed once.
@@ -280,13 +284,22 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 })
         })
         .collect();
+    // One finding per callee: its slow downstream call is the one cause, the callers
+    // that give up too early are listed with it.
+    let mut early: Vec<Vec<usize>> = vec![Vec::new(); graph.out.len()];
     for (index, edge) in graph.edges.iter().enumerate() {
-        let (Some(timeout), Some((downstream, via))) = (edge.timeout_ms, worst[edge.to]) else {
+        if let (Some(timeout), Some((downstream, _))) = (edge.timeout_ms, worst[edge.to]) {
+            if timeout < downstream {
+                early[edge.to].push(index);
+            }
+        }
+    }
+    for (callee, callers) in early.iter().enumerate() {
+        let (Some(&first), Some((downstream, via))) = (callers.first(), worst[callee]) else {
             continue;
         };
-        if timeout >= downstream {
-            continue;
-        }
+        let edge = &graph.edges[first];
+        let timeout = edge.timeout_ms.unwrap_or(0);
         let decl = &cx.model.interactions[edge.interaction];
         let inner = &graph.edges[via];
         let inner_decl = &cx.model.interactions[inner.interaction];
@@ -310,30 +323,65 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         } else {
             format!("{} ms", inner.timeout_ms.unwrap_or(0))
         };
-        out.push(
-            Finding::new(
-                &TIMEOUT_INVERSION,
-                format!(
-                    "`{}` gives up after {timeout} ms, but `{}` may wait {downstream} ms on `{}` ({how}): chain {}",
-                    decl.interaction.from,
-                    decl.interaction.to,
-                    inner_decl.id(),
-                    graph.describe(cx.model, &[index, via])
-                ),
+        let others = if callers.len() > 1 {
+            let named: Vec<String> = callers[1..]
+                .iter()
+                .take(LISTED)
+                .map(|&e| {
+                    let d = &cx.model.interactions[graph.edges[e].interaction];
+                    format!(
+                        "`{}` ({} ms)",
+                        d.id(),
+                        graph.edges[e].timeout_ms.unwrap_or(0)
+                    )
+                })
+                .collect();
+            let more = callers.len() - 1 - named.len();
+            format!(
+                "; {} more caller{} give{} up sooner too: {}{}",
+                callers.len() - 1,
+                if callers.len() == 2 { "" } else { "s" },
+                if callers.len() == 2 { "s" } else { "" },
+                named.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             )
-            .at(cx.model.locate(&decl.origin, "uses/timeout_ms"))
-            .label(format!("< {downstream} ms downstream"))
-            .help(format!(
-                "set `timeout_ms: {}` or more here, or lower `timeout_ms`/`retry.max_attempts` on `{}`",
-                downstream.saturating_add(downstream / 10),
-                inner_decl.id()
-            ))
-            .interaction(decl.id())
-            .related(
-                cx.model.locate(&inner_decl.origin, "uses/timeout_ms"),
-                format!("`{}` waits up to {how} here", inner_decl.interaction.from),
+        } else {
+            String::new()
+        };
+        let mut f = Finding::new(
+            &TIMEOUT_INVERSION,
+            format!(
+                "`{}` gives up after {timeout} ms, but `{}` may wait {downstream} ms on `{}` ({how}): chain {}{others}",
+                decl.interaction.from,
+                decl.interaction.to,
+                inner_decl.id(),
+                graph.describe(cx.model, &[first, via])
             ),
+        )
+        .at(cx.model.locate(&decl.origin, "uses/timeout_ms"))
+        .label(format!("< {downstream} ms downstream"))
+        .help(format!(
+            "set `timeout_ms: {}` or more on the callers, or lower `timeout_ms`/`retry.max_attempts` on `{}`",
+            downstream.saturating_add(downstream / 10),
+            inner_decl.id()
+        ))
+        .interaction(decl.id())
+        .related(
+            cx.model.locate(&inner_decl.origin, "uses/timeout_ms"),
+            format!("`{}` waits up to {how} here", inner_decl.interaction.from),
         );
+        for &e in callers[1..].iter().take(LISTED) {
+            let d = &cx.model.interactions[graph.edges[e].interaction];
+            f = f.related(
+                cx.model.locate(&d.origin, "uses/timeout_ms"),
+                format!("`{}` gives up sooner too", d.id()),
+            );
+        }
+        out.push(f);
     }
 }
 

@@ -153,7 +153,13 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(first) = lacking.first() else {
             continue;
         };
-        let ids: Vec<&str> = lacking.iter().map(|d| d.id()).collect();
+        // A hub can have hundreds of calls: name a few, count the rest.
+        let mut ids: Vec<&str> = lacking.iter().take(8).map(|d| d.id()).collect();
+        let more = lacking.len() - ids.len();
+        let more_text = format!("{more} more");
+        if more > 0 {
+            ids.push(&more_text);
+        }
         let mut f = Finding::new(
             &MISSING_BULKHEAD,
             format!(
@@ -168,7 +174,7 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .label("no `bulkhead`")
         .help("add `bulkhead: { max_concurrent: 10, max_queue: 20 }` under `uses:` of each listed call")
         .service(name.as_str());
-        for d in lacking.iter().skip(1) {
+        for d in lacking.iter().skip(1).take(8) {
             f = f.related(
                 cx.model.locate(&d.origin, "uses/bulkhead"),
                 format!("`{}` has no bulkhead either", d.id()),
