@@ -13,6 +13,7 @@ pass() { echo "PASS rules: $*"; }
 fail() { echo "FAIL rules: $*"; failed=1; }
 
 [ -x "$BIN" ] || { echo "FAIL rules: $BIN not found (build with cargo build --release)"; exit 1; }
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
 # 1. Every rule is documented with the four sections, and explain prints it.
 missing=""
