@@ -674,3 +674,36 @@ fn extreme_figures_do_not_overflow_or_hang() {
         "{found:?}"
     );
 }
+
+#[test]
+fn ordering_needs_fifo_true_or_a_single_consumer() {
+    let fires = |over: &[(&str, &str)]| {
+        codes(&single(call(
+            "x",
+            "a",
+            "b",
+            ORDERED,
+            "",
+            &uses(QUEUE_OK, over),
+        )))
+        .contains("A008")
+    };
+    assert!(fires(&[("fifo", "false")]));
+    assert!(!fires(&[("consumers", "{ min: 1, max: 1 }")]));
+    assert!(!fires(&[("protocol", "sqs"), ("channel", "points.fifo")]));
+    assert!(fires(&[("protocol", "sqs"), ("channel", "points")]));
+    // A stream keeps order per partition: the key is what counts.
+    let stream = |over: &[(&str, &str)]| {
+        codes(&single(call(
+            "x",
+            "a",
+            "b",
+            ORDERED,
+            "",
+            &uses(STREAM_OK, over),
+        )))
+        .contains("A008")
+    };
+    assert!(!stream(&[]));
+    assert!(stream(&[("partition_key", "")]));
+}
