@@ -1,14 +1,34 @@
 //! One analysis run: load, walk the flowchart per interaction, run the rules.
 
+use crate::baseline;
+use crate::config::{self, Config};
 use crate::finding::{Finding, Severity};
 use crate::flowchart::{flowchart, Decision};
 use crate::model::{load, LoadOptions, Model};
 use crate::rules::{self, Context};
 use anyhow::Result;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Settings of one run beyond loading: where the config and baseline are, and the
+/// command line's rule selection.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// `--config`; otherwise commsplan.toml is searched upward from the first file.
+    pub config: Option<PathBuf>,
+    /// `--select`: replaces the config's `select`.
+    pub select: Option<Vec<String>>,
+    /// `--ignore`: added to the config's `ignore`.
+    pub ignore: Vec<String>,
+    /// `--baseline`.
+    pub baseline: Option<PathBuf>,
+}
 
 pub struct Analysis {
     pub model: Model,
+    /// The settings the run used (commsplan.toml, or the defaults).
+    pub config: Config,
+    /// Baseline entries that matched no finding: fixed since the baseline was written.
+    pub baseline_fixed: Vec<baseline::Entry>,
     /// One per interaction, in `model.interactions` order.
     pub decisions: Vec<Decision>,
     /// In file order.
@@ -41,30 +61,89 @@ impl Analysis {
 }
 
 pub fn analyze(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<Analysis> {
+    analyze_with(paths, options, &RunOptions::default())
+}
+
+pub fn analyze_with(
+    paths: &[impl AsRef<Path>],
+    options: &LoadOptions,
+    run: &RunOptions,
+) -> Result<Analysis> {
+    let config_path = match &run.config {
+        Some(p) => Some(p.clone()),
+        None => paths.first().and_then(|p| config::discover(p.as_ref())),
+    };
+    let (mut config, config_findings) = match &config_path {
+        Some(p) => config::load(p)?,
+        None => (Config::default(), Vec::new()),
+    };
+    if let Some(select) = &run.select {
+        config.select = Some(select.clone());
+    }
+    config.ignore.extend(run.ignore.iter().cloned());
+    let today = crate::suppress::today()?;
+    let baseline_entries = match &run.baseline {
+        Some(p) => Some(baseline::read(p)?),
+        None => None,
+    };
     let (model, mut findings) = load(paths, options)?;
+    findings.extend(config_findings);
     let chart = flowchart();
     let decisions: Vec<Decision> = model
         .interactions
         .iter()
         .map(|i| chart.decide(&i.interaction.needs.clone().unwrap_or_default()))
         .collect();
+    let cx = Context::new(&model, &decisions, &config.thresholds);
+    let selected: Vec<_> = rules::checks()
+        .into_iter()
+        .filter(|r| config.is_selected(r.info().code))
+        .collect();
     phase("decided");
-    let cx = Context {
-        model: &model,
-        decisions: &decisions,
-    };
-    for rule in rules::checks() {
+    let timings = std::env::var_os("COMMSPLAN_TIMINGS").is_some();
+    for rule in &selected {
         rule.check(&cx, &mut findings);
+        if timings {
+            phase(&format!("rule {}", rule.info().code));
+        }
     }
     phase("rules");
+    drop(cx);
     point_back_to_interactions(&model, &mut findings);
+    post_pass(&model, &config, &today, &selected, &mut findings);
+    let baseline_fixed = match (&baseline_entries, &run.baseline) {
+        (Some(entries), Some(path)) => {
+            baseline::apply(&mut findings, entries, &path.to_string_lossy())
+        }
+        _ => Vec::new(),
+    };
+    phase("suppressions and baseline");
     sort_in_file_order(&model, &mut findings);
     phase("sorted");
     Ok(Analysis {
         model,
+        config,
+        baseline_fixed,
         decisions,
         findings,
     })
+}
+
+/// Severity overrides, then the file's suppressions.
+fn post_pass(
+    model: &Model,
+    config: &Config,
+    today: &str,
+    selected: &[&'static dyn rules::Rule],
+    findings: &mut Vec<Finding>,
+) {
+    for f in findings.iter_mut() {
+        if let Some(sev) = config.severity_of(f.code) {
+            f.severity = sev;
+        }
+    }
+    let ran = |prefix: &str| selected.iter().any(|r| r.info().code.starts_with(prefix));
+    crate::suppress::apply(model, config, today, findings, &ran);
 }
 
 /// A value that an interaction takes from a YAML anchor or from `defaults` is reported

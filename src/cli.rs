@@ -104,6 +104,23 @@ pub struct AnalyzeArgs {
     /// Colour: auto uses colour on a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// Settings file; default: commsplan.toml in the first FILE's directory or above.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only these rule codes or prefixes (comma-separated, e.g. `S,G001`);
+    /// replaces `select` of commsplan.toml.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+    /// Do not report these rule codes or prefixes; added to `ignore` of commsplan.toml.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Findings recorded in this baseline file are reported as suppressed; entries that
+    /// no longer match are listed on stderr as fixed.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file (and report them as suppressed).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

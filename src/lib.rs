@@ -1,12 +1,16 @@
 //! commsplan: communication-pattern decisions and checklist lints for microservices.
 
 pub mod analysis;
+pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod diagram;
 pub mod finding;
 pub mod flowchart;
 pub mod generate;
+pub mod graph;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod suppress;

@@ -2,11 +2,12 @@
 //! format, plus the properties the consumers rely on (suppressions, fingerprints,
 //! escaping, argument pairing, exit codes).
 
-use commsplan::analysis::{analyze, Analysis};
+use commsplan::analysis::{analyze, analyze_with, Analysis, RunOptions};
 use commsplan::finding::{Severity, Suppressed};
 use commsplan::model::LoadOptions;
 use commsplan::report::{github, gitlab, junit, markdown, paths::Paths, sarif, statistics};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -18,6 +19,34 @@ const INPUTS: [(&str, &str); 3] = [
 
 fn load(path: &str) -> Analysis {
     analyze(&[path], &LoadOptions::default()).expect("analysis runs")
+}
+
+/// The analysis with only the rules whose code starts with one of `select` (as
+/// `--select`): the decision rule alone gives a file a known, small set of findings.
+fn load_selected(path: &str, select: &[&str]) -> Analysis {
+    let run = RunOptions {
+        select: Some(select.iter().map(|s| s.to_string()).collect()),
+        ..RunOptions::default()
+    };
+    analyze_with(&[path], &LoadOptions::default(), &run).expect("analysis runs")
+}
+
+/// Unsuppressed findings per rule code, counted from a JSON report's `findings`.
+fn counts_in_report(report: &Value) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        if f.get("suppressed").is_none() {
+            *counts
+                .entry(f["code"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// The exit code FORMAT.md §5 gives a report at the default `--fail-on error`.
+fn expected_exit(report: &Value) -> i32 {
+    i32::from(report["summary"]["errors"].as_u64().unwrap() > 0)
 }
 
 fn repo_paths() -> Paths {
@@ -87,8 +116,10 @@ fn sarif_is_clean_json_with_every_rule() {
 
 #[test]
 fn suppressed_findings_are_sarif_suppressions_and_not_annotations() {
-    let mut analysis = load("tests/fixtures/hostile-names.yaml");
+    // The checklist rules report more on this fixture; the decision rule reports one D001.
+    let mut analysis = load_selected("tests/fixtures/hostile-names.yaml", &["D"]);
     assert_eq!(analysis.findings.len(), 1, "the fixture has one D001");
+    assert_eq!(analysis.findings[0].code, "D001");
     let at = analysis.findings[0].location.clone();
     analysis.findings[0].suppressed = Some(Suppressed {
         reason: "the external API only takes messages".into(),
@@ -158,21 +189,68 @@ fn fingerprints_survive_moved_lines() {
 
 #[test]
 fn statistics_count_per_rule() {
+    for input in [
+        "examples/ecommerce.yaml",
+        "tests/fixtures/hostile-findings.yaml",
+    ] {
+        let analysis = load(input);
+        // Counted independently: unsuppressed findings per code.
+        let mut expected: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in analysis.findings.iter().filter(|f| f.suppressed.is_none()) {
+            *expected.entry(f.code).or_default() += 1;
+        }
+        let counts = statistics::counts(&analysis);
+        let got: BTreeMap<&str, usize> = counts.iter().map(|c| (c.code, c.count)).collect();
+        assert_eq!(got, expected, "{input}");
+        assert_eq!(counts.len(), got.len(), "one line per code: {input}");
+        // Most frequent first, then ties by code; both files have ties.
+        for pair in counts.windows(2) {
+            assert!(
+                (pair[1].count, pair[0].code) < (pair[0].count, pair[1].code),
+                "{input}: {} ({}) before {} ({})",
+                pair[0].code,
+                pair[0].count,
+                pair[1].code,
+                pair[1].count
+            );
+        }
+        assert!(
+            counts.windows(2).any(|p| p[0].count == p[1].count),
+            "{input} exercises the tie-break"
+        );
+    }
+    // ecommerce: D001 is the most frequent rule (3 findings, as in the JSON report), and
+    // its two suppressed S003 findings are not counted.
     let analysis = load("examples/ecommerce.yaml");
+    assert_eq!(analysis.suppressed(), 2);
+    assert!(analysis
+        .findings
+        .iter()
+        .filter(|f| f.code == "S003")
+        .all(|f| f.suppressed.is_some()));
     let counts = statistics::counts(&analysis);
-    assert_eq!(counts.len(), 1);
+    assert!(counts.iter().all(|c| c.code != "S003"));
     assert_eq!((counts[0].code, counts[0].count), ("D001", 3));
-    assert_eq!(
-        statistics::render_text(&analysis),
-        "3  D001  warning  pattern-mismatch\n"
+    let text = statistics::render_text(&analysis);
+    assert_eq!(text.lines().count(), counts.len());
+    assert!(
+        text.starts_with("3  D001  warning  pattern-mismatch\n"),
+        "{text}"
     );
+    // hostile-findings: O001 (3) first, then the rules with 2 findings by code, M007 last
+    // of them; M002 and M011 among the singles, in code order.
     let analysis = load("tests/fixtures/hostile-findings.yaml");
     let codes: Vec<&str> = statistics::counts(&analysis)
         .iter()
         .map(|c| c.code)
         .collect();
-    // Most frequent first, then ties by code.
-    assert_eq!(codes, ["M007", "M002", "M011"]);
+    assert_eq!(
+        codes,
+        [
+            "O001", "A001", "A002", "A003", "A004", "A007", "M007", "A008", "M002", "M011", "S003",
+            "S004"
+        ]
+    );
 }
 
 fn commsplan(args: &[&str]) -> (i32, String, String) {
@@ -209,7 +287,17 @@ fn several_formats_in_one_run() {
         junit_path.to_str().unwrap(),
     ]);
     assert_eq!(code, 1, "errors found");
-    assert_eq!(stdout.lines().count(), 4);
+    let (_, json, _) = commsplan(&[
+        "analyze",
+        "tests/fixtures/hostile-findings.yaml",
+        "-f",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    // One annotation per unsuppressed finding of the same run.
+    let findings: usize = counts_in_report(&report).values().sum();
+    assert!(findings > 0);
+    assert_eq!(stdout.lines().count(), findings, "{stdout}");
     assert!(stdout.starts_with("::error title=M007 unknown-service,"));
     let sarif_text = std::fs::read_to_string(&sarif_path).unwrap();
     assert!(sarif_text.contains("\"ruleId\": \"M011\""));
@@ -222,9 +310,18 @@ fn several_formats_in_one_run() {
 #[test]
 fn the_single_json_form_is_unchanged() {
     let (code, stdout, _) = commsplan(&["analyze", "examples/ecommerce.yaml", "--format", "json"]);
-    assert_eq!(code, 0);
     let report: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(report["summary"]["warnings"], 3);
+    // ecommerce has errors since the checklist rules (R003, S001, A008): exit 1.
+    assert_eq!(code, expected_exit(&report));
+    assert_eq!(code, 1);
+    let warnings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "warning" && f.get("suppressed").is_none())
+        .count();
+    assert!(warnings > 0);
+    assert_eq!(report["summary"]["warnings"], warnings);
     let file = std::env::temp_dir().join(format!("commsplan-json-{}.json", std::process::id()));
     // `-o` before `-f` still pairs when there is one of each.
     let (code, stdout, _) = commsplan(&[
@@ -235,7 +332,7 @@ fn the_single_json_form_is_unchanged() {
         "-f",
         "json",
     ]);
-    assert_eq!((code, stdout.as_str()), (0, ""));
+    assert_eq!((code, stdout.as_str()), (expected_exit(&report), ""));
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(written, report);
     std::fs::remove_file(&file).unwrap();
@@ -284,6 +381,8 @@ fn unpaired_outputs_are_argument_errors() {
 
 #[test]
 fn quiet_and_statistics_on_the_command_line() {
+    let (_, json, _) = commsplan(&["analyze", "examples/ecommerce.yaml", "-f", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
     let (code, stdout, _) = commsplan(&[
         "analyze",
         "examples/ecommerce.yaml",
@@ -291,8 +390,15 @@ fn quiet_and_statistics_on_the_command_line() {
         "--color",
         "never",
     ]);
-    assert_eq!(code, 0);
-    assert!(stdout.starts_with("warning[D001]"), "{stdout}");
+    assert_eq!(code, expected_exit(&report));
+    // The findings and nothing else, starting with the first one of the report.
+    let first = &report["findings"][0];
+    let head = format!(
+        "{}[{}]",
+        first["severity"].as_str().unwrap(),
+        first["code"].as_str().unwrap()
+    );
+    assert!(stdout.starts_with(&head), "{head}: {stdout}");
     assert!(!stdout.contains("from → to"), "no table: {stdout}");
     assert!(
         !stdout.contains("shop: 23 interactions"),
@@ -302,9 +408,17 @@ fn quiet_and_statistics_on_the_command_line() {
     assert_eq!((code, stdout.as_str()), (0, ""));
     let (_, stdout, _) = commsplan(&["analyze", "examples/ecommerce.yaml", "-q", "-f", "markdown"]);
     assert!(!stdout.contains("### Interactions"), "{stdout}");
-    assert!(stdout.contains("#### Warnings (3)"), "{stdout}");
+    let warnings = format!("#### Warnings ({})", report["summary"]["warnings"]);
+    assert!(stdout.contains(&warnings), "{warnings}: {stdout}");
     let (_, stdout, _) = commsplan(&["analyze", "examples/ecommerce.yaml", "--statistics"]);
-    assert_eq!(stdout, "3  D001  warning  pattern-mismatch\n");
+    assert_eq!(
+        stdout,
+        statistics::render_text(&load("examples/ecommerce.yaml"))
+    );
+    assert!(
+        stdout.starts_with("3  D001  warning  pattern-mismatch\n"),
+        "{stdout}"
+    );
     let (_, stdout, _) = commsplan(&[
         "analyze",
         "examples/ecommerce.yaml",
@@ -313,19 +427,64 @@ fn quiet_and_statistics_on_the_command_line() {
         "json",
     ]);
     let counts: Value = serde_json::from_str(&stdout).unwrap();
+    let got: BTreeMap<String, usize> = counts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let code = c["code"].as_str().unwrap().to_string();
+            (code, c["count"].as_u64().unwrap() as usize)
+        })
+        .collect();
+    assert_eq!(got, counts_in_report(&report));
     assert_eq!(counts[0]["code"], "D001");
     assert_eq!(counts[0]["count"], 3);
 }
 
 #[test]
 fn junit_fails_only_at_the_fail_on_level() {
-    let analysis = load("examples/ecommerce.yaml");
+    // The decision rule alone: three D001 warnings in three interactions.
+    let analysis = load_selected("examples/ecommerce.yaml", &["D"]);
+    assert_eq!(analysis.findings.len(), 3);
+    assert!(analysis
+        .findings
+        .iter()
+        .all(|f| f.severity == Severity::Warning && f.interaction.is_some()));
     let paths = repo_paths();
     let at_error = junit::render(&analysis, &paths, Some(Severity::Error));
     assert!(!at_error.contains("<failure"));
     assert_eq!(at_error.matches("<system-out>").count(), 3);
     let at_warning = junit::render(&analysis, &paths, Some(Severity::Warning));
     assert_eq!(at_warning.matches("<failure").count(), 3);
+    assert!(!at_warning.contains("<system-out>"), "{at_warning}");
+    let never = junit::render(&analysis, &paths, None);
+    assert!(!never.contains("<failure"), "{never}");
+    // Every rule: a test case fails at `error` only when it has an unsuppressed error
+    // (those that belong to no interaction fail the case named after the file).
+    let analysis = load("examples/ecommerce.yaml");
+    let failing_cases = |level: Severity| {
+        let cases: std::collections::BTreeSet<Option<&str>> = analysis
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_none() && f.severity >= level)
+            .map(|f| f.interaction.as_deref())
+            .collect();
+        cases.len()
+    };
+    let at_error = junit::render(&analysis, &paths, Some(Severity::Error));
+    assert!(failing_cases(Severity::Error) > 0);
+    assert!(failing_cases(Severity::Error) < failing_cases(Severity::Warning));
+    assert_eq!(
+        at_error.matches("<failure").count(),
+        failing_cases(Severity::Error),
+        "{at_error}"
+    );
+    let at_warning = junit::render(&analysis, &paths, Some(Severity::Warning));
+    assert_eq!(
+        at_warning.matches("<failure").count(),
+        failing_cases(Severity::Warning),
+        "{at_warning}"
+    );
     // junit-10.xsd has no `skipped` on <testsuites>, only on <testsuite>.
     let root = at_warning.lines().nth(1).unwrap();
     assert!(

@@ -52,6 +52,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Nodes that aliases may add by expansion, on top of the nodes written in the file.
     pub max_alias_nodes: usize,
+    /// Aliases may also add at most this many nodes per event read so far: shared
+    /// defaults grow a file linearly, an alias bomb grows it exponentially and is stopped
+    /// long before the absolute cap.
+    pub alias_nodes_per_event: usize,
 }
 
 impl Default for Limits {
@@ -59,6 +63,7 @@ impl Default for Limits {
         Limits {
             max_depth: 64,
             max_alias_nodes: 2_000_000,
+            alias_nodes_per_event: 20,
         }
     }
 }
@@ -141,6 +146,7 @@ struct Builder<'a> {
     skipping: usize,
     skip_start: Span,
     last_end: usize,
+    events: usize,
 }
 
 pub fn parse(text: &str, limits: Limits) -> Parsed {
@@ -156,6 +162,7 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
         skipping: 0,
         skip_start: Span::default(),
         last_end: 0,
+        events: 0,
     };
     let mut parser = Parser::new_from_str(text);
     loop {
@@ -269,6 +276,7 @@ impl Builder<'_> {
     }
 
     fn on_event(&mut self, event: Event<'_>, raw: RawSpan) -> ControlFlow<()> {
+        self.events += 1;
         let span = Span::from_raw(raw);
         if self.skipping > 0 {
             match event {
@@ -313,12 +321,16 @@ impl Builder<'_> {
                     return ControlFlow::Break(());
                 };
                 self.alias_nodes += count;
-                if self.alias_nodes > self.limits.max_alias_nodes {
+                let allowed = self
+                    .limits
+                    .max_alias_nodes
+                    .min(10_000 + self.events * self.limits.alias_nodes_per_event);
+                if self.alias_nodes > allowed {
                     self.problems.push(Problem {
                         kind: ProblemKind::Limit,
                         message: format!(
                             "aliases expand to more than {} nodes; refusing to expand further (a YAML alias bomb?)",
-                            self.limits.max_alias_nodes
+                            allowed
                         ),
                         span,
                         label: "expansion limit reached at this alias".into(),

@@ -2,8 +2,31 @@
 //! documentation beside it (What it checks / Why / Example / Fix). `commsplan explain
 //! CODE` prints that same text, and `commsplan rules` lists the registry.
 
+/// Declares unit structs that implement [`Rule`] with a `RuleInfo` static and a check
+/// function each.
+macro_rules! rules {
+    ($($ty:ident => $info:ident, $check:ident;)*) => {$(
+        pub struct $ty;
+        impl $crate::rules::Rule for $ty {
+            fn info(&self) -> &'static $crate::rules::RuleInfo {
+                &$info
+            }
+            fn check(&self, cx: &$crate::rules::Context<'_>, out: &mut Vec<$crate::finding::Finding>) {
+                $check(cx, out)
+            }
+        }
+    )*};
+}
+
+pub mod asynchronous;
+pub mod capacity;
+pub mod checklist;
 pub mod decision;
+pub mod graph;
 pub mod model;
+pub mod observability;
+pub mod resilience;
+pub mod sync;
 
 use crate::finding::{Finding, Severity};
 use crate::flowchart::Decision;
@@ -57,6 +80,29 @@ pub struct RuleInfo {
 pub struct Context<'a> {
     pub model: &'a Model,
     pub decisions: &'a [Decision],
+    pub thresholds: &'a crate::config::Thresholds,
+    graph: std::sync::OnceLock<crate::graph::SyncGraph>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        model: &'a Model,
+        decisions: &'a [Decision],
+        thresholds: &'a crate::config::Thresholds,
+    ) -> Context<'a> {
+        Context {
+            model,
+            decisions,
+            thresholds,
+            graph: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The sync call graph, built on first use and shared by the rules that walk it.
+    pub fn graph(&self) -> &crate::graph::SyncGraph {
+        self.graph
+            .get_or_init(|| crate::graph::SyncGraph::build(self.model, self.decisions))
+    }
 }
 
 pub trait Rule: Sync {
@@ -66,13 +112,24 @@ pub trait Rule: Sync {
 
 /// The rules that run after loading, in a fixed order.
 pub fn checks() -> Vec<&'static dyn Rule> {
-    vec![&decision::MissingAnswer, &decision::PatternMismatch]
+    let mut all: Vec<&'static dyn Rule> =
+        vec![&decision::MissingAnswer, &decision::PatternMismatch];
+    all.extend(checklist::ALL);
+    all.extend(sync::ALL);
+    all.extend(asynchronous::ALL);
+    all.extend(resilience::ALL);
+    all.extend(observability::ALL);
+    all.extend(graph::ALL);
+    all.extend(capacity::ALL);
+    all
 }
 
 /// Every code commsplan can report, loader codes included.
 pub fn registry() -> Vec<&'static RuleInfo> {
     let mut all: Vec<&'static RuleInfo> = model::ALL.to_vec();
     all.extend(checks().iter().map(|r| r.info()));
+    all.extend(crate::suppress::CODES);
+    all.push(&crate::config::INVALID_CONFIG);
     all.sort_by_key(|r| r.code);
     all
 }

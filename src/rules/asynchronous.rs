@@ -1,0 +1,557 @@
+//! A — the seed's asynchronous checklist ("비동기식 통신"): message batching, a bounded
+//! queue, a dead-letter queue, message TTL, consumer scaling, compression of large
+//! messages, idempotency; plus what `ordering: true` needs. Applies to queues, streams
+//! and a cqrs interaction's async half (when it names its channel).
+
+use super::checklist::{designed, ends, has_async_half, is_log};
+use super::{Context, Family, Rule, RuleInfo};
+use crate::finding::{Finding, Severity};
+use crate::model::types::{Compression, Pattern};
+use crate::model::InteractionDecl;
+
+pub static MISSING_DEAD_LETTER: RuleInfo = RuleInfo {
+    code: "A001",
+    name: "missing-dead-letter",
+    family: Family::Async,
+    severity: Severity::Warning,
+    summary: "An asynchronous interaction without a dead-letter queue",
+    doc: r#"## What it checks
+Queues, streams and the async half of cqrs declare `uses.dead_letter`.
+
+## Why
+The seed's async checklist: "Dead Letter Queue 설정". A message that always fails (a poison
+message) is otherwise redelivered forever, blocking the queue or the partition behind it,
+or it is dropped and lost without a trace.
+
+## Example
+```yaml
+uses: { pattern: queue, protocol: amqp, channel: order.completed }
+```
+
+## Fix
+```yaml
+dead_letter: { after_attempts: 5, channel: order.completed.dlq }
+```
+"#,
+};
+
+pub static UNBOUNDED_QUEUE: RuleInfo = RuleInfo {
+    code: "A002",
+    name: "unbounded-queue",
+    family: Family::Async,
+    severity: Severity::Warning,
+    summary: "A queue without a length bound",
+    doc: r#"## What it checks
+Queues (and the async half of cqrs on a queue broker) declare `uses.max_queue_length`.
+Streams, and SQS queues (which have no length bound), are bounded by retention (`ttl_ms`,
+A003) and are not asked.
+
+## Why
+The seed's checklist: "적절한 큐 크기 설정" (a suitable queue size). An unbounded queue turns a
+slow consumer into a broker that runs out of memory or disk, taking every other queue on it
+down too. A bound with an overflow policy fails one producer visibly instead.
+
+## Example
+```yaml
+uses: { pattern: queue, protocol: amqp, channel: emails }
+```
+
+## Fix
+```yaml
+max_queue_length: 50000
+overflow: reject-publish-dlx   # or reject-publish, drop-head
+```
+Size it with C003: it should hold at least a minute of traffic.
+"#,
+};
+
+pub static MISSING_TTL: RuleInfo = RuleInfo {
+    code: "A003",
+    name: "missing-message-ttl",
+    family: Family::Async,
+    severity: Severity::Warning,
+    summary: "Messages without a time-to-live (or retention)",
+    doc: r#"## What it checks
+Queues, streams and the async half of cqrs declare `uses.ttl_ms` (message TTL, or the
+topic's retention for a stream).
+
+## Why
+The seed's checklist: "메시지 TTL 설정". Without a TTL, messages that nobody consumes pile up
+forever, and after an outage consumers process hours-old work (a "your order shipped" mail a
+day late) instead of discarding what is stale.
+
+## Example
+```yaml
+uses: { pattern: queue, protocol: amqp, channel: notifications }
+```
+
+## Fix
+```yaml
+ttl_ms: 86400000   # 24 h: older messages are stale
+```
+"#,
+};
+
+pub static MISSING_CONSUMER_SCALING: RuleInfo = RuleInfo {
+    code: "A004",
+    name: "missing-consumer-scaling",
+    family: Family::Async,
+    severity: Severity::Warning,
+    summary: "No consumer scaling policy (or a min above the max)",
+    doc: r#"## What it checks
+Queues, streams and the async half of cqrs declare `uses.consumers` with `min` and `max`,
+and `min` is not above `max`.
+
+## Why
+The seed's checklist: "컨슈머 스케일링 정책". Without a policy the backlog grows until someone
+notices; with one, consumers follow the queue depth. For a stream, `max` above the number of
+partitions adds idle consumers, so the policy is also a reminder to size partitions.
+
+## Example
+```yaml
+uses: { pattern: stream, protocol: kafka, channel: orders.events }
+```
+
+## Fix
+```yaml
+consumers: { min: 2, max: 8 }
+```
+Size `max` with C002 (rps × processing time).
+"#,
+};
+
+pub static MISSING_MESSAGE_BATCH: RuleInfo = RuleInfo {
+    code: "A005",
+    name: "missing-message-batching",
+    family: Family::Async,
+    severity: Severity::Warning,
+    summary: "High message rate published one message at a time",
+    doc: r#"## What it checks
+An asynchronous interaction at or above `message_batch_min_rps` (default 200 messages/s)
+declares `uses.batch`.
+
+## Why
+The seed's checklist: "메시지 배치 처리", and its `StreamProcessor` flushes when the buffer
+reaches `batchSize` or a timer fires. One network round trip and one broker write per
+message caps throughput and raises broker CPU; batching amortises both. Below a few hundred
+messages per second the added latency buys little, so the rule stays quiet there.
+
+## Example
+```yaml
+traffic: { rps: 2000 }
+uses: { pattern: stream, protocol: kafka }
+```
+
+## Fix
+```yaml
+batch: { max_size: 500, max_wait_ms: 50 }   # Kafka: batch.size / linger.ms
+```
+"#,
+};
+
+pub static UNCOMPRESSED_MESSAGES: RuleInfo = RuleInfo {
+    code: "A006",
+    name: "uncompressed-large-messages",
+    family: Family::Async,
+    severity: Severity::Info,
+    summary: "Messages above the compression threshold are sent uncompressed",
+    doc: r#"## What it checks
+An asynchronous interaction whose `traffic.payload_bytes` is at least
+`message_compression_min_bytes` (default 1024) declares a `compression` codec other than
+`none`.
+
+## Why
+The seed's checklist: "메시지 압축 적용"; its publisher gzips a message when
+`len(data) > 1024` and marks it with a `content-encoding` header. Brokers store and replicate
+every byte: compression cuts disk, network and replication lag.
+
+## Example
+```yaml
+traffic: { payload_bytes: 5000 }
+uses: { pattern: stream, protocol: kafka, compression: none }
+```
+
+## Fix
+```yaml
+compression: zstd    # or lz4, snappy, gzip
+```
+"#,
+};
+
+pub static MISSING_IDEMPOTENCY: RuleInfo = RuleInfo {
+    code: "A007",
+    name: "missing-idempotency",
+    family: Family::Async,
+    severity: Severity::Warning,
+    summary: "A consumer that may process a redelivered message twice",
+    doc: r#"## What it checks
+Queues, streams and the async half of cqrs are idempotent in one of three ways: the
+interaction is `idempotent: true`, `uses.idempotency.key` names the deduplication key, or
+`uses.idempotency.consumer: true` says the consumer is idempotent by construction.
+
+## Why
+The seed's checklist ends with "멱등성 보장". Brokers deliver at least once: a consumer that
+crashes after its side effect but before its ack gets the message again. Without
+idempotency that is a second e-mail, a second charge, a second stock movement.
+
+## Example
+```yaml
+uses: { pattern: queue, protocol: sqs, channel: payouts }
+```
+
+## Fix
+```yaml
+idempotency: { key: event_id }    # or { consumer: true }
+```
+"#,
+};
+
+pub static ORDERING: RuleInfo = RuleInfo {
+    code: "A008",
+    name: "ordering-not-guaranteed",
+    family: Family::Async,
+    severity: Severity::Error,
+    summary: "`ordering: true` without a partition key, FIFO queue or single consumer",
+    doc: r#"## What it checks
+For an asynchronous interaction whose `needs.ordering` is `true`: a stream (Kafka-like log)
+declares `uses.partition_key`; a queue declares `fifo: true` (an SQS channel named
+`*.fifo` counts, as SQS requires that suffix) or at most one consumer (`consumers.max: 1`, or
+`traffic.consumers: 1` without a scaling policy).
+
+## Why
+The flowchart sends ordered work to node J (message queue) because ordering is what it must
+keep. A log keeps order only within a partition, so messages of one entity must share a key;
+competing consumers on one queue reorder messages as soon as there are two. "Shipped" then
+overtakes "confirmed".
+
+## Example
+```yaml
+needs: { realtime: false, ordering: true }
+uses: { pattern: queue, protocol: amqp, consumers: { min: 2, max: 8 } }
+```
+
+## Fix
+Streams: `partition_key: order_id`. Queues: `fifo: true` (SQS FIFO with a message group,
+RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`.
+"#,
+};
+
+fn async_half<'a>(
+    cx: &'a Context<'_>,
+) -> impl Iterator<Item = (&'a InteractionDecl, Pattern)> + 'a {
+    designed(cx)
+        .filter(|(d, _, p)| has_async_half(d, *p))
+        .map(|(d, _, p)| (d, p))
+}
+
+fn missing(
+    cx: &Context<'_>,
+    rule: &'static RuleInfo,
+    decl: &InteractionDecl,
+    field: &str,
+    message: String,
+    snippet: &str,
+) -> Finding {
+    Finding::new(rule, message)
+        .at(cx.model.locate(&decl.origin, &format!("uses/{field}")))
+        .label(format!("no `{field}`"))
+        .help(format!("add `{snippet}` under `uses:`"))
+        .interaction(decl.id())
+}
+
+fn channel(decl: &InteractionDecl) -> String {
+    decl.uses()
+        .channel
+        .as_deref()
+        .map(|c| format!(" (`{c}`)"))
+        .unwrap_or_default()
+}
+
+fn check_dead_letter(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, pattern) in async_half(cx) {
+        if decl.uses().dead_letter.is_some() {
+            continue;
+        }
+        let dlq = decl
+            .uses()
+            .channel
+            .as_deref()
+            .map(|c| format!(", channel: {c}.dlq"))
+            .unwrap_or_default();
+        out.push(missing(
+            cx,
+            &MISSING_DEAD_LETTER,
+            decl,
+            "dead_letter",
+            format!(
+                "{pattern} {}{} has no dead-letter queue: a poison message is redelivered forever or lost",
+                ends(decl),
+                channel(decl)
+            ),
+            &format!("dead_letter: {{ after_attempts: 5{dlq} }}"),
+        ));
+    }
+}
+
+fn check_bounded(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, pattern) in async_half(cx) {
+        // SQS has no length bound to set: its queues are bounded by retention (A003).
+        if is_log(decl, pattern)
+            || decl.uses().max_queue_length.is_some()
+            || decl.uses().protocol.as_deref() == Some("sqs")
+        {
+            continue;
+        }
+        let rps = decl.interaction.traffic.as_ref().and_then(|t| t.rps);
+        let size = rps
+            .map(|r| {
+                ((r * 600.0 / 1000.0).ceil() as u64)
+                    .saturating_mul(1000)
+                    .max(1000)
+            })
+            .unwrap_or(10000);
+        out.push(missing(
+            cx,
+            &UNBOUNDED_QUEUE,
+            decl,
+            "max_queue_length",
+            format!(
+                "queue {}{} is unbounded: a stalled consumer fills the broker",
+                ends(decl),
+                channel(decl)
+            ),
+            &format!("max_queue_length: {size}` and `overflow: reject-publish-dlx"),
+        ));
+    }
+}
+
+fn check_ttl(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, pattern) in async_half(cx) {
+        if decl.uses().ttl_ms.is_some() {
+            continue;
+        }
+        let what = if is_log(decl, pattern) {
+            "retention"
+        } else {
+            "message TTL"
+        };
+        out.push(missing(
+            cx,
+            &MISSING_TTL,
+            decl,
+            "ttl_ms",
+            format!(
+                "{pattern} {}{} has no {what}: stale messages are kept and processed late",
+                ends(decl),
+                channel(decl)
+            ),
+            "ttl_ms: 86400000",
+        ));
+    }
+}
+
+fn check_scaling(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, pattern) in async_half(cx) {
+        match &decl.uses().consumers {
+            None => out.push(missing(
+                cx,
+                &MISSING_CONSUMER_SCALING,
+                decl,
+                "consumers",
+                format!(
+                    "{pattern} {} has no consumer scaling policy: the backlog grows until someone notices",
+                    ends(decl)
+                ),
+                "consumers: { min: 1, max: 4 }",
+            )),
+            Some(c) => {
+                if let (Some(min), Some(max)) = (c.min, c.max) {
+                    if min > max {
+                        out.push(
+                            Finding::new(
+                                &MISSING_CONSUMER_SCALING,
+                                format!(
+                                    "consumer scaling of {} has min {min} above max {max}",
+                                    ends(decl)
+                                ),
+                            )
+                            .at(cx.model.locate(&decl.origin, "uses/consumers/min"))
+                            .label("min > max")
+                            .help(format!("write `consumers: {{ min: {max}, max: {min} }}`"))
+                            .interaction(decl.id()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_batching(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, pattern) in async_half(cx) {
+        let Some(rps) = decl.interaction.traffic.as_ref().and_then(|t| t.rps) else {
+            continue;
+        };
+        if rps < cx.thresholds.message_batch_min_rps || decl.uses().batch.is_some() {
+            continue;
+        }
+        out.push(missing(
+            cx,
+            &MISSING_MESSAGE_BATCH,
+            decl,
+            "batch",
+            format!(
+                "{pattern} {} publishes {rps} messages/s one at a time (threshold {})",
+                ends(decl),
+                cx.thresholds.message_batch_min_rps
+            ),
+            "batch: { max_size: 500, max_wait_ms: 50 }",
+        ));
+    }
+}
+
+fn check_compression(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let min = cx.thresholds.message_compression_min_bytes;
+    for (decl, pattern) in async_half(cx) {
+        let Some(bytes) = decl
+            .interaction
+            .traffic
+            .as_ref()
+            .and_then(|t| t.payload_bytes)
+        else {
+            continue;
+        };
+        if bytes < min || !matches!(decl.uses().compression, None | Some(Compression::None)) {
+            continue;
+        }
+        let codec = if is_log(decl, pattern) {
+            "zstd"
+        } else {
+            "gzip"
+        };
+        out.push(missing(
+            cx,
+            &UNCOMPRESSED_MESSAGES,
+            decl,
+            "compression",
+            format!(
+                "{pattern} {} carries {bytes}-byte messages uncompressed (threshold {min} bytes)",
+                ends(decl)
+            ),
+            &format!("compression: {codec}"),
+        ));
+    }
+}
+
+fn check_idempotency(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, pattern) in async_half(cx) {
+        let idem = decl.uses().idempotency.as_ref();
+        if decl.interaction.idempotent == Some(true)
+            || idem.is_some_and(|i| i.key.is_some() || i.consumer == Some(true))
+        {
+            continue;
+        }
+        out.push(missing(
+            cx,
+            &MISSING_IDEMPOTENCY,
+            decl,
+            "idempotency",
+            format!(
+                "{pattern} {}: `{}` may receive a message twice (at-least-once delivery) and nothing makes that harmless",
+                ends(decl),
+                decl.interaction.to
+            ),
+            "idempotency: { key: event_id }",
+        ));
+    }
+}
+
+fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, pattern) in async_half(cx) {
+        let ordered = decl
+            .interaction
+            .needs
+            .as_ref()
+            .and_then(|n| n.ordering)
+            .unwrap_or(false);
+        if !ordered {
+            continue;
+        }
+        let uses = decl.uses();
+        if is_log(decl, pattern) {
+            if uses.partition_key.is_some() {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    &ORDERING,
+                    format!(
+                        "{} needs ordering, but the log{} has no partition key: messages of one entity spread over partitions and are consumed out of order",
+                        ends(decl),
+                        channel(decl)
+                    ),
+                )
+                .at(cx.model.locate(&decl.origin, "uses/partition_key"))
+                .label("no `partition_key`")
+                .help("add `partition_key: <entity id>` (e.g. `partition_key: order_id`) under `uses:`")
+                .interaction(decl.id()),
+            );
+            continue;
+        }
+        let single = match &uses.consumers {
+            Some(c) => c.max == Some(1),
+            None => decl.interaction.traffic.as_ref().and_then(|t| t.consumers) == Some(1),
+        };
+        // SQS requires FIFO queue names to end in `.fifo`, so the name says it.
+        let sqs_fifo = uses.protocol.as_deref() == Some("sqs")
+            && uses
+                .channel
+                .as_deref()
+                .is_some_and(|c| c.ends_with(".fifo"));
+        if uses.fifo == Some(true) || sqs_fifo || uses.partition_key.is_some() || single {
+            continue;
+        }
+        let max = uses
+            .consumers
+            .as_ref()
+            .and_then(|c| c.max)
+            .map(|m| format!("up to {m} competing consumers"))
+            .unwrap_or_else(|| "competing consumers".into());
+        out.push(
+            Finding::new(
+                &ORDERING,
+                format!(
+                    "{} needs ordering, but the queue{} has {max} and is not FIFO: messages are processed out of order",
+                    ends(decl),
+                    channel(decl)
+                ),
+            )
+            .at(cx.model.locate(&decl.origin, if uses.consumers.is_some() { "uses/consumers/max" } else { "uses/fifo" }))
+            .label("reorders messages")
+            .help("add `fifo: true` under `uses:` (SQS FIFO message group, RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`")
+            .interaction(decl.id()),
+        );
+    }
+}
+
+rules! {
+    MissingDeadLetter => MISSING_DEAD_LETTER, check_dead_letter;
+    UnboundedQueue => UNBOUNDED_QUEUE, check_bounded;
+    MissingTtl => MISSING_TTL, check_ttl;
+    MissingConsumerScaling => MISSING_CONSUMER_SCALING, check_scaling;
+    MissingMessageBatch => MISSING_MESSAGE_BATCH, check_batching;
+    UncompressedMessages => UNCOMPRESSED_MESSAGES, check_compression;
+    MissingIdempotency => MISSING_IDEMPOTENCY, check_idempotency;
+    Ordering => ORDERING, check_ordering;
+}
+
+pub static ALL: [&dyn Rule; 8] = [
+    &MissingDeadLetter,
+    &UnboundedQueue,
+    &MissingTtl,
+    &MissingConsumerScaling,
+    &MissingMessageBatch,
+    &UncompressedMessages,
+    &MissingIdempotency,
+    &Ordering,
+];

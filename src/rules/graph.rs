@@ -1,0 +1,582 @@
+//! G — rules over the whole synchronous call graph: what no single interaction shows.
+//! Chains start at services nothing calls synchronously (clients, gateways, workers);
+//! each finding names its whole chain.
+
+use super::{Context, Family, Rule, RuleInfo};
+use crate::finding::{Finding, Severity};
+use crate::graph::{service_name, SyncGraph};
+
+pub static SYNC_CYCLE: RuleInfo = RuleInfo {
+    code: "G001",
+    name: "sync-cycle",
+    family: Family::Graph,
+    severity: Severity::Error,
+    summary: "Services call each other synchronously in a cycle",
+    doc: r#"## What it checks
+Cycles in the graph of synchronous calls (sync, sync-optimized, cqrs; declared, or
+recommended where nothing is declared). One finding per cycle, naming it.
+
+## Why
+In a sync cycle each service waits on the next while holding a thread and a connection: under
+load they exhaust each other's pools (a distributed deadlock), a failure anywhere fails
+them all, and no service can be deployed or scaled on its own. The seed's flowchart only
+keeps calls synchronous where an answer is needed now; a call back up the chain rarely is.
+
+## Example
+```yaml
+- { id: a-b, from: order,   to: payment, uses: { pattern: sync } }
+- { id: b-a, from: payment, to: order,   uses: { pattern: sync } }
+```
+
+## Fix
+Break the cycle: make the call back an event (`pattern: stream`), pass the data the callee
+needs in the request, or move the shared logic into one service.
+"#,
+};
+
+pub static SYNC_DEPTH: RuleInfo = RuleInfo {
+    code: "G002",
+    name: "sync-chain-depth",
+    family: Family::Graph,
+    severity: Severity::Warning,
+    summary: "A chain of synchronous calls longer than the threshold",
+    doc: r#"## What it checks
+The longest chain of synchronous hops from an entry point (a service nothing calls
+synchronously: a client, gateway or worker) against `max_sync_depth` (default 4).
+
+## Why
+Every hop adds its latency, its failure rate and its timeout to the chain; the entry waits
+for all of them. The seed keeps synchronous calls for answers needed now and moves the rest
+to queues and events ("서비스 간 결합도 감소"). A deep sync chain is usually work that could
+be asynchronous, or data that could be cached or replicated closer to the caller.
+
+## Example
+`web → gateway → order → payment → fraud → psp` is 5 hops.
+
+## Fix
+Make the deepest hops asynchronous, cache (sync-optimized) or replicate the data they fetch,
+or raise `max_sync_depth` in `commsplan.toml` if the chain is known to be safe.
+"#,
+};
+
+pub static TIMEOUT_INVERSION: RuleInfo = RuleInfo {
+    code: "G003",
+    name: "timeout-budget-inversion",
+    family: Family::Graph,
+    severity: Severity::Warning,
+    summary: "A caller's timeout is shorter than the callee's own worst case downstream",
+    doc: r#"## What it checks
+For each synchronous call A → B with a timeout: B's slowest synchronous call B → C, at worst
+— its timeout × its attempts plus the backoff delays between them — fits within A's
+timeout. One finding per callee B, at its first caller that gives up too early, naming the
+others.
+
+## Why
+When A gives up first, B keeps working (and retrying C) for an answer nobody will read: the
+load is wasted exactly when the system is slow, and A's own retries multiply it. Timeouts must
+shrink along a chain: each caller waits longer than its callee can take. The seed's client
+pairs `timeout` with retries; this rule checks that the pair fits the level above.
+
+## Example
+```yaml
+- { id: place-order,   from: gateway, to: order,     uses: { timeout_ms: 5000 } }
+- { id: reserve-stock, from: order,   to: inventory,
+    uses: { timeout_ms: 2000, retry: { max_attempts: 3, backoff: exponential, base_ms: 100 } } }
+# order may wait 3 × 2000 + 100 + 200 = 6300 ms > 5000 ms
+```
+
+## Fix
+Raise the caller's `timeout_ms` above the figure in the message, or shorten the callee's
+downstream timeout or attempts (a retry budget: fewer attempts deeper in the chain).
+"#,
+};
+
+pub static RETRY_AMPLIFICATION: RuleInfo = RuleInfo {
+    code: "G004",
+    name: "retry-amplification",
+    family: Family::Graph,
+    severity: Severity::Warning,
+    summary: "Retries at several levels of a sync chain multiply the load",
+    doc: r#"## What it checks
+The product of `retry.max_attempts` along each synchronous chain from an entry point, against
+`max_retry_amplification` (default 10). One finding per entry point, for its worst chain.
+
+## Why
+Retries multiply down a chain: three levels that each try 3 times send 3 × 3 × 3 = 27 calls
+to the deepest service for one user request — exactly when it is failing. This is how a
+brief slowdown becomes an outage (a retry storm). The seed asks for retry policies with
+backoff and jitter; those spread the load in time but do not reduce it.
+
+## Example
+`gateway → order → inventory → warehouse`, each `retry: { max_attempts: 3 }`: 27×.
+
+## Fix
+Retry at one level only (usually the one closest to the failing dependency) and set
+`retry: { max_attempts: 1 }` on the others, or use a retry budget.
+"#,
+};
+
+pub static COMPOSITE_AVAILABILITY: RuleInfo = RuleInfo {
+    code: "G005",
+    name: "composite-availability",
+    family: Family::Graph,
+    severity: Severity::Warning,
+    summary: "A sync chain's composite availability is below the entry service's SLO",
+    doc: r#"## What it checks
+For each entry service that declares `slo.availability` (a gateway or client, or a service
+nothing calls synchronously): the product of the declared availabilities of the services it
+depends on along a synchronous chain. One finding per entry, for its weakest chain.
+Services without a declared availability count as 100 %.
+
+## Why
+A synchronous dependency's failure is the caller's failure: a request that needs services of
+99.9 %, 99.9 % and 99.5 % succeeds at best 99.9 % × 99.9 % × 99.5 % ≈ 99.30 %. An entry
+promising more than its chain delivers will miss its SLO however well it is run itself. The
+seed's answer is to keep only what needs a real-time answer synchronous.
+
+## Example
+```yaml
+api-gateway: { kind: gateway, slo: { availability: 99.95 } }
+order:       { slo: { availability: 99.9 } }
+```
+
+## Fix
+Make the weakest dependencies asynchronous or optional (a fallback, a cache), raise their
+availability, or lower the entry's objective to what the chain can deliver.
+"#,
+};
+
+pub static LATENCY_BUDGET: RuleInfo = RuleInfo {
+    code: "G006",
+    name: "latency-budget",
+    family: Family::Graph,
+    severity: Severity::Warning,
+    summary: "Summed p99 latencies along a sync chain exceed the entry's latency SLO",
+    doc: r#"## What it checks
+For each entry service that declares `slo.latency_p99_ms`: the sum of the declared
+`latency_p99_ms` of the services along each synchronous chain it starts. One finding per
+entry, for its slowest chain. Each service's figure is taken as its own contribution.
+
+## Why
+Latencies add up along a chain of synchronous calls made one after another. If the services
+behind an entry need more time together than the entry's own p99 objective, the objective is
+missed whenever they are at their p99 — which, across several hops, is often.
+
+## Example
+```yaml
+api-gateway: { kind: gateway, slo: { latency_p99_ms: 500 } }
+order:       { slo: { latency_p99_ms: 300 } }
+payment:     { slo: { latency_p99_ms: 400 } }
+```
+
+## Fix
+Call the services in parallel where the data allows, cache, make hops asynchronous, or raise
+the entry's latency objective to what the chain needs.
+"#,
+};
+
+fn interaction_id<'a>(cx: &'a Context<'_>, graph: &SyncGraph, edge: usize) -> &'a str {
+    cx.model.interactions[graph.edges[edge].interaction].id()
+}
+
+fn check_cycles(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let graph = cx.graph();
+    for members in &graph.cycles {
+        let cycle = graph.cycle_edges(members);
+        let Some(&first) = cycle.first() else {
+            continue;
+        };
+        let first_decl = &cx.model.interactions[graph.edges[first].interaction];
+        let ids: Vec<&str> = cycle
+            .iter()
+            .map(|&e| interaction_id(cx, graph, e))
+            .collect();
+        let mut f = Finding::new(
+            &SYNC_CYCLE,
+            format!(
+                "synchronous call cycle {} (via {})",
+                graph.describe(cx.model, &cycle),
+                ids.join(", ")
+            ),
+        )
+        .at(cx.model.locate(&first_decl.origin, "to"))
+        .label("starts the cycle")
+        .help(format!(
+            "make one call of the cycle asynchronous, e.g. `uses: {{ pattern: stream }}` on `{}`, or pass the data along instead of calling back",
+            ids.last().copied().unwrap_or_default()
+        ))
+        .interaction(first_decl.id());
+        for &e in cycle.iter().skip(1) {
+            let d = &cx.model.interactions[graph.edges[e].interaction];
+            f = f.related(
+                cx.model.locate(&d.origin, "to"),
+                format!("then `{}` calls `{}`", d.interaction.from, d.interaction.to),
+            );
+        }
+        if members.len() > 1 && cycle.len() < members.len() {
+            let names: Vec<&str> = members.iter().map(|&s| service_name(cx.model, s)).collect();
+            f.message.push_str(&format!(
+                "; these services are all in one cycle: {}",
+                names.join(", ")
+            ));
+        }
+        out.push(f);
+    }
+}
+
+fn check_depth(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let graph = cx.graph();
+    let max = cx.thresholds.max_sync_depth;
+    let best = graph.best(0.0, |_, v| v + 1.0, |a, b| a > b);
+    for root in graph.roots() {
+        let chain = graph.chain(&best, root);
+        if chain.len() <= max {
+            continue;
+        }
+        let beyond = chain[max];
+        let d = &cx.model.interactions[graph.edges[beyond].interaction];
+        let entry = &cx.model.interactions[graph.edges[chain[0]].interaction];
+        out.push(
+            Finding::new(
+                &SYNC_DEPTH,
+                format!(
+                    "sync chain of {} hops from `{}` (more than {max}): {}",
+                    chain.len(),
+                    service_name(cx.model, root),
+                    graph.describe(cx.model, &chain)
+                ),
+            )
+            .at(cx.model.locate(&d.origin, "to"))
+            .label(format!("hop {} of {}", max + 1, chain.len()))
+            .help(format!(
+                "make `{}` (or a later hop) asynchronous or cached, or raise `max_sync_depth` in commsplan.toml",
+                d.id()
+            ))
+            .interaction(d.id())
+            .related(
+                cx.model.locate(&entry.origin, "from"),
+                format!("the chain starts at `{}`", entry.interaction.from),
+            ),
+        );
+    }
+}
+
+/// Callers listed by name in one message; the rest are counted.
+const LISTED: usize = 5;
+
+fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let graph = cx.graph();
+    // The worst wait of each service on one of its own sync calls, computed once.
+    let worst: Vec<Option<(u64, usize)>> = graph
+        .out
+        .iter()
+        .map(|edges| {
+            edges
+                .iter()
+                .filter_map(|&e| {
+                    let edge = &graph.edges[e];
+                    edge.worst_case_ms(&cx.model.interactions[edge.interaction])
+                        .map(|w| (w, e))
+                })
+                .fold(None, |acc: Option<(u64, usize)>, (w, e)| match acc {
+                    Some((best, _)) if best >= w => acc,
+                    _ => Some((w, e)),
+                })
+        })
+        .collect();
+    // One finding per callee: its slow downstream call is the one cause, the callers
+    // that give up too early are listed with it.
+    let mut early: Vec<Vec<usize>> = vec![Vec::new(); graph.out.len()];
+    for (index, edge) in graph.edges.iter().enumerate() {
+        if let (Some(timeout), Some((downstream, _))) = (edge.timeout_ms, worst[edge.to]) {
+            if timeout < downstream {
+                early[edge.to].push(index);
+            }
+        }
+    }
+    for (callee, callers) in early.iter().enumerate() {
+        let (Some(&first), Some((downstream, via))) = (callers.first(), worst[callee]) else {
+            continue;
+        };
+        let edge = &graph.edges[first];
+        let timeout = edge.timeout_ms.unwrap_or(0);
+        let decl = &cx.model.interactions[edge.interaction];
+        let inner = &graph.edges[via];
+        let inner_decl = &cx.model.interactions[inner.interaction];
+        let backoff = downstream.saturating_sub(
+            inner
+                .timeout_ms
+                .unwrap_or(0)
+                .saturating_mul(u64::from(inner.attempts)),
+        );
+        let how = if inner.attempts > 1 {
+            format!(
+                "{} × {} ms{}",
+                inner.attempts,
+                inner.timeout_ms.unwrap_or(0),
+                if backoff > 0 {
+                    format!(" + {backoff} ms backoff")
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            format!("{} ms", inner.timeout_ms.unwrap_or(0))
+        };
+        let others = if callers.len() > 1 {
+            let named: Vec<String> = callers[1..]
+                .iter()
+                .take(LISTED)
+                .map(|&e| {
+                    let d = &cx.model.interactions[graph.edges[e].interaction];
+                    format!(
+                        "`{}` ({} ms)",
+                        d.id(),
+                        graph.edges[e].timeout_ms.unwrap_or(0)
+                    )
+                })
+                .collect();
+            let more = callers.len() - 1 - named.len();
+            format!(
+                "; {} more caller{} give{} up sooner too: {}{}",
+                callers.len() - 1,
+                if callers.len() == 2 { "" } else { "s" },
+                if callers.len() == 2 { "s" } else { "" },
+                named.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            String::new()
+        };
+        let mut f = Finding::new(
+            &TIMEOUT_INVERSION,
+            format!(
+                "`{}` gives up after {timeout} ms, but `{}` may wait {downstream} ms on `{}` ({how}): chain {}{others}",
+                decl.interaction.from,
+                decl.interaction.to,
+                inner_decl.id(),
+                graph.describe(cx.model, &[first, via])
+            ),
+        )
+        .at(cx.model.locate(&decl.origin, "uses/timeout_ms"))
+        .label(format!("< {downstream} ms downstream"))
+        .help(format!(
+            "set `timeout_ms: {}` or more on the callers, or lower `timeout_ms`/`retry.max_attempts` on `{}`",
+            downstream.saturating_add(downstream / 10),
+            inner_decl.id()
+        ))
+        .interaction(decl.id())
+        .related(
+            cx.model.locate(&inner_decl.origin, "uses/timeout_ms"),
+            format!("`{}` waits up to {how} here", inner_decl.interaction.from),
+        );
+        for &e in callers[1..].iter().take(LISTED) {
+            let d = &cx.model.interactions[graph.edges[e].interaction];
+            f = f.related(
+                cx.model.locate(&d.origin, "uses/timeout_ms"),
+                format!("`{}` gives up sooner too", d.id()),
+            );
+        }
+        out.push(f);
+    }
+}
+
+fn check_amplification(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let graph = cx.graph();
+    let max = cx.thresholds.max_retry_amplification;
+    let best = graph.best(1.0, |e, v| f64::from(e.attempts) * v, |a, b| a > b);
+    for root in graph.roots() {
+        if best[root].value <= max {
+            continue;
+        }
+        let chain = graph.chain(&best, root);
+        let retrying: Vec<usize> = chain
+            .iter()
+            .copied()
+            .filter(|&e| graph.edges[e].attempts > 1)
+            .collect();
+        let Some(&first) = retrying.first() else {
+            continue;
+        };
+        let factors: Vec<String> = retrying
+            .iter()
+            .map(|&e| graph.edges[e].attempts.to_string())
+            .collect();
+        let d = &cx.model.interactions[graph.edges[first].interaction];
+        let last = service_name(cx.model, graph.edges[*chain.last().expect("non-empty")].to);
+        let mut f = Finding::new(
+            &RETRY_AMPLIFICATION,
+            format!(
+                "retries multiply to {}× along {} ({}): one failing request sends {} calls to `{last}`",
+                best[root].value,
+                graph.describe(cx.model, &chain),
+                factors.join(" × "),
+                best[root].value
+            ),
+        )
+        .at(cx.model.locate(&d.origin, "uses/retry/max_attempts"))
+        .label(format!("{}×", graph.edges[first].attempts))
+        .help("retry at one level only: keep the retry closest to the failing dependency and set `retry: { max_attempts: 1 }` on the others")
+        .interaction(d.id());
+        for &e in retrying.iter().skip(1) {
+            let other = &cx.model.interactions[graph.edges[e].interaction];
+            f = f.related(
+                cx.model.locate(&other.origin, "uses/retry/max_attempts"),
+                format!("`{}` retries {}× too", other.id(), graph.edges[e].attempts),
+            );
+        }
+        out.push(f);
+    }
+}
+
+/// Entry services for the SLO rules: clients and gateways, and services that nothing
+/// calls synchronously.
+fn slo_entries(cx: &Context<'_>, graph: &SyncGraph) -> Vec<usize> {
+    use crate::model::types::ServiceKind;
+    (0..graph.out.len())
+        .filter(|&s| !graph.out[s].is_empty())
+        .filter(|&s| {
+            let kind = cx.model.services[s].service.kind;
+            matches!(kind, Some(ServiceKind::Client | ServiceKind::Gateway))
+                || graph.in_degree[s] == 0
+        })
+        .collect()
+}
+
+fn slo_of<'a>(cx: &'a Context<'_>, s: usize) -> Option<&'a crate::model::types::Slo> {
+    cx.model.services[s].service.slo.as_ref()
+}
+
+fn check_availability(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let graph = cx.graph();
+    let availability = |s: usize| {
+        slo_of(cx, s)
+            .and_then(|slo| slo.availability)
+            .map_or(1.0, |a| a / 100.0)
+    };
+    let best = graph.best(1.0, |e, v| availability(e.to) * v, |a, b| a < b);
+    for entry in slo_entries(cx, graph) {
+        let Some(objective) = slo_of(cx, entry).and_then(|s| s.availability) else {
+            continue;
+        };
+        let composite = best[entry].value * 100.0;
+        // Compare at the precision availabilities are written with.
+        if composite + 1e-9 >= objective {
+            continue;
+        }
+        let chain = graph.chain(&best, entry);
+        let figures: Vec<String> = chain
+            .iter()
+            .filter_map(|&e| {
+                let to = graph.edges[e].to;
+                slo_of(cx, to)
+                    .and_then(|s| s.availability)
+                    .map(|a| format!("{} {a} %", service_name(cx.model, to)))
+            })
+            .collect();
+        let name = service_name(cx.model, entry);
+        let svc = &cx.model.services[entry];
+        let mut f = Finding::new(
+            &COMPOSITE_AVAILABILITY,
+            format!(
+                "`{name}` promises {objective} % but its sync chain {} delivers at most {composite:.2} % ({})",
+                graph.describe(cx.model, &chain),
+                figures.join(" × ")
+            ),
+        )
+        .at(cx.model.locate(&svc.origin, "slo/availability"))
+        .label(format!("> {composite:.2} %"))
+        .help(format!(
+            "make the weakest hop of the chain asynchronous or give it a fallback, raise its availability, or set `availability: {}` or lower",
+            (composite * 100.0).floor() / 100.0
+        ))
+        .service(name);
+        for &e in &chain {
+            let d = &cx.model.interactions[graph.edges[e].interaction];
+            if let Some(dep) = cx
+                .model
+                .services
+                .get_index(graph.edges[e].to)
+                .map(|(_, d)| d)
+            {
+                if cx.model.is_written(&dep.origin, "slo/availability") {
+                    f = f.related(
+                        cx.model.locate(&dep.origin, "slo/availability"),
+                        format!("`{}` (via `{}`)", dep.name, d.id()),
+                    );
+                }
+            }
+        }
+        out.push(f);
+    }
+}
+
+fn check_latency(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let graph = cx.graph();
+    let latency = |s: usize| {
+        slo_of(cx, s)
+            .and_then(|slo| slo.latency_p99_ms)
+            .unwrap_or(0.0)
+    };
+    let best = graph.best(0.0, |e, v| latency(e.to) + v, |a, b| a > b);
+    for entry in slo_entries(cx, graph) {
+        let Some(objective) = slo_of(cx, entry).and_then(|s| s.latency_p99_ms) else {
+            continue;
+        };
+        let total = best[entry].value;
+        if total <= objective {
+            continue;
+        }
+        let chain = graph.chain(&best, entry);
+        let figures: Vec<String> = chain
+            .iter()
+            .filter_map(|&e| {
+                let to = graph.edges[e].to;
+                slo_of(cx, to)
+                    .and_then(|s| s.latency_p99_ms)
+                    .map(|l| format!("{} {l} ms", service_name(cx.model, to)))
+            })
+            .collect();
+        let name = service_name(cx.model, entry);
+        let svc = &cx.model.services[entry];
+        out.push(
+            Finding::new(
+                &LATENCY_BUDGET,
+                format!(
+                    "`{name}` has a p99 objective of {objective} ms but its sync chain {} adds up to {total} ms ({})",
+                    graph.describe(cx.model, &chain),
+                    figures.join(" + ")
+                ),
+            )
+            .at(cx.model.locate(&svc.origin, "slo/latency_p99_ms"))
+            .label(format!("< {total} ms"))
+            .help(format!(
+                "call independent services in parallel, cache or make hops asynchronous, or set `latency_p99_ms: {}`",
+                total.ceil()
+            ))
+            .service(name),
+        );
+    }
+}
+
+rules! {
+    SyncCycle => SYNC_CYCLE, check_cycles;
+    SyncDepth => SYNC_DEPTH, check_depth;
+    TimeoutInversion => TIMEOUT_INVERSION, check_timeout_inversion;
+    RetryAmplification => RETRY_AMPLIFICATION, check_amplification;
+    CompositeAvailability => COMPOSITE_AVAILABILITY, check_availability;
+    LatencyBudget => LATENCY_BUDGET, check_latency;
+}
+
+pub static ALL: [&dyn Rule; 6] = [
+    &SyncCycle,
+    &SyncDepth,
+    &TimeoutInversion,
+    &RetryAmplification,
+    &CompositeAvailability,
+    &LatencyBudget,
+];

@@ -1,0 +1,228 @@
+//! R — the seed's defence against cascading failure ("계단식 장애 방지"): rate limiting at
+//! the entry, bulkheads per dependency, and retries only where repeating is harmless.
+
+use super::checklist::{designed, ends, kind_of};
+use super::{Context, Family, Rule, RuleInfo};
+use crate::finding::{Finding, Severity};
+use crate::model::types::ServiceKind;
+use std::collections::HashSet;
+
+pub static MISSING_RATE_LIMIT: RuleInfo = RuleInfo {
+    code: "R001",
+    name: "missing-rate-limit",
+    family: Family::Resilience,
+    severity: Severity::Warning,
+    summary: "Traffic enters the system without a rate limit",
+    doc: r#"## What it checks
+Interactions through which traffic enters the system declare `uses.rate_limit`: those called
+by a `client`, and those called by a `gateway` that no interaction in the file calls (the
+gateway is then the entry point itself).
+
+## Why
+The seed's `ResilientCommunicationManager` applies "Rate Limiting으로 과부하 방지" first,
+before the bulkhead and the circuit breaker: a burst from outside (a retry storm from apps, a
+crawler, a sale) must be shed at the door, not deep inside where it has already taken
+threads and connections from everyone. Internal calls are not asked: they inherit the limit
+at the entry.
+
+## Example
+```yaml
+- id: web-checkout
+  from: web            # kind: client
+  to: api-gateway
+  uses: { pattern: sync, protocol: rest, timeout_ms: 15000 }
+```
+
+## Fix
+```yaml
+rate_limit: { rps: 200, burst: 50 }
+```
+"#,
+};
+
+pub static MISSING_BULKHEAD: RuleInfo = RuleInfo {
+    code: "R002",
+    name: "missing-bulkhead",
+    family: Family::Resilience,
+    severity: Severity::Warning,
+    summary: "A service with several sync dependencies does not isolate them",
+    doc: r#"## What it checks
+A service that calls at least `bulkhead_min_dependencies` (default 2) other services
+synchronously declares `uses.bulkhead` on each of those calls. One finding per service,
+listing the calls without one. Clients (browsers, apps) are exempt.
+
+## Why
+The seed's `BulkheadExecutor` keeps a separate thread pool per dependency ("서비스별 독립적인
+스레드 풀": user 5–10, payment 3–5, inventory 10–20). Without it, one slow dependency takes
+every worker thread and the calls to healthy dependencies fail too.
+
+## Example
+```yaml
+- { id: reserve-stock, from: order, to: inventory, uses: { bulkhead: { max_concurrent: 20 } } }
+- { id: get-address,   from: order, to: user,      uses: { timeout_ms: 300 } }
+```
+
+## Fix
+On each listed call: `bulkhead: { max_concurrent: 10, max_queue: 20 }`, sized by Little's
+law (rps × latency) with headroom.
+"#,
+};
+
+pub static RETRY_NOT_IDEMPOTENT: RuleInfo = RuleInfo {
+    code: "R003",
+    name: "retry-not-idempotent",
+    family: Family::Resilience,
+    severity: Severity::Error,
+    summary: "Retries on an operation that is not idempotent",
+    doc: r#"## What it checks
+An interaction marked `idempotent: false` has no retry with more than one attempt, unless
+`uses.idempotency.key` names a key the callee deduplicates on.
+
+## Why
+A timeout does not say whether the callee did the work. Retrying a non-idempotent operation
+after a timeout repeats it: the seed's payment example (`paymentGateway.charge`) would charge
+the card twice. Retries are safe only when a repeat has no further effect.
+
+## Example
+```yaml
+idempotent: false
+uses: { retry: { max_attempts: 2, backoff: exponential, jitter: true } }
+```
+
+## Fix
+Make the operation idempotent with a key the callee deduplicates on
+(`idempotency: { key: payment_id }`, e.g. an `Idempotency-Key` header) and mark it
+`idempotent: true`, or stop retrying: `retry: { max_attempts: 1 }`.
+"#,
+};
+
+fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let called: HashSet<&str> = cx
+        .model
+        .interactions
+        .iter()
+        .map(|d| d.interaction.to.as_str())
+        .collect();
+    for (decl, _, _) in designed(cx) {
+        let from = decl.interaction.from.as_str();
+        let entry = match kind_of(cx.model, from) {
+            ServiceKind::Client => true,
+            ServiceKind::Gateway => !called.contains(from),
+            _ => false,
+        };
+        if !entry || decl.uses().rate_limit.is_some() {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &MISSING_RATE_LIMIT,
+                format!(
+                    "{} is where traffic enters the system and it has no rate limit: a burst reaches every service behind `{}`",
+                    ends(decl),
+                    decl.interaction.to
+                ),
+            )
+            .at(cx.model.locate(&decl.origin, "uses/rate_limit"))
+            .label("no `rate_limit`")
+            .help("add `rate_limit: { rps: <peak × 2>, burst: <peak / 4> }` under `uses:`")
+            .interaction(decl.id()),
+        );
+    }
+}
+
+fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let graph = cx.graph();
+    for (service, edges) in graph.out.iter().enumerate() {
+        let (name, decl) = cx
+            .model
+            .services
+            .get_index(service)
+            .expect("graph nodes are services");
+        if decl.service.kind == Some(ServiceKind::Client) {
+            continue;
+        }
+        let callees: HashSet<usize> = edges.iter().map(|&e| graph.edges[e].to).collect();
+        if callees.len() < cx.thresholds.bulkhead_min_dependencies {
+            continue;
+        }
+        let lacking: Vec<&crate::model::InteractionDecl> = edges
+            .iter()
+            .map(|&e| &cx.model.interactions[graph.edges[e].interaction])
+            .filter(|d| d.declares_uses && d.uses().bulkhead.is_none())
+            .collect();
+        let Some(first) = lacking.first() else {
+            continue;
+        };
+        // A hub can have hundreds of calls: name a few, count the rest.
+        let mut ids: Vec<&str> = lacking.iter().take(8).map(|d| d.id()).collect();
+        let more = lacking.len() - ids.len();
+        let more_text = format!("{more} more");
+        if more > 0 {
+            ids.push(&more_text);
+        }
+        let mut f = Finding::new(
+            &MISSING_BULKHEAD,
+            format!(
+                "`{name}` calls {} services synchronously; {} of its calls {} no bulkhead ({}): one slow dependency can take every thread",
+                callees.len(),
+                lacking.len(),
+                if lacking.len() == 1 { "has" } else { "have" },
+                ids.join(", ")
+            ),
+        )
+        .at(cx.model.locate(&first.origin, "uses/bulkhead"))
+        .label("no `bulkhead`")
+        .help("add `bulkhead: { max_concurrent: 10, max_queue: 20 }` under `uses:` of each listed call")
+        .service(name.as_str());
+        for d in lacking.iter().skip(1).take(8) {
+            f = f.related(
+                cx.model.locate(&d.origin, "uses/bulkhead"),
+                format!("`{}` has no bulkhead either", d.id()),
+            );
+        }
+        out.push(f);
+    }
+}
+
+fn check_retry_idempotent(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, _, _) in designed(cx) {
+        let uses = decl.uses();
+        let attempts = uses
+            .retry
+            .as_ref()
+            .and_then(|r| r.max_attempts)
+            .unwrap_or(1);
+        if decl.interaction.idempotent != Some(false)
+            || attempts <= 1
+            || uses.idempotency.as_ref().is_some_and(|i| i.key.is_some())
+        {
+            continue;
+        }
+        let mut f = Finding::new(
+            &RETRY_NOT_IDEMPOTENT,
+            format!(
+                "{} is not idempotent but is tried {attempts} times: a timeout followed by a retry repeats the operation",
+                ends(decl)
+            ),
+        )
+        .at(cx.model.locate(&decl.origin, "uses/retry/max_attempts"))
+        .label(format!("{attempts} attempts"))
+        .help("add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or set `retry: { max_attempts: 1 }`")
+        .interaction(decl.id());
+        if cx.model.is_written(&decl.origin, "idempotent") {
+            f = f.related(
+                cx.model.locate(&decl.origin, "idempotent"),
+                "declared not idempotent here",
+            );
+        }
+        out.push(f);
+    }
+}
+
+rules! {
+    MissingRateLimit => MISSING_RATE_LIMIT, check_rate_limit;
+    MissingBulkhead => MISSING_BULKHEAD, check_bulkhead;
+    RetryNotIdempotent => RETRY_NOT_IDEMPOTENT, check_retry_idempotent;
+}
+
+pub static ALL: [&dyn Rule; 3] = [&MissingRateLimit, &MissingBulkhead, &RetryNotIdempotent];

@@ -1,0 +1,652 @@
+//! S — the seed's synchronous checklist ("성능 최적화 체크리스트 · 동기식 통신"):
+//! connection pooling, timeouts, circuit breaker thresholds, retries with exponential
+//! backoff and jitter, batch APIs, response compression, caching. Applies to sync,
+//! sync-optimized and the synchronous half of cqrs.
+
+use super::checklist::{designed, ends, kind_of, slo_latency};
+use super::{Context, Family, Rule, RuleInfo};
+use crate::finding::{Finding, Severity};
+use crate::model::types::{Backoff, Compression, Pattern, ServiceKind};
+
+pub static MISSING_TIMEOUT: RuleInfo = RuleInfo {
+    code: "S001",
+    name: "missing-timeout",
+    family: Family::Sync,
+    severity: Severity::Error,
+    summary: "A synchronous call without a timeout",
+    doc: r#"## What it checks
+Every interaction whose pattern has a synchronous part (sync, sync-optimized, cqrs)
+declares `uses.timeout_ms` (or inherits it from `defaults`).
+
+## Why
+The seed's sync checklist asks for "적절한 타임아웃 값 설정" (a suitable timeout). Without one
+a hung callee holds the caller's thread or connection until the client library's default —
+often none at all — and the caller fails in turn: the start of a cascading failure. The
+seed's own client sets `timeout: 5000`.
+
+## Example
+```yaml
+uses: { pattern: sync, protocol: rest }
+```
+
+## Fix
+Set `timeout_ms` above the callee's p99 latency and within what the caller's own callers
+wait for it; the finding's help suggests a value from the declared SLOs.
+"#,
+};
+
+pub static TIMEOUT_BELOW_P99: RuleInfo = RuleInfo {
+    code: "S002",
+    name: "timeout-below-callee-p99",
+    family: Family::Sync,
+    severity: Severity::Info,
+    summary: "The timeout is shorter than the callee's declared p99 latency",
+    doc: r#"## What it checks
+`uses.timeout_ms` against the callee's `slo.latency_p99_ms`. (The other side of the
+budget — a timeout longer than what the caller's own caller waits — is G003.)
+
+## Why
+A timeout has to fit the latency budget on both sides. By the callee's own objective, 1 %
+of its answers take longer than its p99; a timeout below that cuts more than 1 % of calls
+that would have succeeded, and retries turn them into extra load exactly when the callee is
+slowest. Info: a tight timeout on an optional call (ads, recommendations) that falls back
+to nothing can be deliberate.
+
+## Example
+```yaml
+services:
+  inventory: { slo: { latency_p99_ms: 300 } }
+interactions:
+  - { id: get-stock, from: catalog, to: inventory, uses: { timeout_ms: 250 } }
+```
+
+## Fix
+Raise `timeout_ms` above the callee's p99, or make the callee faster and lower its
+declared p99. If the short timeout is deliberate (a cached fallback answers instead),
+suppress with that reason.
+"#,
+};
+
+pub static MISSING_POOL: RuleInfo = RuleInfo {
+    code: "S003",
+    name: "missing-connection-pool",
+    family: Family::Sync,
+    severity: Severity::Warning,
+    summary: "A synchronous call without a keep-alive connection pool",
+    doc: r#"## What it checks
+Every synchronous call declares `uses.pool` with `keep_alive` not set to `false`.
+
+## Why
+First item of the seed's sync checklist: "Connection Pooling 설정", shown with an agent
+that keeps sockets alive (`keepAlive: true`, `maxSockets`, `freeSocketTimeout`). Without a
+pool every call pays a TCP (and TLS) handshake, and under load the caller runs out of
+ephemeral ports or file descriptors.
+
+## Example
+```yaml
+uses: { pattern: sync, protocol: rest, timeout_ms: 500 }
+```
+
+## Fix
+```yaml
+pool: { keep_alive: true, max_connections: 50, max_idle: 10, idle_timeout_ms: 30000 }
+```
+Size `max_connections` by Little's law (C001): at least rps × latency.
+"#,
+};
+
+pub static MISSING_BREAKER: RuleInfo = RuleInfo {
+    code: "S004",
+    name: "missing-circuit-breaker",
+    family: Family::Sync,
+    severity: Severity::Warning,
+    summary: "A synchronous call between services without a circuit breaker",
+    doc: r#"## What it checks
+Every synchronous call declares `uses.circuit_breaker`. Calls made by a `client` (a
+browser or app, which reports the failure to its user) are exempt.
+
+## Why
+The flowchart's node L for the sync pattern is "Circuit Breaker + 재시도", and the seed's
+cascading-failure defence puts a circuit breaker inside the bulkhead. Without one, a failing
+callee keeps receiving the full load (plus retries) and the caller keeps waiting on it.
+
+## Example
+```yaml
+uses: { pattern: sync, protocol: grpc, timeout_ms: 500 }
+```
+
+## Fix
+```yaml
+circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }
+```
+"#,
+};
+
+pub static BREAKER_THRESHOLDS: RuleInfo = RuleInfo {
+    code: "S005",
+    name: "circuit-breaker-thresholds",
+    family: Family::Sync,
+    severity: Severity::Warning,
+    summary: "Circuit breaker thresholds that trip on noise or never trip",
+    doc: r#"## What it checks
+The declared circuit breaker's thresholds: `failure_rate_percent` within
+`breaker_failure_rate_min`..`breaker_failure_rate_max` (default 5–80), `min_calls` at least
+`breaker_min_calls` (default 5), `open_ms` at least `breaker_min_open_ms` (default 1000).
+
+## Why
+The seed's checklist asks to tune the breaker's thresholds ("Circuit Breaker 임계값 조정").
+A breaker that opens at 1 % failures or after two calls trips on ordinary noise; one that
+waits for 95 % failures never protects anyone; an open state of a few milliseconds sends the
+full load back to a callee that is still down.
+
+## Example
+```yaml
+circuit_breaker: { failure_rate_percent: 95, min_calls: 2, open_ms: 100 }
+```
+
+## Fix
+Start from `{ failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }`
+and adjust from production data. Thresholds are configurable in `commsplan.toml`.
+"#,
+};
+
+pub static RETRY_POLICY: RuleInfo = RuleInfo {
+    code: "S006",
+    name: "retry-policy",
+    family: Family::Sync,
+    severity: Severity::Warning,
+    summary: "Retries that are unbounded, without exponential backoff, or without jitter",
+    doc: r#"## What it checks
+A declared retry with more than one attempt has a bounded `max_attempts` (at most
+`retry_max_attempts`, default 5), `backoff: exponential`, and `jitter: true`.
+
+## Why
+The seed's checklist: "재시도 정책 최적화 (지수 백오프 + 지터)" — exponential backoff plus
+jitter. Retries without backoff hammer a struggling callee; retries without jitter from many
+callers arrive in synchronised waves (thundering herd); unbounded retries never give up.
+
+## Example
+```yaml
+retry: { max_attempts: 2, backoff: exponential, base_ms: 200, max_ms: 1000 }
+```
+
+## Fix
+```yaml
+retry: { max_attempts: 3, backoff: exponential, base_ms: 100, max_ms: 1000, jitter: true }
+```
+"#,
+};
+
+pub static MISSING_BATCH: RuleInfo = RuleInfo {
+    code: "S007",
+    name: "missing-batch-api",
+    family: Family::Sync,
+    severity: Severity::Warning,
+    summary: "A sync-optimized read at high rate with small payloads and no batch API",
+    doc: r#"## What it checks
+A `sync-optimized` interaction at or above `batch_min_rps` (default 100) whose payload is at
+most `batch_max_payload_bytes` (default 4096, or unknown) declares `uses.batch` — unless it
+declares a cache, which absorbs the repeated reads (S009 asks for the cache first).
+
+## Why
+The flowchart's node M for sync-optimized is "캐싱 + 배치 처리" (caching + batching), and the
+seed's `BatchOptimizedClient` fetches uncached ids through `/users/batch` in chunks of 50.
+Many small calls cost more in round trips and per-request overhead than in payload. Plain
+sync calls are not asked for a batch API: a checkout is one request, not many.
+
+## Example
+```yaml
+traffic: { rps: 2000, payload_bytes: 200 }
+uses: { pattern: sync-optimized, cache: { ttl_ms: 30000 } }
+```
+
+## Fix
+```yaml
+batch: { max_size: 50, max_wait_ms: 10 }
+```
+"#,
+};
+
+pub static MISSING_COMPRESSION: RuleInfo = RuleInfo {
+    code: "S008",
+    name: "missing-response-compression",
+    family: Family::Sync,
+    severity: Severity::Info,
+    summary: "Payloads above the compression threshold are sent uncompressed",
+    doc: r#"## What it checks
+A synchronous interaction whose `traffic.payload_bytes` is at least `compression_min_bytes`
+(default 1024) declares a `compression` codec other than `none`, and does not set
+`uses.compression_min_bytes` above the payload.
+
+## Why
+The seed's checklist asks for "응답 데이터 압축" (response compression), and its clients
+enable `compression: true`; its producer compresses above 1 KiB. Text payloads of a few KiB
+shrink several-fold, which saves bandwidth and tail latency. Info: below a few KiB the gain
+is small.
+
+## Example
+```yaml
+traffic: { payload_bytes: 12000 }
+uses: { pattern: sync, protocol: rest }
+```
+
+## Fix
+```yaml
+compression: gzip          # or br, zstd
+```
+"#,
+};
+
+pub static MISSING_CACHE: RuleInfo = RuleInfo {
+    code: "S009",
+    name: "missing-cache",
+    family: Family::Sync,
+    severity: Severity::Warning,
+    summary: "A sync-optimized read without a cache",
+    doc: r#"## What it checks
+A `sync-optimized` interaction that reads (not marked `idempotent: false`) declares
+`uses.cache`.
+
+## Why
+The flowchart sends interactions whose users can wait and whose data may be eventually
+consistent to "동기식 + 최적화", whose node M is "캐싱 + 배치 처리". The seed's client checks
+its cache first (`user:{id}`, 5 minutes) and only fetches what is missing. Without the cache
+the "optimised" call is a plain sync call.
+
+## Example
+```yaml
+uses: { pattern: sync-optimized, protocol: rest, timeout_ms: 800 }
+```
+
+## Fix
+```yaml
+cache: { ttl_ms: 300000 }   # as long as the data may be stale
+```
+"#,
+};
+
+fn sync_half<'a>(
+    cx: &'a Context<'_>,
+) -> impl Iterator<Item = (&'a crate::model::InteractionDecl, Pattern)> + 'a {
+    designed(cx)
+        .filter(|(_, _, p)| p.has_sync_part())
+        .map(|(d, _, p)| (d, p))
+}
+
+fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, _) in sync_half(cx) {
+        if decl.uses().timeout_ms.is_some() {
+            continue;
+        }
+        let i = &decl.interaction;
+        let suggestion = match slo_latency(cx.model, &i.to) {
+            Some(p99) => {
+                let v = ((p99 * 1.5 / 50.0).ceil() * 50.0).max(50.0) as u64;
+                format!("timeout_ms: {v}` (1.5 × `{}`'s p99 of {p99} ms)", i.to)
+            }
+            None => "timeout_ms: 1000` (above the callee's p99 latency)".to_string(),
+        };
+        out.push(
+            Finding::new(
+                &MISSING_TIMEOUT,
+                format!(
+                    "sync call {} has no timeout: a hung `{}` holds the caller until the client library gives up, if ever",
+                    ends(decl),
+                    i.to
+                ),
+            )
+            .at(cx.model.locate(&decl.origin, "uses/timeout_ms"))
+            .label("no `timeout_ms`")
+            .help(format!("add `{suggestion} under `uses:`"))
+            .interaction(decl.id()),
+        );
+    }
+}
+
+fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, _) in sync_half(cx) {
+        let i = &decl.interaction;
+        let (Some(timeout), Some(p99)) = (decl.uses().timeout_ms, slo_latency(cx.model, &i.to))
+        else {
+            continue;
+        };
+        if (timeout as f64) >= p99 {
+            continue;
+        }
+        let mut f = Finding::new(
+            &TIMEOUT_BELOW_P99,
+            format!(
+                "timeout {timeout} ms is below `{}`'s declared p99 of {p99} ms: more than 1 % of calls {} time out",
+                i.to,
+                ends(decl)
+            ),
+        )
+        .at(cx.model.locate(&decl.origin, "uses/timeout_ms"))
+        .label(format!("< p99 {p99} ms"))
+        .help(format!(
+            "set `timeout_ms: {}` or more, or lower `{}`'s `slo.latency_p99_ms` once it is faster",
+            p99.ceil() as u64,
+            i.to
+        ))
+        .interaction(decl.id());
+        if let Some(s) = cx.model.service(&i.to) {
+            f = f.related(
+                cx.model.locate(&s.origin, "slo/latency_p99_ms"),
+                format!("`{}` declares p99 {p99} ms here", i.to),
+            );
+        }
+        out.push(f);
+    }
+}
+
+fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, _) in sync_half(cx) {
+        let help = "add `pool: { keep_alive: true, max_connections: 50, max_idle: 10, idle_timeout_ms: 30000 }` under `uses:`";
+        match &decl.uses().pool {
+            None => out.push(
+                Finding::new(
+                    &MISSING_POOL,
+                    format!(
+                        "sync call {} declares no connection pool: every call pays a new connection",
+                        ends(decl)
+                    ),
+                )
+                .at(cx.model.locate(&decl.origin, "uses/pool"))
+                .label("no `pool`")
+                .help(help)
+                .interaction(decl.id()),
+            ),
+            Some(pool) if pool.keep_alive == Some(false) => out.push(
+                Finding::new(
+                    &MISSING_POOL,
+                    format!(
+                        "sync call {} turns keep-alive off: pooled connections are closed after each call",
+                        ends(decl)
+                    ),
+                )
+                .at(cx.model.locate(&decl.origin, "uses/pool/keep_alive"))
+                .label("keep-alive off")
+                .help("set `keep_alive: true`")
+                .interaction(decl.id()),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, _) in sync_half(cx) {
+        if decl.uses().circuit_breaker.is_some()
+            || kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client
+        {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &MISSING_BREAKER,
+                format!(
+                    "sync call {} has no circuit breaker: a failing `{}` keeps receiving full load and retries",
+                    ends(decl),
+                    decl.interaction.to
+                ),
+            )
+            .at(cx.model.locate(&decl.origin, "uses/circuit_breaker"))
+            .label("no `circuit_breaker`")
+            .help("add `circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }` under `uses:`")
+            .interaction(decl.id()),
+        );
+    }
+}
+
+fn check_breaker_thresholds(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let t = cx.thresholds;
+    for (decl, _) in sync_half(cx) {
+        let Some(cb) = &decl.uses().circuit_breaker else {
+            continue;
+        };
+        let mut problems: Vec<(&str, String, String)> = Vec::new();
+        if let Some(rate) = cb.failure_rate_percent {
+            if rate < t.breaker_failure_rate_min {
+                problems.push((
+                    "failure_rate_percent",
+                    format!("opens at {rate} % failures, on ordinary noise"),
+                    "failure_rate_percent: 50".into(),
+                ));
+            } else if rate > t.breaker_failure_rate_max {
+                problems.push((
+                    "failure_rate_percent",
+                    format!("waits for {rate} % failures, so it hardly ever opens"),
+                    "failure_rate_percent: 50".into(),
+                ));
+            }
+        }
+        if let Some(n) = cb.min_calls {
+            if n < t.breaker_min_calls {
+                problems.push((
+                    "min_calls",
+                    format!("judges the failure rate after only {n} calls"),
+                    format!("min_calls: {}", t.breaker_min_calls.max(20)),
+                ));
+            }
+        }
+        if let Some(ms) = cb.open_ms {
+            if ms < t.breaker_min_open_ms {
+                problems.push((
+                    "open_ms",
+                    format!("stays open only {ms} ms, sending load back to a callee still down"),
+                    "open_ms: 30000".into(),
+                ));
+            }
+        }
+        for (field, what, fix) in problems {
+            out.push(
+                Finding::new(
+                    &BREAKER_THRESHOLDS,
+                    format!("the circuit breaker on {} {what}", ends(decl)),
+                )
+                .at(cx
+                    .model
+                    .locate(&decl.origin, &format!("uses/circuit_breaker/{field}")))
+                .label("threshold")
+                .help(format!("set `{fix}`"))
+                .interaction(decl.id()),
+            );
+        }
+    }
+}
+
+fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let t = cx.thresholds;
+    for (decl, _) in sync_half(cx) {
+        let Some(retry) = &decl.uses().retry else {
+            continue;
+        };
+        if retry.max_attempts == Some(1) || retry.max_attempts == Some(0) {
+            continue;
+        }
+        let mut problems: Vec<(&str, String)> = Vec::new();
+        match retry.max_attempts {
+            None => problems.push((
+                "max_attempts",
+                "no `max_attempts`: the library default decides, possibly unbounded".into(),
+            )),
+            Some(n) if n > t.retry_max_attempts => problems.push((
+                "max_attempts",
+                format!(
+                    "{n} attempts (more than {}) keep a failing callee busy",
+                    t.retry_max_attempts
+                ),
+            )),
+            _ => {}
+        }
+        if retry.backoff != Some(Backoff::Exponential) {
+            let what = match retry.backoff {
+                Some(Backoff::Fixed) => "fixed backoff",
+                Some(Backoff::None) => "no backoff",
+                _ => "no backoff declared",
+            };
+            problems.push((
+                "backoff",
+                format!("{what}: retries arrive while the callee is still struggling"),
+            ));
+        }
+        if retry.jitter != Some(true) {
+            problems.push((
+                "jitter",
+                "no jitter: callers retry in synchronised waves".into(),
+            ));
+        }
+        let Some((first, _)) = problems.first() else {
+            continue;
+        };
+        let attempts = retry.max_attempts.unwrap_or(3).min(t.retry_max_attempts);
+        let base = retry.base_ms.unwrap_or(100);
+        let max = retry.max_ms.unwrap_or(base.saturating_mul(10));
+        let reasons: Vec<String> = problems.iter().map(|(_, r)| r.clone()).collect();
+        out.push(
+            Finding::new(
+                &RETRY_POLICY,
+                format!("retry on {}: {}", ends(decl), reasons.join("; ")),
+            )
+            .at(cx.model.locate(&decl.origin, &format!("uses/retry/{first}")))
+            .label(match *first {
+                "jitter" => "no jitter",
+                "backoff" => "no exponential backoff",
+                _ => "unbounded",
+            })
+            .help(format!(
+                "write `retry: {{ max_attempts: {attempts}, backoff: exponential, base_ms: {base}, max_ms: {max}, jitter: true }}`"
+            ))
+            .interaction(decl.id()),
+        );
+    }
+}
+
+fn check_batch(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let t = cx.thresholds;
+    for (decl, _) in sync_half(cx).filter(|(_, p)| *p == Pattern::SyncOptimized) {
+        let traffic = decl.interaction.traffic.clone().unwrap_or_default();
+        let Some(rps) = traffic.rps else { continue };
+        if decl.uses().batch.is_some()
+            || decl.uses().cache.is_some()
+            || rps < t.batch_min_rps
+            || traffic
+                .payload_bytes
+                .is_some_and(|b| b > t.batch_max_payload_bytes)
+        {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &MISSING_BATCH,
+                format!(
+                    "sync-optimized {} runs at {rps} req/s{} without a batch API: round trips dominate",
+                    ends(decl),
+                    traffic
+                        .payload_bytes
+                        .map(|b| format!(" with {b}-byte payloads"))
+                        .unwrap_or_default()
+                ),
+            )
+            .at(cx.model.locate(&decl.origin, "uses/batch"))
+            .label("no `batch`")
+            .help("add `batch: { max_size: 50, max_wait_ms: 10 }` under `uses:` and a batch endpoint on the callee")
+            .interaction(decl.id()),
+        );
+    }
+}
+
+fn check_compression(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let t = cx.thresholds;
+    for (decl, _) in sync_half(cx) {
+        let Some(bytes) = decl
+            .interaction
+            .traffic
+            .as_ref()
+            .and_then(|t| t.payload_bytes)
+        else {
+            continue;
+        };
+        if bytes < t.compression_min_bytes {
+            continue;
+        }
+        let uses = decl.uses();
+        let (field, why) = match uses.compression {
+            None => ("compression", "no compression".to_string()),
+            Some(Compression::None) => ("compression", "`compression: none`".to_string()),
+            Some(_) => match uses.compression_min_bytes {
+                Some(min) if min > bytes => (
+                    "compression_min_bytes",
+                    format!("`compression_min_bytes: {min}` is above the payload"),
+                ),
+                _ => continue,
+            },
+        };
+        out.push(
+            Finding::new(
+                &MISSING_COMPRESSION,
+                format!(
+                    "{} carries {bytes}-byte payloads with {why} (threshold {} bytes)",
+                    ends(decl),
+                    t.compression_min_bytes
+                ),
+            )
+            .at(cx.model.locate(&decl.origin, &format!("uses/{field}")))
+            .label("uncompressed")
+            .help(if field == "compression" {
+                "set `compression: gzip` (or `br`, `zstd`) under `uses:`".to_string()
+            } else {
+                format!("set `compression_min_bytes: {}`", t.compression_min_bytes)
+            })
+            .interaction(decl.id()),
+        );
+    }
+}
+
+fn check_cache(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (decl, _) in sync_half(cx).filter(|(_, p)| *p == Pattern::SyncOptimized) {
+        if decl.uses().cache.is_some() || decl.interaction.idempotent == Some(false) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &MISSING_CACHE,
+                format!(
+                    "sync-optimized read {} has no cache: every request goes to `{}`",
+                    ends(decl),
+                    decl.interaction.to
+                ),
+            )
+            .at(cx.model.locate(&decl.origin, "uses/cache"))
+            .label("no `cache`")
+            .help(
+                "add `cache: { ttl_ms: 300000 }` under `uses:` (as long as the data may be stale)",
+            )
+            .interaction(decl.id()),
+        );
+    }
+}
+
+rules! {
+    MissingTimeout => MISSING_TIMEOUT, check_timeout;
+    TimeoutBelowP99 => TIMEOUT_BELOW_P99, check_timeout_p99;
+    MissingPool => MISSING_POOL, check_pool;
+    MissingBreaker => MISSING_BREAKER, check_breaker;
+    BreakerThresholds => BREAKER_THRESHOLDS, check_breaker_thresholds;
+    RetryPolicy => RETRY_POLICY, check_retry;
+    MissingBatch => MISSING_BATCH, check_batch;
+    MissingCompression => MISSING_COMPRESSION, check_compression;
+    MissingCache => MISSING_CACHE, check_cache;
+}
+
+pub static ALL: [&dyn Rule; 9] = [
+    &MissingTimeout,
+    &TimeoutBelowP99,
+    &MissingPool,
+    &MissingBreaker,
+    &BreakerThresholds,
+    &RetryPolicy,
+    &MissingBatch,
+    &MissingCompression,
+    &MissingCache,
+];

@@ -1,0 +1,325 @@
+//! Suppressions written in the architecture file: on an interaction, on a service (every
+//! interaction it takes part in, and findings about the service itself), or at the top
+//! level (everything, or one `target` interaction or service). A suppressed finding is
+//! kept, marked with the reason, and counted apart; a suppression past its `until` date
+//! no longer applies and is reported; one that matches nothing is reported too.
+
+use crate::config::{is_loader_code, Config};
+use crate::finding::{Finding, Severity, Suppressed};
+use crate::model::types::Suppression;
+use crate::model::{Model, Origin};
+use crate::rules::{Family, RuleInfo};
+use std::collections::HashMap;
+
+pub static EXPIRED: RuleInfo = RuleInfo {
+    code: "M018",
+    name: "expired-suppression",
+    family: Family::Model,
+    severity: Severity::Warning,
+    summary: "A suppression whose `until` date has passed",
+    doc: r#"## What it checks
+The `until: YYYY-MM-DD` of every suppression against today's date (the system clock, or
+`COMMSPLAN_TODAY=YYYY-MM-DD`). A suppression is in force through its `until` day; after it,
+it no longer applies and the findings it silenced are reported again.
+
+## Why
+"We will fix it next quarter" should not silence a finding for ever. An expiry date turns an
+exception into a decision that is reviewed.
+
+## Example
+```yaml
+suppress:
+  - rule: S003
+    reason: provider SDK manages its own connection
+    until: 2025-03-31
+```
+
+## Fix
+Fix what the suppressed findings report and remove the suppression, or review the decision
+and move `until` forward.
+"#,
+};
+
+pub static UNUSED: RuleInfo = RuleInfo {
+    code: "M019",
+    name: "unused-suppression",
+    family: Family::Model,
+    severity: Severity::Warning,
+    summary: "A suppression that matches no finding, or names no rule",
+    doc: r#"## What it checks
+Every suppression silences at least one finding of a rule that ran, and its `rule` is a
+rule code or a code prefix (`S003`, `S`). Suppressions of rules deselected in
+`commsplan.toml` are not reported.
+
+## Why
+A suppression that no longer matches anything (the problem was fixed, the interaction was
+renamed, the code was mistyped) hides nothing today but would silently hide the next real
+finding. Removing it keeps the exceptions list honest.
+
+## Example
+```yaml
+suppress:
+  - rule: S030          # no such rule: S003 was meant
+    reason: SDK manages connections
+```
+
+## Fix
+Remove the suppression, or correct its `rule` or `target`.
+"#,
+};
+
+pub static CODES: [&RuleInfo; 2] = [&EXPIRED, &UNUSED];
+
+/// Today as `YYYY-MM-DD`: `COMMSPLAN_TODAY` if set (for reproducible runs), else the
+/// system clock in UTC.
+pub fn today() -> anyhow::Result<String> {
+    if let Ok(value) = std::env::var("COMMSPLAN_TODAY") {
+        if parse_date(&value).is_none() {
+            anyhow::bail!("COMMSPLAN_TODAY must be a date YYYY-MM-DD, got `{value}`");
+        }
+        return Ok(value);
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    Ok(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// `(year, month, day)` of a valid `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
+}
+
+enum Scope<'a> {
+    Interaction(&'a str),
+    Service(&'a str),
+    /// Top level: everything, or one interaction or service.
+    All(Option<&'a str>),
+}
+
+struct Entry<'a> {
+    suppression: &'a Suppression,
+    origin: Origin,
+    scope: Scope<'a>,
+    used: bool,
+}
+
+/// Marks suppressed findings and adds the findings about the suppressions themselves.
+/// `ran(prefix)` says whether any rule that ran has a code starting with `prefix`.
+pub fn apply(
+    model: &Model,
+    config: &Config,
+    today: &str,
+    findings: &mut Vec<Finding>,
+    ran: &dyn Fn(&str) -> bool,
+) {
+    let mut entries: Vec<Entry<'_>> = Vec::new();
+    for decl in &model.interactions {
+        for (i, s) in decl.interaction.suppress.iter().enumerate() {
+            entries.push(Entry {
+                suppression: s,
+                origin: child(&decl.origin, i),
+                scope: Scope::Interaction(decl.id()),
+                used: false,
+            });
+        }
+    }
+    for (name, decl) in &model.services {
+        for (i, s) in decl.service.suppress.iter().enumerate() {
+            entries.push(Entry {
+                suppression: s,
+                origin: child(&decl.origin, i),
+                scope: Scope::Service(name),
+                used: false,
+            });
+        }
+    }
+    for decl in &model.suppressions {
+        entries.push(Entry {
+            suppression: &decl.suppression,
+            origin: decl.origin.clone(),
+            scope: Scope::All(decl.suppression.target.as_deref()),
+            used: false,
+        });
+    }
+    if entries.is_empty() {
+        return;
+    }
+
+    let mut extra = Vec::new();
+    let mut live: Vec<bool> = Vec::with_capacity(entries.len());
+    for e in &entries {
+        let expired = e
+            .suppression
+            .until
+            .as_deref()
+            .is_some_and(|until| until < today);
+        if expired {
+            extra.push(
+                Finding::new(
+                    &EXPIRED,
+                    format!(
+                        "the suppression of {} expired on {} (today is {today}); its findings are reported again",
+                        e.suppression.rule,
+                        e.suppression.until.as_deref().unwrap_or_default()
+                    ),
+                )
+                .at(model.locate(&e.origin, "until"))
+                .label("expired")
+                .help("fix the findings and remove the suppression, or review it and move `until` forward"),
+            );
+        }
+        live.push(!expired);
+    }
+
+    // Entries indexed by what they name, so that matching a finding looks at its own
+    // interaction and services only, however many suppressions the file has.
+    let mut by_interaction: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_service: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_target: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut everywhere: Vec<usize> = Vec::new();
+    for (index, e) in entries.iter().enumerate() {
+        match e.scope {
+            Scope::Interaction(id) => by_interaction.entry(id).or_default().push(index),
+            Scope::Service(name) => by_service.entry(name).or_default().push(index),
+            Scope::All(Some(t)) => by_target.entry(t).or_default().push(index),
+            Scope::All(None) => everywhere.push(index),
+        }
+    }
+    let ends: HashMap<&str, (&str, &str)> = model
+        .interactions
+        .iter()
+        .map(|d| {
+            (
+                d.id(),
+                (d.interaction.from.as_str(), d.interaction.to.as_str()),
+            )
+        })
+        .collect();
+    fn get<'m>(map: &'m HashMap<&str, Vec<usize>>, key: Option<&str>) -> &'m [usize] {
+        key.and_then(|k| map.get(k)).map_or(&[], Vec::as_slice)
+    }
+    for f in findings.iter_mut() {
+        if is_loader_code(f.code) {
+            continue;
+        }
+        let interaction = f.interaction.as_deref();
+        let (from, to) = interaction
+            .and_then(|id| ends.get(id))
+            .map_or((None, None), |(a, b)| (Some(*a), Some(*b)));
+        let services = [f.service.as_deref(), from, to];
+        // Narrowest scope first: interaction, then service, then top level.
+        let ranks: [Vec<&[usize]>; 3] = [
+            vec![get(&by_interaction, interaction)],
+            services.iter().map(|s| get(&by_service, *s)).collect(),
+            std::iter::once(everywhere.as_slice())
+                .chain(std::iter::once(get(&by_target, interaction)))
+                .chain(services.iter().map(|s| get(&by_target, *s)))
+                .collect(),
+        ];
+        let mut chosen: Option<usize> = None;
+        for candidates in &ranks {
+            for &index in candidates.iter().flat_map(|c| c.iter()) {
+                let e = &mut entries[index];
+                if !live[index] || !f.code.starts_with(e.suppression.rule.as_str()) {
+                    continue;
+                }
+                e.used = true;
+                chosen = Some(chosen.map_or(index, |c| c.min(index)));
+            }
+            if chosen.is_some() {
+                break;
+            }
+        }
+        if let Some(index) = chosen {
+            let e = &entries[index];
+            f.suppressed = Some(Suppressed {
+                reason: e.suppression.reason.clone(),
+                by: e.suppression.by.clone(),
+                until: e.suppression.until.clone(),
+                location: Some(model.locate(&e.origin, "")),
+            });
+        }
+    }
+
+    for (index, e) in entries.iter().enumerate() {
+        if e.used || !live[index] {
+            continue;
+        }
+        let rule = e.suppression.rule.as_str();
+        let known = crate::rules::registry()
+            .iter()
+            .any(|r| r.code.starts_with(rule) && !rule.is_empty());
+        if known && !ran(rule) {
+            continue;
+        }
+        let message = if known {
+            let scope = match e.scope {
+                Scope::Interaction(id) => format!("interaction `{id}`"),
+                Scope::Service(name) => format!("service `{name}`"),
+                Scope::All(None) => "the system".to_string(),
+                Scope::All(Some(t)) => format!("`{t}`"),
+            };
+            format!("the suppression of {rule} on {scope} matches no finding")
+        } else {
+            let codes: Vec<&str> = crate::rules::registry().iter().map(|r| r.code).collect();
+            let hint = crate::model::schema::did_you_mean(rule, codes.iter().copied())
+                .map(|s| format!("; did you mean {s}?"))
+                .unwrap_or_default();
+            format!("the suppression names `{rule}`, which is not a rule code{hint}")
+        };
+        extra.push(
+            Finding::new(&UNUSED, message)
+                .at(model.locate(&e.origin, "rule"))
+                .label(if known {
+                    "matches nothing"
+                } else {
+                    "unknown rule"
+                })
+                .help("remove the suppression, or correct its `rule` or `target`"),
+        );
+    }
+    extra.retain(|f| config.is_selected(f.code));
+    for f in &mut extra {
+        if let Some(sev) = config.severity_of(f.code) {
+            f.severity = sev;
+        }
+    }
+    findings.extend(extra);
+}
+
+fn child(origin: &Origin, index: usize) -> Origin {
+    Origin {
+        file: origin.file,
+        pointer: format!("{}/suppress/{index}", origin.pointer),
+    }
+}

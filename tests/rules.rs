@@ -1,0 +1,709 @@
+//! Every rule fires on a small system built to break it and stays silent on the same
+//! system with the fix applied. A rule registered without a case here, or without a
+//! complete doc, fails the suite.
+
+use commsplan::analysis::{analyze_with, Analysis, RunOptions};
+use commsplan::finding::Finding;
+use commsplan::model::LoadOptions;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh directory with an empty commsplan.toml, so that no settings file above the
+/// temp directory can change the result.
+fn scratch() -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("commsplan-rules-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("commsplan.toml"), "").unwrap();
+    dir
+}
+
+fn run_with(yaml: &str, run: RunOptions) -> Analysis {
+    let dir = scratch();
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    analyze_with(&[&path], &LoadOptions::default(), &run).expect("analysis runs")
+}
+
+fn run(yaml: &str) -> Analysis {
+    run_with(yaml, RunOptions::default())
+}
+
+fn active(a: &Analysis) -> Vec<&Finding> {
+    a.findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect()
+}
+
+fn codes(yaml: &str) -> BTreeSet<&'static str> {
+    active(&run(yaml)).iter().map(|f| f.code).collect()
+}
+
+const SERVICES: &str = "
+services:
+  web: { kind: client }
+  gw: { kind: gateway }
+  a: {}
+  b: {}
+  c: {}
+  d: {}
+  e: {}
+  f: {}
+";
+
+fn doc(services: &str, interactions: &str) -> String {
+    format!("version: 1\nsystem: t\n{services}\ninteractions:\n{interactions}")
+}
+
+/// A `uses` flow mapping from defaults with overrides; an empty value removes a key.
+fn uses(base: &[(&str, &str)], over: &[(&str, &str)]) -> String {
+    let mut fields: Vec<(String, String)> = base
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for (k, v) in over {
+        match fields.iter_mut().find(|(fk, _)| fk == k) {
+            Some(entry) => entry.1 = v.to_string(),
+            None => fields.push((k.to_string(), v.to_string())),
+        }
+    }
+    let body: Vec<String> = fields
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    format!("{{ {} }}", body.join(", "))
+}
+
+const SYNC_OK: &[(&str, &str)] = &[
+    ("pattern", "sync"),
+    ("protocol", "grpc"),
+    ("timeout_ms", "500"),
+    (
+        "retry",
+        "{ max_attempts: 2, backoff: exponential, base_ms: 50, max_ms: 500, jitter: true }",
+    ),
+    (
+        "circuit_breaker",
+        "{ failure_rate_percent: 50, min_calls: 20, open_ms: 30000 }",
+    ),
+    ("pool", "{ keep_alive: true, max_connections: 10 }"),
+    ("metrics", "true"),
+];
+
+const QUEUE_OK: &[(&str, &str)] = &[
+    ("pattern", "queue"),
+    ("protocol", "amqp"),
+    ("channel", "jobs"),
+    ("dead_letter", "{ after_attempts: 5 }"),
+    ("ttl_ms", "86400000"),
+    ("max_queue_length", "100000"),
+    ("consumers", "{ min: 1, max: 4 }"),
+    ("idempotency", "{ key: event_id }"),
+    ("metrics", "true"),
+];
+
+const STREAM_OK: &[(&str, &str)] = &[
+    ("pattern", "stream"),
+    ("protocol", "kafka"),
+    ("channel", "events"),
+    ("partition_key", "order_id"),
+    ("dead_letter", "{ after_attempts: 3 }"),
+    ("ttl_ms", "604800000"),
+    ("consumers", "{ min: 1, max: 4 }"),
+    ("idempotency", "{ key: event_id }"),
+    ("metrics", "true"),
+];
+
+const STRONG: &str = "{ realtime: true, consistency: strong }";
+const CACHED: &str = "{ realtime: true, consistency: eventual, can_wait: true }";
+const UNORDERED: &str = "{ realtime: false, ordering: false }";
+const ORDERED: &str = "{ realtime: false, ordering: true }";
+
+/// One interaction line.
+fn call(id: &str, from: &str, to: &str, needs: &str, extra: &str, uses: &str) -> String {
+    format!("  - {{ id: {id}, from: {from}, to: {to}, idempotent: true, needs: {needs}{extra}, uses: {uses} }}\n")
+}
+
+fn sync_call(id: &str, from: &str, to: &str, over: &[(&str, &str)]) -> String {
+    call(id, from, to, STRONG, "", &uses(SYNC_OK, over))
+}
+
+fn single(interaction: String) -> String {
+    doc(SERVICES, &interaction)
+}
+
+struct Case {
+    code: &'static str,
+    fires: String,
+    silent: String,
+}
+
+fn case(code: &'static str, fires: String, silent: String) -> Case {
+    Case {
+        code,
+        fires,
+        silent,
+    }
+}
+
+fn chain(hops: &[(&str, &str)], over: &[(&str, &str)]) -> String {
+    hops.iter()
+        .enumerate()
+        .map(|(i, (from, to))| sync_call(&format!("h{i}"), from, to, over))
+        .collect()
+}
+
+fn cases() -> Vec<Case> {
+    let slo_services = |gw: &str, a: &str, b: &str, c: &str| {
+        format!(
+            "
+services:
+  gw: {{ kind: gateway, slo: {gw} }}
+  a: {{ slo: {a} }}
+  b: {{ slo: {b} }}
+  c: {{ slo: {c} }}
+"
+        )
+    };
+    let three_hops = "  - { id: h0, from: gw, to: a, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, timeout_ms: 5000, metrics: true } }\n  - { id: h1, from: a, to: b, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, timeout_ms: 2000, metrics: true } }\n  - { id: h2, from: b, to: c, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, timeout_ms: 500, metrics: true } }\n";
+    vec![
+        case(
+            "M011",
+            single(call("x", "a", "b", "{ realtime: true }", "", &uses(SYNC_OK, &[]))),
+            single(sync_call("x", "a", "b", &[])),
+        ),
+        case(
+            "D001",
+            single(call("x", "a", "b", STRONG, "", &uses(QUEUE_OK, &[]))),
+            single(sync_call("x", "a", "b", &[])),
+        ),
+        case(
+            "D002",
+            single("  - { id: x, from: a, to: b, needs: { realtime: true, consistency: strong } }\n".into()),
+            single(sync_call("x", "a", "b", &[])),
+        ),
+        case(
+            "S001",
+            single(sync_call("x", "a", "b", &[("timeout_ms", "")])),
+            single(sync_call("x", "a", "b", &[])),
+        ),
+        case(
+            "S002",
+            doc(
+                "services:\n  a: {}\n  b: { slo: { latency_p99_ms: 300 } }\n",
+                &sync_call("x", "a", "b", &[("timeout_ms", "200")]),
+            ),
+            doc(
+                "services:\n  a: {}\n  b: { slo: { latency_p99_ms: 300 } }\n",
+                &sync_call("x", "a", "b", &[("timeout_ms", "400")]),
+            ),
+        ),
+        case(
+            "S003",
+            single(sync_call("x", "a", "b", &[("pool", "")])),
+            single(sync_call("x", "a", "b", &[])),
+        ),
+        case(
+            "S004",
+            single(sync_call("x", "a", "b", &[("circuit_breaker", "")])),
+            // A client (browser, app) is not asked for a breaker.
+            single(sync_call("x", "web", "gw", &[("circuit_breaker", ""), ("rate_limit", "{ rps: 100 }")])),
+        ),
+        case(
+            "S005",
+            single(sync_call("x", "a", "b", &[("circuit_breaker", "{ failure_rate_percent: 95, min_calls: 20, open_ms: 30000 }")])),
+            single(sync_call("x", "a", "b", &[])),
+        ),
+        case(
+            "S006",
+            single(sync_call("x", "a", "b", &[("retry", "{ max_attempts: 2, backoff: exponential, base_ms: 50 }")])),
+            single(sync_call("x", "a", "b", &[("retry", "{ max_attempts: 1 }")])),
+        ),
+        case(
+            "S007",
+            single(call("x", "a", "b", CACHED, ", traffic: { rps: 500, payload_bytes: 200 }", &uses(SYNC_OK, &[("pattern", "sync-optimized")]))),
+            single(call("x", "a", "b", CACHED, ", traffic: { rps: 500, payload_bytes: 200 }", &uses(SYNC_OK, &[("pattern", "sync-optimized"), ("batch", "{ max_size: 50 }")]))),
+        ),
+        case(
+            "S008",
+            single(call("x", "a", "b", STRONG, ", traffic: { payload_bytes: 5000 }", &uses(SYNC_OK, &[]))),
+            single(call("x", "a", "b", STRONG, ", traffic: { payload_bytes: 5000 }", &uses(SYNC_OK, &[("compression", "gzip")]))),
+        ),
+        case(
+            "S009",
+            single(call("x", "a", "b", CACHED, "", &uses(SYNC_OK, &[("pattern", "sync-optimized")]))),
+            single(call("x", "a", "b", CACHED, "", &uses(SYNC_OK, &[("pattern", "sync-optimized"), ("cache", "{ ttl_ms: 60000 }")]))),
+        ),
+        case(
+            "A001",
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("dead_letter", ""), ("fifo", "true")]))),
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("fifo", "true")]))),
+        ),
+        case(
+            "A002",
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("max_queue_length", ""), ("fifo", "true")]))),
+            // SQS has no length bound to set.
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("max_queue_length", ""), ("protocol", "sqs"), ("fifo", "true")]))),
+        ),
+        case(
+            "A003",
+            single(call("x", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[("ttl_ms", "")]))),
+            single(call("x", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[]))),
+        ),
+        case(
+            "A004",
+            single(call("x", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[("consumers", "")]))),
+            single(call("x", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[]))),
+        ),
+        case(
+            "A005",
+            single(call("x", "a", "b", UNORDERED, ", traffic: { rps: 1000 }", &uses(STREAM_OK, &[]))),
+            single(call("x", "a", "b", UNORDERED, ", traffic: { rps: 1000 }", &uses(STREAM_OK, &[("batch", "{ max_size: 500, max_wait_ms: 50 }")]))),
+        ),
+        case(
+            "A006",
+            single(call("x", "a", "b", UNORDERED, ", traffic: { payload_bytes: 5000 }", &uses(STREAM_OK, &[]))),
+            single(call("x", "a", "b", UNORDERED, ", traffic: { payload_bytes: 5000 }", &uses(STREAM_OK, &[("compression", "zstd")]))),
+        ),
+        case(
+            "A007",
+            single("  - { id: x, from: a, to: b, idempotent: false, needs: { realtime: false, ordering: false }, uses: { pattern: stream, protocol: kafka, dead_letter: { after_attempts: 3 }, ttl_ms: 1000, consumers: { max: 2 }, metrics: true } }\n".into()),
+            single("  - { id: x, from: a, to: b, idempotent: false, needs: { realtime: false, ordering: false }, uses: { pattern: stream, protocol: kafka, dead_letter: { after_attempts: 3 }, ttl_ms: 1000, consumers: { max: 2 }, metrics: true, idempotency: { key: event_id } } }\n".into()),
+        ),
+        case(
+            "A008",
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[]))),
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("fifo", "true")]))),
+        ),
+        case(
+            "R001",
+            single(sync_call("x", "web", "gw", &[])),
+            single(sync_call("x", "web", "gw", &[("rate_limit", "{ rps: 100 }")])),
+        ),
+        case(
+            "R002",
+            single(sync_call("x", "a", "b", &[]) + &sync_call("y", "a", "c", &[])),
+            single(
+                sync_call("x", "a", "b", &[("bulkhead", "{ max_concurrent: 10 }")])
+                    + &sync_call("y", "a", "c", &[("bulkhead", "{ max_concurrent: 5 }")]),
+            ),
+        ),
+        case(
+            "R003",
+            single("  - { id: x, from: a, to: b, idempotent: false, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, retry: { max_attempts: 3 } } }\n".into()),
+            single("  - { id: x, from: a, to: b, idempotent: false, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, retry: { max_attempts: 3 }, idempotency: { key: payment_id } } }\n".into()),
+        ),
+        case(
+            "O001",
+            single(sync_call("x", "a", "b", &[("metrics", "")])),
+            single(sync_call("x", "a", "b", &[])),
+        ),
+        case(
+            "G001",
+            single(sync_call("x", "a", "b", &[]) + &sync_call("y", "b", "c", &[]) + &sync_call("z", "c", "a", &[])),
+            single(sync_call("x", "a", "b", &[]) + &sync_call("y", "b", "c", &[]) + &call("z", "c", "a", UNORDERED, "", &uses(STREAM_OK, &[]))),
+        ),
+        case(
+            "G002",
+            single(chain(&[("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "f")], &[])),
+            single(chain(&[("a", "b"), ("b", "c"), ("c", "d"), ("d", "e")], &[])),
+        ),
+        case(
+            "G003",
+            single(sync_call("x", "a", "b", &[("timeout_ms", "1000"), ("retry", "")]) + &sync_call("y", "b", "c", &[("timeout_ms", "500"), ("retry", "{ max_attempts: 3, backoff: exponential, base_ms: 100, jitter: true }")])),
+            single(sync_call("x", "a", "b", &[("timeout_ms", "2000"), ("retry", "")]) + &sync_call("y", "b", "c", &[("timeout_ms", "500"), ("retry", "{ max_attempts: 3, backoff: exponential, base_ms: 100, jitter: true }")])),
+        ),
+        case(
+            "G004",
+            single(chain(&[("a", "b"), ("b", "c"), ("c", "d")], &[("timeout_ms", ""), ("retry", "{ max_attempts: 3, backoff: exponential, jitter: true }")])),
+            single(chain(&[("a", "b"), ("b", "c"), ("c", "d")], &[("timeout_ms", ""), ("retry", "{ max_attempts: 1 }")])),
+        ),
+        case(
+            "G005",
+            doc(&slo_services("{ availability: 99.9 }", "{ availability: 99.9 }", "{ availability: 99.9 }", "{ availability: 99.5 }"), three_hops),
+            doc(&slo_services("{ availability: 99.0 }", "{ availability: 99.9 }", "{ availability: 99.9 }", "{ availability: 99.5 }"), three_hops),
+        ),
+        case(
+            "G006",
+            doc(&slo_services("{ latency_p99_ms: 500 }", "{ latency_p99_ms: 200 }", "{ latency_p99_ms: 200 }", "{ latency_p99_ms: 200 }"), three_hops),
+            doc(&slo_services("{ latency_p99_ms: 600 }", "{ latency_p99_ms: 200 }", "{ latency_p99_ms: 200 }", "{ latency_p99_ms: 200 }"), three_hops),
+        ),
+        case(
+            "C001",
+            single(call("x", "a", "b", STRONG, ", traffic: { rps: 1000, processing_ms: 100 }", &uses(SYNC_OK, &[("protocol", "rest"), ("pool", "{ keep_alive: true, max_connections: 20 }")]))),
+            // gRPC multiplexes 100 calls per connection by default.
+            single(call("x", "a", "b", STRONG, ", traffic: { rps: 1000, processing_ms: 100 }", &uses(SYNC_OK, &[("pool", "{ keep_alive: true, max_connections: 20 }")]))),
+        ),
+        case(
+            "C002",
+            single(call("x", "a", "b", UNORDERED, ", traffic: { rps: 100, processing_ms: 100 }", &uses(STREAM_OK, &[]))),
+            single(call("x", "a", "b", UNORDERED, ", traffic: { rps: 100, processing_ms: 100 }", &uses(STREAM_OK, &[("consumers", "{ min: 2, max: 12 }")]))),
+        ),
+        case(
+            "C003",
+            single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "1000")]))),
+            single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "6000")]))),
+        ),
+    ]
+}
+
+#[test]
+fn every_rule_fires_and_stays_silent() {
+    let mut failures = Vec::new();
+    for c in cases() {
+        let fired = codes(&c.fires);
+        if !fired.contains(c.code) {
+            failures.push(format!(
+                "{} did not fire; got {fired:?} on\n{}",
+                c.code, c.fires
+            ));
+        }
+        let silent = codes(&c.silent);
+        if silent.contains(c.code) {
+            failures.push(format!(
+                "{} fired on its fixed case; got {silent:?} on\n{}",
+                c.code, c.silent
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The fixed cases of the sync checklist are clean for every rule, not only for the one
+/// under test: the base design is what the docs recommend.
+#[test]
+fn recommended_designs_are_clean() {
+    for yaml in [
+        single(sync_call("x", "a", "b", &[])),
+        single(call(
+            "x",
+            "a",
+            "b",
+            ORDERED,
+            "",
+            &uses(QUEUE_OK, &[("fifo", "true")]),
+        )),
+        single(call("x", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[]))),
+    ] {
+        let found = codes(&yaml);
+        assert!(found.is_empty(), "{found:?} on\n{yaml}");
+    }
+}
+
+#[test]
+fn every_rule_that_runs_has_a_case() {
+    let covered: BTreeSet<&str> = cases().iter().map(|c| c.code).collect();
+    for rule in commsplan::rules::checks() {
+        let code = rule.info().code;
+        assert!(
+            covered.contains(code),
+            "rule {code} has no fire/silent case"
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_complete_documentation() {
+    for rule in commsplan::rules::registry() {
+        let mut at = 0;
+        for heading in ["## What it checks", "## Why", "## Example", "## Fix"] {
+            let found = rule.doc[at..]
+                .find(heading)
+                .unwrap_or_else(|| panic!("{} lacks `{heading}` (in this order)", rule.code));
+            at += found + heading.len();
+        }
+        for section in rule.doc.split("## ").skip(1) {
+            let body = section.split_once('\n').map_or("", |(_, b)| b);
+            assert!(
+                !body.trim().is_empty(),
+                "{}: a section is empty: {section:?}",
+                rule.code
+            );
+        }
+        assert!(!rule.summary.is_empty(), "{} has no summary", rule.code);
+        assert!(
+            rule.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{}: `{}` is not kebab-case",
+            rule.code,
+            rule.name
+        );
+    }
+}
+
+#[test]
+fn codes_are_unique_and_use_their_family_letter() {
+    let mut seen = BTreeSet::new();
+    for rule in commsplan::rules::registry() {
+        assert!(seen.insert(rule.code), "{} registered twice", rule.code);
+        let letter = match rule.family.as_str() {
+            "model" => 'M',
+            "decision" => 'D',
+            "sync" => 'S',
+            "async" => 'A',
+            "resilience" => 'R',
+            "observability" => 'O',
+            "graph" => 'G',
+            "capacity" => 'C',
+            other => panic!("unknown family {other}"),
+        };
+        assert!(
+            rule.code.starts_with(letter),
+            "{} is not in family {letter}",
+            rule.code
+        );
+    }
+}
+
+fn message_of(a: &Analysis, code: &str) -> String {
+    active(a)
+        .into_iter()
+        .find(|f| f.code == code)
+        .map(|f| f.message.clone())
+        .unwrap_or_else(|| panic!("no {code}"))
+}
+
+#[test]
+fn retry_amplification_of_three_hops_of_three_is_27() {
+    let yaml = single(chain(
+        &[("a", "b"), ("b", "c"), ("c", "d")],
+        &[
+            ("timeout_ms", ""),
+            (
+                "retry",
+                "{ max_attempts: 3, backoff: exponential, jitter: true }",
+            ),
+        ],
+    ));
+    let m = message_of(&run(&yaml), "G004");
+    assert!(m.contains("27×"), "{m}");
+    assert!(m.contains("a → b → c → d"), "{m}");
+    assert!(m.contains("3 × 3 × 3"), "{m}");
+}
+
+#[test]
+fn composite_availability_of_999_999_995_is_9930() {
+    let yaml = doc(
+        "services:\n  gw: { kind: gateway, slo: { availability: 99.9 } }\n  a: { slo: { availability: 99.9 } }\n  b: { slo: { availability: 99.9 } }\n  c: { slo: { availability: 99.5 } }\n",
+        &chain(&[("gw", "a"), ("a", "b"), ("b", "c")], &[]),
+    );
+    let m = message_of(&run(&yaml), "G005");
+    assert!(m.contains("99.30 %"), "{m}");
+    assert!(m.contains("gw → a → b → c"), "{m}");
+}
+
+#[test]
+fn availability_takes_the_weakest_branch() {
+    // gw → a (99.99) → b (99.0) and gw → c (99.95): the chain through b is the weak one.
+    let yaml = doc(
+        "services:\n  gw: { kind: gateway, slo: { availability: 99.95 } }\n  a: { slo: { availability: 99.99 } }\n  b: { slo: { availability: 99.0 } }\n  c: { slo: { availability: 99.95 } }\n",
+        &chain(&[("gw", "a"), ("a", "b"), ("gw", "c")], &[]),
+    );
+    let m = message_of(&run(&yaml), "G005");
+    assert!(m.contains("gw → a → b"), "{m}");
+    assert!(m.contains("98.99 %"), "{m}");
+}
+
+#[test]
+fn timeout_inversion_counts_attempts_and_backoff() {
+    // b waits 3 × 500 + 100 + 200 = 1800 ms on c; a gives up after 1000.
+    let yaml = single(
+        sync_call("x", "a", "b", &[("timeout_ms", "1000"), ("retry", "")])
+            + &sync_call(
+                "y",
+                "b",
+                "c",
+                &[
+                    ("timeout_ms", "500"),
+                    (
+                        "retry",
+                        "{ max_attempts: 3, backoff: exponential, base_ms: 100, jitter: true }",
+                    ),
+                ],
+            ),
+    );
+    let a = run(&yaml);
+    let m = message_of(&a, "G003");
+    assert!(m.contains("1800 ms"), "{m}");
+    assert!(m.contains("a → b → c"), "{m}");
+    let f = active(&a).into_iter().find(|f| f.code == "G003").unwrap();
+    assert_eq!(f.interaction.as_deref(), Some("x"));
+    assert_eq!(f.related.len(), 1);
+}
+
+#[test]
+fn cycle_names_every_hop() {
+    let yaml = single(
+        sync_call("x", "a", "b", &[])
+            + &sync_call("y", "b", "c", &[])
+            + &sync_call("z", "c", "a", &[]),
+    );
+    let m = message_of(&run(&yaml), "G001");
+    assert!(m.contains("a → b → c → a"), "{m}");
+    assert!(m.contains("x, y, z"), "{m}");
+}
+
+#[test]
+fn depth_counts_hops_from_the_entry() {
+    let yaml = single(chain(
+        &[("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "f")],
+        &[],
+    ));
+    let a = run(&yaml);
+    let m = message_of(&a, "G002");
+    assert!(m.contains("5 hops"), "{m}");
+    assert!(m.contains("a → b → c → d → e → f"), "{m}");
+    // Pointed at the hop that goes over the limit (the fifth).
+    let f = active(&a).into_iter().find(|f| f.code == "G002").unwrap();
+    assert_eq!(f.interaction.as_deref(), Some("h4"));
+}
+
+#[test]
+fn undesigned_interaction_gets_one_note_not_a_checklist() {
+    let yaml = single(
+        "  - { id: x, from: a, to: b, needs: { realtime: false, ordering: true } }\n".into(),
+    );
+    let found = codes(&yaml);
+    assert_eq!(found, BTreeSet::from(["D002"]));
+}
+
+#[test]
+fn findings_point_at_the_field_or_the_uses_mapping() {
+    let yaml = single(sync_call(
+        "x",
+        "a",
+        "b",
+        &[
+            ("timeout_ms", ""),
+            ("retry", "{ max_attempts: 2, backoff: fixed, jitter: true }"),
+        ],
+    ));
+    let a = run(&yaml);
+    let s001 = active(&a).into_iter().find(|f| f.code == "S001").unwrap();
+    let loc = s001.location.as_ref().unwrap();
+    let line = yaml.lines().nth(loc.line as usize - 1).unwrap();
+    let at: String = line.chars().skip(loc.column as usize - 1).take(4).collect();
+    assert_eq!(at, "uses", "S001 points at the `uses` key: {line}");
+    let s006 = active(&a).into_iter().find(|f| f.code == "S006").unwrap();
+    let loc = s006.location.as_ref().unwrap();
+    let line = yaml.lines().nth(loc.line as usize - 1).unwrap();
+    let at: String = line.chars().skip(loc.column as usize - 1).take(5).collect();
+    assert_eq!(at, "fixed", "S006 points at the backoff value: {line}");
+    assert!(s006.help.as_deref().unwrap().contains("jitter: true"));
+}
+
+#[test]
+fn checklist_follows_declared_pattern_else_recommended() {
+    // Declared queue on a strong-consistency need: D001, and the queue checklist applies.
+    let yaml = single(call(
+        "x",
+        "a",
+        "b",
+        STRONG,
+        "",
+        &uses(QUEUE_OK, &[("dead_letter", "")]),
+    ));
+    let found = codes(&yaml);
+    assert!(
+        found.contains("D001") && found.contains("A001"),
+        "{found:?}"
+    );
+    assert!(!found.contains("S001"), "{found:?}");
+    // No declared pattern: the recommended one (sync) decides.
+    let yaml = single(call(
+        "x",
+        "a",
+        "b",
+        STRONG,
+        "",
+        "{ protocol: grpc, metrics: true }",
+    ));
+    let found = codes(&yaml);
+    assert!(found.contains("S001"), "{found:?}");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let yaml = single(
+        sync_call("x", "a", "b", &[("timeout_ms", "")])
+            + &sync_call("y", "b", "c", &[])
+            + &sync_call("z", "c", "a", &[]),
+    );
+    let dir = scratch();
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let render = || {
+        let a = analyze_with(&[&path], &LoadOptions::default(), &RunOptions::default()).unwrap();
+        commsplan::report::json::render(&a)
+    };
+    assert_eq!(render(), render());
+}
+
+#[test]
+fn extreme_figures_do_not_overflow_or_hang() {
+    let huge = "{ max_attempts: 4000000000, backoff: exponential, base_ms: 18446744073709551615, max_ms: 18446744073709551615, jitter: true }";
+    let yaml = single(
+        call(
+            "x",
+            "a",
+            "b",
+            STRONG,
+            ", traffic: { rps: 1.0e300, payload_bytes: 18446744073709551615, processing_ms: 1.0e300 }",
+            &uses(SYNC_OK, &[("timeout_ms", "1"), ("retry", huge)]),
+        ) + &sync_call("y", "b", "c", &[("timeout_ms", "18446744073709551615"), ("retry", huge)])
+            + &call(
+                "z",
+                "c",
+                "d",
+                ORDERED,
+                ", traffic: { rps: 1.0e300, processing_ms: 1.0e300 }",
+                &uses(QUEUE_OK, &[("max_queue_length", "")]),
+            ),
+    );
+    let started = std::time::Instant::now();
+    let found = codes(&yaml);
+    assert!(started.elapsed().as_secs() < 5);
+    assert!(
+        found.contains("G003") && found.contains("C002"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn ordering_needs_fifo_true_or_a_single_consumer() {
+    let fires = |over: &[(&str, &str)]| {
+        codes(&single(call(
+            "x",
+            "a",
+            "b",
+            ORDERED,
+            "",
+            &uses(QUEUE_OK, over),
+        )))
+        .contains("A008")
+    };
+    assert!(fires(&[("fifo", "false")]));
+    assert!(!fires(&[("consumers", "{ min: 1, max: 1 }")]));
+    assert!(!fires(&[("protocol", "sqs"), ("channel", "points.fifo")]));
+    assert!(fires(&[("protocol", "sqs"), ("channel", "points")]));
+    // A stream keeps order per partition: the key is what counts.
+    let stream = |over: &[(&str, &str)]| {
+        codes(&single(call(
+            "x",
+            "a",
+            "b",
+            ORDERED,
+            "",
+            &uses(STREAM_OK, over),
+        )))
+        .contains("A008")
+    };
+    assert!(!stream(&[]));
+    assert!(stream(&[("partition_key", "")]));
+}
