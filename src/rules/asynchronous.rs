@@ -511,17 +511,19 @@ fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if uses.fifo == Some(true) || sqs_fifo || uses.partition_key.is_some() || single {
             continue;
         }
-        let max = uses
+        // Without a declared single consumer, a queue is read by competing consumers as
+        // soon as it is scaled out; the message says which of the two the file states.
+        let consumers = uses
             .consumers
             .as_ref()
             .and_then(|c| c.max)
-            .map(|m| format!("up to {m} competing consumers"))
-            .unwrap_or_else(|| "competing consumers".into());
+            .map(|m| format!("has up to {m} competing consumers and is not FIFO: messages are processed out of order"))
+            .unwrap_or_else(|| "declares neither a single consumer nor FIFO delivery: messages are processed out of order once consumers compete".into());
         out.push(
             Finding::new(
                 &ORDERING,
                 format!(
-                    "{} needs ordering, but the queue{} has {max} and is not FIFO: messages are processed out of order",
+                    "{} needs ordering, but the queue{} {consumers}",
                     ends(decl),
                     channel(decl)
                 ),
