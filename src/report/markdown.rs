@@ -139,8 +139,7 @@ fn diagram_section(analysis: &Analysis) -> Option<String> {
 }
 
 fn summary(analysis: &Analysis, paths: &Paths) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let [interactions, errors, warnings, infos] = super::count_phrases(analysis);
     let files: Vec<String> = analysis
         .model
         .files
@@ -148,15 +147,7 @@ fn summary(analysis: &Analysis, paths: &Paths) -> String {
         .map(|f| code(&paths.display(&f.path), false))
         .collect();
     format!(
-        "**{}** · **{}** · **{}** · **{}** · {} suppressed — {}",
-        plural(
-            analysis.model.interactions.len(),
-            "interaction",
-            "interactions"
-        ),
-        plural(analysis.count(Severity::Error), "error", "errors"),
-        plural(analysis.count(Severity::Warning), "warning", "warnings"),
-        plural(analysis.count(Severity::Info), "info", "infos"),
+        "**{interactions}** · **{errors}** · **{warnings}** · **{infos}** · {} suppressed — {}",
         analysis.suppressed(),
         files.join(", ")
     )

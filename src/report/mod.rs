@@ -45,3 +45,21 @@ pub fn interaction_rows(analysis: &Analysis) -> Vec<InteractionRow<'_>> {
         })
         .collect()
 }
+
+/// "23 interactions", "1 error", "14 warnings", "3 infos": the counts every summary shows,
+/// unsuppressed findings only.
+pub fn count_phrases(analysis: &Analysis) -> [String; 4] {
+    use crate::finding::Severity;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    [
+        plural(
+            analysis.model.interactions.len(),
+            "interaction",
+            "interactions",
+        ),
+        plural(analysis.count(Severity::Error), "error", "errors"),
+        plural(analysis.count(Severity::Warning), "warning", "warnings"),
+        plural(analysis.count(Severity::Info), "info", "infos"),
+    ]
+}

@@ -200,24 +200,15 @@ fn byte_of_column(line: &str, column: u32) -> usize {
 }
 
 pub fn summary_line(analysis: &Analysis) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let [interactions, errors, warnings, infos] = super::count_phrases(analysis);
     format!(
-        "{}: {}, {}, {}, {} ({} suppressed)",
+        "{}: {interactions}, {errors}, {warnings}, {infos} ({} suppressed)",
         analysis
             .model
             .system
             .as_deref()
             .map(one_line)
             .unwrap_or_else(|| "commsplan".into()),
-        plural(
-            analysis.model.interactions.len(),
-            "interaction",
-            "interactions"
-        ),
-        plural(analysis.count(Severity::Error), "error", "errors"),
-        plural(analysis.count(Severity::Warning), "warning", "warnings"),
-        plural(analysis.count(Severity::Info), "info", "infos"),
         analysis.suppressed()
     )
 }
