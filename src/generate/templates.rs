@@ -155,38 +155,10 @@ fn registry(format: Format) -> Handlebars<'static> {
             },
         ),
     );
-    // Durations from milliseconds: `30s`, `1500ms` (Istio, Spring and Go all read these).
-    hb.register_helper(
-        "dur",
-        Box::new(
-            |h: &Helper,
-             _: &Handlebars,
-             _: &Context,
-             _: &mut RenderContext,
-             out: &mut dyn Output|
-             -> HelperResult {
-                let ms = number(h, "dur")?;
-                out.write(&duration(ms))?;
-                Ok(())
-            },
-        ),
-    );
-    // A Go `time.Duration` expression from milliseconds.
-    hb.register_helper(
-        "go_dur",
-        Box::new(
-            |h: &Helper,
-             _: &Handlebars,
-             _: &Context,
-             _: &mut RenderContext,
-             out: &mut dyn Output|
-             -> HelperResult {
-                let ms = number(h, "go_dur")?;
-                out.write(&go_duration(ms))?;
-                Ok(())
-            },
-        ),
-    );
+    // Durations from milliseconds: `30s`, `1500ms` (Istio, Spring and Go all read these),
+    // and a Go `time.Duration` expression.
+    register_millis_helper(&mut hb, "dur", duration);
+    register_millis_helper(&mut hb, "go_dur", go_duration);
     hb
 }
 
@@ -200,6 +172,28 @@ fn param<'a>(h: &'a Helper, i: usize, name: &'static str) -> Result<&'a Value, R
         ))),
         None => Err(RenderErrorReason::ParamNotFoundForIndex(name, i)),
     }
+}
+
+/// A helper that renders one whole number of milliseconds with `render`.
+fn register_millis_helper(
+    hb: &mut Handlebars<'static>,
+    name: &'static str,
+    render: fn(u64) -> String,
+) {
+    hb.register_helper(
+        name,
+        Box::new(
+            move |h: &Helper,
+                  _: &Handlebars,
+                  _: &Context,
+                  _: &mut RenderContext,
+                  out: &mut dyn Output|
+                  -> HelperResult {
+                out.write(&render(number(h, name)?))?;
+                Ok(())
+            },
+        ),
+    );
 }
 
 fn number(h: &Helper, name: &'static str) -> Result<u64, RenderErrorReason> {
