@@ -100,12 +100,8 @@ pub fn analyze_with(
         .filter(|r| config.is_selected(r.info().code))
         .collect();
     phase("decided");
-    let timings = std::env::var_os("COMMSPLAN_TIMINGS").is_some();
-    for rule in &selected {
-        rule.check(&cx, &mut findings);
-        if timings {
-            phase(&format!("rule {}", rule.info().code));
-        }
+    for found in run_rules(&cx, &selected) {
+        findings.extend(found);
     }
     phase("rules");
     drop(cx);
@@ -129,6 +125,61 @@ pub fn analyze_with(
     })
 }
 
+/// Runs the rules on every core: they only read the model, and each writes its own
+/// list, so the result (rule order, then each rule's order) is the same as one by one.
+fn run_rules(cx: &Context<'_>, selected: &[&'static dyn rules::Rule]) -> Vec<Vec<Finding>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(selected.len());
+    let results: Vec<Mutex<(Vec<Finding>, Duration)>> = selected
+        .iter()
+        .map(|_| Mutex::new((Vec::new(), Duration::ZERO)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(rule) = selected.get(index) else {
+            break;
+        };
+        let started = Instant::now();
+        let mut found = Vec::new();
+        rule.check(cx, &mut found);
+        // Each slot is locked once, by the one worker that took its index.
+        if let Ok(mut slot) = results[index].lock() {
+            *slot = (found, started.elapsed());
+        }
+    };
+    if workers > 1 {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    } else {
+        work();
+    }
+    let timings = std::env::var_os("COMMSPLAN_TIMINGS").is_some();
+    results
+        .into_iter()
+        .zip(selected)
+        .map(|(slot, rule)| {
+            let (found, took) = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+            if timings {
+                eprintln!(
+                    "          {:>7.3}s  rule {} ({} findings)",
+                    took.as_secs_f64(),
+                    rule.info().code,
+                    found.len()
+                );
+            }
+            found
+        })
+        .collect()
+}
+
 /// Severity overrides, then the file's suppressions.
 fn post_pass(
     model: &Model,
@@ -149,19 +200,24 @@ fn post_pass(
 /// A value that an interaction takes from a YAML anchor or from `defaults` is reported
 /// where it is written; the reader also needs to see which interaction it was about.
 fn point_back_to_interactions(model: &Model, findings: &mut [Finding]) {
-    let by_id: std::collections::HashMap<&str, &crate::model::InteractionDecl> =
-        model.interactions.iter().map(|i| (i.id(), i)).collect();
+    // Each interaction's file and lines, looked up once rather than once per finding.
+    let by_id: std::collections::HashMap<
+        &str,
+        (&crate::model::InteractionDecl, Option<(u32, u32)>),
+    > = model
+        .interactions
+        .iter()
+        .map(|i| (i.id(), (i, model.line_range(&i.origin))))
+        .collect();
     for f in findings.iter_mut() {
         let (Some(id), Some(loc)) = (&f.interaction, &f.location) else {
             continue;
         };
-        let Some(decl) = by_id.get(id.as_str()) else {
+        let Some(&(decl, lines)) = by_id.get(id.as_str()) else {
             continue;
         };
         let own_file = model.files[decl.origin.file].path == loc.file;
-        let inside = model
-            .line_range(&decl.origin)
-            .is_some_and(|(first, last)| (first..=last).contains(&loc.line));
+        let inside = lines.is_some_and(|(first, last)| (first..=last).contains(&loc.line));
         if !(own_file && inside) {
             let at = model.locate(&decl.origin, "id");
             f.related.push(crate::finding::Related {
@@ -176,21 +232,31 @@ fn point_back_to_interactions(model: &Model, findings: &mut [Finding]) {
 
 /// Findings sorted by file (in the order given), line, column, then code: the output
 /// does not depend on the order in which rules ran.
-fn sort_in_file_order(model: &Model, findings: &mut [Finding]) {
-    let file_rank = |f: &Finding| {
-        f.location
-            .as_ref()
-            .and_then(|l| model.files.iter().position(|s| s.path == l.file))
-            .unwrap_or(usize::MAX)
-    };
-    findings.sort_by_cached_key(|f| {
-        (
-            file_rank(f),
-            f.location.as_ref().map(|l| (l.line, l.column)),
-            f.code,
-            f.message.clone(),
-        )
+fn sort_in_file_order(model: &Model, findings: &mut Vec<Finding>) {
+    // Keys are computed once; the message, compared last, is borrowed rather than copied.
+    let keys: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            let file_rank = f
+                .location
+                .as_ref()
+                .and_then(|l| model.files.iter().position(|s| s.path == l.file))
+                .unwrap_or(usize::MAX);
+            (
+                file_rank,
+                f.location.as_ref().map(|l| (l.line, l.column)),
+                f.code,
+            )
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        keys[a]
+            .cmp(&keys[b])
+            .then_with(|| findings[a].message.cmp(&findings[b].message))
     });
+    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+    findings.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
 /// Phase timings on standard error when `COMMSPLAN_TIMINGS` is set (for profiling the

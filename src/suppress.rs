@@ -226,6 +226,9 @@ pub fn apply(
         })
         .collect();
     fn get<'m>(map: &'m HashMap<&str, Vec<usize>>, key: Option<&str>) -> &'m [usize] {
+        if map.is_empty() {
+            return &[];
+        }
         key.and_then(|k| map.get(k)).map_or(&[], Vec::as_slice)
     }
     for f in findings.iter_mut() {
@@ -236,15 +239,24 @@ pub fn apply(
         let (from, to) = interaction
             .and_then(|id| ends.get(id))
             .map_or((None, None), |(a, b)| (Some(*a), Some(*b)));
-        let services = [f.service.as_deref(), from, to];
+        let [service, from, to] = [f.service.as_deref(), from, to];
         // Narrowest scope first: interaction, then service, then top level.
-        let ranks: [Vec<&[usize]>; 3] = [
-            vec![get(&by_interaction, interaction)],
-            services.iter().map(|s| get(&by_service, *s)).collect(),
-            std::iter::once(everywhere.as_slice())
-                .chain(std::iter::once(get(&by_target, interaction)))
-                .chain(services.iter().map(|s| get(&by_target, *s)))
-                .collect(),
+        let ranks: [[&[usize]; 5]; 3] = [
+            [get(&by_interaction, interaction), &[], &[], &[], &[]],
+            [
+                get(&by_service, service),
+                get(&by_service, from),
+                get(&by_service, to),
+                &[],
+                &[],
+            ],
+            [
+                everywhere.as_slice(),
+                get(&by_target, interaction),
+                get(&by_target, service),
+                get(&by_target, from),
+                get(&by_target, to),
+            ],
         ];
         let mut chosen: Option<usize> = None;
         for candidates in &ranks {

@@ -1,4 +1,4 @@
-use super::{emit, EXIT_FINDINGS, EXIT_OK};
+use super::{emit, emit_with, EXIT_FINDINGS, EXIT_OK};
 use crate::analysis::{analyze_with, Analysis, RunOptions};
 use crate::baseline;
 use crate::cli::{AnalyzeArgs, ColorChoice, FailOn, Format};
@@ -66,7 +66,12 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             Format::Json if args.statistics && to_stdout => {
                 report::statistics::render_json(&analysis)
             }
-            Format::Json => report::json::render(&analysis),
+            Format::Json => {
+                emit_with(target.output.as_deref(), |out| {
+                    report::json::write(&analysis, out)
+                })?;
+                continue;
+            }
             Format::Table => {
                 let options = report::table::Options {
                     color: use_color(args.color, !to_stdout),

@@ -49,6 +49,31 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Writes `text` to the file, or to standard output. A closed pipe (`| head`) is not
 /// an error.
+/// Like [`emit`], for a report written piece by piece rather than held as one string.
+pub(crate) fn emit_with(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    const BUFFER: usize = 1 << 16;
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            let mut out = std::io::BufWriter::with_capacity(BUFFER, file);
+            write(&mut out)
+                .and_then(|_| out.flush())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(BUFFER, std::io::stdout().lock());
+            match write(&mut out).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(Into::into),
+            }
+        }
+    }
+}
+
 pub(crate) fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match output {
         Some(path) => std::fs::write(path, text)

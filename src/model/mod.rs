@@ -160,23 +160,26 @@ impl Model {
         let Some(spans) = &file.spans else {
             return file.start_location();
         };
-        let pointer = join_pointer(&origin.pointer, relative);
-        if spans.get(&pointer).is_none() {
-            if let Some(field) = relative.strip_prefix("uses/") {
-                let in_defaults = format!("/defaults/{field}");
-                if spans.get(&in_defaults).is_some() {
-                    return file.value_location(spans, &in_defaults);
-                }
+        let (node, exact) = spans.nearest_under(&origin.pointer, relative);
+        if exact {
+            return file.location(value_span(node));
+        }
+        if let Some(field) = relative.strip_prefix("uses/") {
+            if let (in_defaults, true) = spans.nearest_under("/defaults", field) {
+                return file.location(value_span(in_defaults));
             }
         }
-        file.value_location(spans, &pointer)
+        file.location(anchor_span(node))
     }
 
     /// The key of `relative` under `origin` (for findings about a whole block).
     pub fn locate_key(&self, origin: &Origin, relative: &str) -> Location {
         let file = &self.files[origin.file];
         match &file.spans {
-            Some(spans) => file.key_location(spans, &join_pointer(&origin.pointer, relative)),
+            Some(spans) => {
+                let (node, _) = spans.nearest_under(&origin.pointer, relative);
+                file.location(node.key_span.unwrap_or_else(|| anchor_span(node)))
+            }
             None => file.start_location(),
         }
     }
@@ -187,12 +190,10 @@ impl Model {
         let Some(spans) = &file.spans else {
             return false;
         };
-        spans
-            .get(&join_pointer(&origin.pointer, relative))
-            .is_some()
+        spans.nearest_under(&origin.pointer, relative).1
             || relative
                 .strip_prefix("uses/")
-                .is_some_and(|f| spans.get(&format!("/defaults/{f}")).is_some())
+                .is_some_and(|f| spans.nearest_under("/defaults", f).1)
     }
 
     /// First and last line of the node at `origin` as written in its file.
@@ -208,13 +209,5 @@ impl Model {
 
     pub fn interaction(&self, id: &str) -> Option<&InteractionDecl> {
         self.interactions.iter().find(|i| i.interaction.id == id)
-    }
-}
-
-pub(crate) fn join_pointer(base: &str, relative: &str) -> String {
-    if relative.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}/{relative}")
     }
 }

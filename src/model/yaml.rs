@@ -746,12 +746,30 @@ impl SpanTree {
         (node, rest.is_none())
     }
 
-    fn walk<'a>(&'a self, pointer: &str) -> (&'a SpanTree, Option<usize>) {
-        let mut node = self;
-        if pointer.is_empty() {
-            return (node, None);
+    /// [`nearest`](Self::nearest) for `base` joined with `relative` (`uses/retry`,
+    /// no leading slash), without building the joined pointer.
+    pub fn nearest_under(&self, base: &str, relative: &str) -> (&SpanTree, bool) {
+        let (node, rest) = self.walk(base);
+        if rest.is_some() || relative.is_empty() {
+            return (node, rest.is_none());
         }
-        for (depth, token) in pointer.split('/').skip(1).enumerate() {
+        let (node, rest) = node.descend(relative.split('/'));
+        (node, rest.is_none())
+    }
+
+    fn walk<'a>(&'a self, pointer: &str) -> (&'a SpanTree, Option<usize>) {
+        if pointer.is_empty() {
+            return (self, None);
+        }
+        self.descend(pointer.split('/').skip(1))
+    }
+
+    fn descend<'a, 'p>(
+        &'a self,
+        tokens: impl Iterator<Item = &'p str>,
+    ) -> (&'a SpanTree, Option<usize>) {
+        let mut node = self;
+        for (depth, token) in tokens.enumerate() {
             let token = unescape_pointer_token(token);
             let next = match &node.children {
                 SpanChildren::Map(m) => m

@@ -38,6 +38,13 @@ struct Summary {
 }
 
 pub fn render(analysis: &Analysis) -> String {
+    let mut out = Vec::new();
+    write(analysis, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Streams the report: a large system's report is never held whole in memory.
+pub fn write(analysis: &Analysis, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let model = &analysis.model;
     let report = Report {
         version: 1,
@@ -65,7 +72,6 @@ pub fn render(analysis: &Analysis) -> String {
             suppressed: analysis.suppressed(),
         },
     };
-    let mut out = serde_json::to_string_pretty(&report).expect("report serialises");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
 }
