@@ -201,10 +201,8 @@ fn post_pass(
 /// where it is written; the reader also needs to see which interaction it was about.
 fn point_back_to_interactions(model: &Model, findings: &mut [Finding]) {
     // Each interaction's file and lines, looked up once rather than once per finding.
-    let by_id: std::collections::HashMap<
-        &str,
-        (&crate::model::InteractionDecl, Option<(u32, u32)>),
-    > = model
+    type Lines = Option<(u32, u32)>;
+    let by_id: std::collections::HashMap<&str, (&crate::model::InteractionDecl, Lines)> = model
         .interactions
         .iter()
         .map(|i| (i.id(), (i, model.line_range(&i.origin))))
