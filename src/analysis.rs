@@ -4,8 +4,9 @@ use crate::baseline;
 use crate::config::{self, Config};
 use crate::finding::{Finding, Severity};
 use crate::flowchart::{flowchart, Decision};
-use crate::model::{load, LoadOptions, Model};
+use crate::model::{load, InteractionDecl, LoadOptions, Model};
 use crate::rules::{self, Context};
+use crate::suppress::Suppressions;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -99,14 +100,32 @@ pub fn analyze_with(
         .into_iter()
         .filter(|r| config.is_selected(r.info().code))
         .collect();
+    let (suppressions, expired) = Suppressions::new(&model, &today);
+    let used = suppressions.unused();
+    let lines = InteractionLines::new(&model);
+    // Applied to each rule's findings as soon as the rule is done, on the same core.
+    let finish = |found: &mut [Finding]| {
+        point_back_to_interactions(&model, &lines, found);
+        for f in found.iter_mut() {
+            if let Some(sev) = config.severity_of(f.code) {
+                f.severity = sev;
+            }
+        }
+        suppressions.mark(found, &used);
+    };
+    finish(&mut findings);
     phase("decided");
-    for found in run_rules(&cx, &selected) {
-        findings.extend(found);
+    let found = run_rules(&cx, &selected, &finish);
+    findings.reserve_exact(found.iter().map(Vec::len).sum());
+    for f in found {
+        findings.extend(f);
     }
     phase("rules");
     drop(cx);
-    point_back_to_interactions(&model, &mut findings);
-    post_pass(&model, &config, &today, &selected, &mut findings);
+    let ran = |prefix: &str| selected.iter().any(|r| r.info().code.starts_with(prefix));
+    findings.extend(suppressions.report(expired, &used, &config, &ran));
+    drop(lines);
+    drop(suppressions);
     let baseline_fixed = match (&baseline_entries, &run.baseline) {
         (Some(entries), Some(path)) => {
             baseline::apply(&mut findings, entries, &path.to_string_lossy())
@@ -127,7 +146,11 @@ pub fn analyze_with(
 
 /// Runs the rules on every core: they only read the model, and each writes its own
 /// list, so the result (rule order, then each rule's order) is the same as one by one.
-fn run_rules(cx: &Context<'_>, selected: &[&'static dyn rules::Rule]) -> Vec<Vec<Finding>> {
+fn run_rules(
+    cx: &Context<'_>,
+    selected: &[&'static dyn rules::Rule],
+    finish: &(dyn Fn(&mut [Finding]) + Sync),
+) -> Vec<Vec<Finding>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     use std::time::{Duration, Instant};
@@ -147,6 +170,7 @@ fn run_rules(cx: &Context<'_>, selected: &[&'static dyn rules::Rule]) -> Vec<Vec
         let started = Instant::now();
         let mut found = Vec::new();
         rule.check(cx, &mut found);
+        finish(&mut found);
         // Each slot is locked once, by the one worker that took its index.
         if let Ok(mut slot) = results[index].lock() {
             *slot = (found, started.elapsed());
@@ -180,38 +204,37 @@ fn run_rules(cx: &Context<'_>, selected: &[&'static dyn rules::Rule]) -> Vec<Vec
         .collect()
 }
 
-/// Severity overrides, then the file's suppressions.
-fn post_pass(
-    model: &Model,
-    config: &Config,
-    today: &str,
-    selected: &[&'static dyn rules::Rule],
-    findings: &mut Vec<Finding>,
-) {
-    for f in findings.iter_mut() {
-        if let Some(sev) = config.severity_of(f.code) {
-            f.severity = sev;
-        }
+/// Each interaction's declaration and first and last line, looked up once rather than
+/// once per finding.
+struct InteractionLines<'m> {
+    by_id: std::collections::HashMap<&'m str, (&'m InteractionDecl, LineRange)>,
+}
+
+type LineRange = Option<(u32, u32)>;
+
+impl<'m> InteractionLines<'m> {
+    fn new(model: &'m Model) -> InteractionLines<'m> {
+        let by_id = model
+            .interactions
+            .iter()
+            .map(|i| (i.id(), (i, model.line_range(&i.origin))))
+            .collect();
+        InteractionLines { by_id }
     }
-    let ran = |prefix: &str| selected.iter().any(|r| r.info().code.starts_with(prefix));
-    crate::suppress::apply(model, config, today, findings, &ran);
 }
 
 /// A value that an interaction takes from a YAML anchor or from `defaults` is reported
 /// where it is written; the reader also needs to see which interaction it was about.
-fn point_back_to_interactions(model: &Model, findings: &mut [Finding]) {
-    // Each interaction's file and lines, looked up once rather than once per finding.
-    type Lines = Option<(u32, u32)>;
-    let by_id: std::collections::HashMap<&str, (&crate::model::InteractionDecl, Lines)> = model
-        .interactions
-        .iter()
-        .map(|i| (i.id(), (i, model.line_range(&i.origin))))
-        .collect();
+fn point_back_to_interactions(
+    model: &Model,
+    lines: &InteractionLines<'_>,
+    findings: &mut [Finding],
+) {
     for f in findings.iter_mut() {
         let (Some(id), Some(loc)) = (&f.interaction, &f.location) else {
             continue;
         };
-        let Some(&(decl, lines)) = by_id.get(id.as_str()) else {
+        let Some(&(decl, lines)) = lines.by_id.get(id.as_str()) else {
             continue;
         };
         let own_file = model.files[decl.origin.file].path == loc.file;

@@ -10,6 +10,7 @@ use crate::model::types::Suppression;
 use crate::model::{Model, Origin};
 use crate::rules::{Family, RuleInfo};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub static EXPIRED: RuleInfo = RuleInfo {
     code: "M018",
@@ -130,61 +131,58 @@ struct Entry<'a> {
     suppression: &'a Suppression,
     origin: Origin,
     scope: Scope<'a>,
-    used: bool,
+    /// In force today (not past its `until`).
+    live: bool,
 }
 
-/// Marks suppressed findings and adds the findings about the suppressions themselves.
-/// `ran(prefix)` says whether any rule that ran has a code starting with `prefix`.
-pub fn apply(
-    model: &Model,
-    config: &Config,
-    today: &str,
-    findings: &mut Vec<Finding>,
-    ran: &dyn Fn(&str) -> bool,
-) {
-    let mut entries: Vec<Entry<'_>> = Vec::new();
-    for decl in &model.interactions {
-        for (i, s) in decl.interaction.suppress.iter().enumerate() {
-            entries.push(Entry {
-                suppression: s,
-                origin: child(&decl.origin, i),
-                scope: Scope::Interaction(decl.id()),
-                used: false,
-            });
-        }
-    }
-    for (name, decl) in &model.services {
-        for (i, s) in decl.service.suppress.iter().enumerate() {
-            entries.push(Entry {
-                suppression: s,
-                origin: child(&decl.origin, i),
-                scope: Scope::Service(name),
-                used: false,
-            });
-        }
-    }
-    for decl in &model.suppressions {
-        entries.push(Entry {
-            suppression: &decl.suppression,
-            origin: decl.origin.clone(),
-            scope: Scope::All(decl.suppression.target.as_deref()),
-            used: false,
-        });
-    }
-    if entries.is_empty() {
-        return;
-    }
+/// Every suppression of a model, indexed by what it names, so that matching a finding
+/// looks at its own interaction and services only, however many suppressions the file
+/// has. Matching only reads it, so slices of the findings can be matched in parallel.
+pub struct Suppressions<'m> {
+    model: &'m Model,
+    entries: Vec<Entry<'m>>,
+    by_interaction: HashMap<&'m str, Vec<usize>>,
+    by_service: HashMap<&'m str, Vec<usize>>,
+    by_target: HashMap<&'m str, Vec<usize>>,
+    everywhere: Vec<usize>,
+    ends: HashMap<&'m str, (&'m str, &'m str)>,
+}
 
-    let mut extra = Vec::new();
-    let mut live: Vec<bool> = Vec::with_capacity(entries.len());
-    for e in &entries {
-        let expired = e
-            .suppression
-            .until
-            .as_deref()
-            .is_some_and(|until| until < today);
-        if expired {
-            extra.push(
+impl<'m> Suppressions<'m> {
+    /// The suppressions, and a finding for each one past its `until`.
+    pub fn new(model: &'m Model, today: &str) -> (Suppressions<'m>, Vec<Finding>) {
+        let mut entries: Vec<Entry<'m>> = Vec::new();
+        let mut push = |suppression: &'m Suppression, origin: Origin, scope: Scope<'m>| {
+            let live = suppression
+                .until
+                .as_deref()
+                .is_none_or(|until| until >= today);
+            entries.push(Entry {
+                suppression,
+                origin,
+                scope,
+                live,
+            });
+        };
+        for decl in &model.interactions {
+            for (i, s) in decl.interaction.suppress.iter().enumerate() {
+                push(s, child(&decl.origin, i), Scope::Interaction(decl.id()));
+            }
+        }
+        for (name, decl) in &model.services {
+            for (i, s) in decl.service.suppress.iter().enumerate() {
+                push(s, child(&decl.origin, i), Scope::Service(name));
+            }
+        }
+        for decl in &model.suppressions {
+            let target = decl.suppression.target.as_deref();
+            push(&decl.suppression, decl.origin.clone(), Scope::All(target));
+        }
+
+        let expired = entries
+            .iter()
+            .filter(|e| !e.live)
+            .map(|e| {
                 Finding::new(
                     &EXPIRED,
                     format!(
@@ -195,138 +193,179 @@ pub fn apply(
                 )
                 .at(model.locate(&e.origin, "until"))
                 .label("expired")
-                .help("fix the findings and remove the suppression, or review it and move `until` forward"),
+                .help("fix the findings and remove the suppression, or review it and move `until` forward")
+            })
+            .collect();
+
+        let mut by_interaction: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_service: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_target: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut everywhere: Vec<usize> = Vec::new();
+        for (index, e) in entries.iter().enumerate() {
+            match e.scope {
+                Scope::Interaction(id) => by_interaction.entry(id).or_default().push(index),
+                Scope::Service(name) => by_service.entry(name).or_default().push(index),
+                Scope::All(Some(t)) => by_target.entry(t).or_default().push(index),
+                Scope::All(None) => everywhere.push(index),
+            }
+        }
+        // Only needed to match findings by their interaction's services.
+        let ends = if entries.is_empty() {
+            HashMap::new()
+        } else {
+            model
+                .interactions
+                .iter()
+                .map(|d| {
+                    (
+                        d.id(),
+                        (d.interaction.from.as_str(), d.interaction.to.as_str()),
+                    )
+                })
+                .collect()
+        };
+        let suppressions = Suppressions {
+            model,
+            entries,
+            by_interaction,
+            by_service,
+            by_target,
+            everywhere,
+            ends,
+        };
+        (suppressions, expired)
+    }
+
+    /// One flag per suppression, all unset: which ones matched a finding.
+    pub fn unused(&self) -> Vec<AtomicBool> {
+        self.entries
+            .iter()
+            .map(|_| AtomicBool::new(false))
+            .collect()
+    }
+
+    /// Marks the findings that a suppression in force covers, and sets `used` for the
+    /// suppressions that matched.
+    pub fn mark(&self, findings: &mut [Finding], used: &[AtomicBool]) {
+        if self.entries.is_empty() {
+            return;
+        }
+        fn get<'a>(map: &'a HashMap<&str, Vec<usize>>, key: Option<&str>) -> &'a [usize] {
+            if map.is_empty() {
+                return &[];
+            }
+            key.and_then(|k| map.get(k)).map_or(&[], Vec::as_slice)
+        }
+        for f in findings.iter_mut() {
+            if is_loader_code(f.code) {
+                continue;
+            }
+            let interaction = f.interaction.as_deref();
+            let (from, to) = interaction
+                .and_then(|id| self.ends.get(id))
+                .map_or((None, None), |(a, b)| (Some(*a), Some(*b)));
+            let service = f.service.as_deref();
+            // Narrowest scope first: interaction, then service, then top level.
+            let ranks: [[&[usize]; 5]; 3] = [
+                [get(&self.by_interaction, interaction), &[], &[], &[], &[]],
+                [
+                    get(&self.by_service, service),
+                    get(&self.by_service, from),
+                    get(&self.by_service, to),
+                    &[],
+                    &[],
+                ],
+                [
+                    self.everywhere.as_slice(),
+                    get(&self.by_target, interaction),
+                    get(&self.by_target, service),
+                    get(&self.by_target, from),
+                    get(&self.by_target, to),
+                ],
+            ];
+            let mut chosen: Option<usize> = None;
+            for candidates in &ranks {
+                for &index in candidates.iter().flat_map(|c| c.iter()) {
+                    let e = &self.entries[index];
+                    if !e.live || !f.code.starts_with(e.suppression.rule.as_str()) {
+                        continue;
+                    }
+                    used[index].store(true, Ordering::Relaxed);
+                    chosen = Some(chosen.map_or(index, |c| c.min(index)));
+                }
+                if chosen.is_some() {
+                    break;
+                }
+            }
+            if let Some(index) = chosen {
+                let e = &self.entries[index];
+                f.suppressed = Some(Suppressed {
+                    reason: e.suppression.reason.clone(),
+                    by: e.suppression.by.clone(),
+                    until: e.suppression.until.clone(),
+                    location: Some(self.model.locate(&e.origin, "")),
+                });
+            }
+        }
+    }
+
+    /// The findings about the suppressions themselves: `expired` (from [`new`]) and the
+    /// ones in force that matched nothing, as the config selects them.
+    ///
+    /// [`new`]: Suppressions::new
+    pub fn report(
+        &self,
+        expired: Vec<Finding>,
+        used: &[AtomicBool],
+        config: &Config,
+        ran: &dyn Fn(&str) -> bool,
+    ) -> Vec<Finding> {
+        let mut extra = expired;
+        for (e, used) in self.entries.iter().zip(used) {
+            if used.load(Ordering::Relaxed) || !e.live {
+                continue;
+            }
+            let rule = e.suppression.rule.as_str();
+            let known = crate::rules::registry()
+                .iter()
+                .any(|r| r.code.starts_with(rule) && !rule.is_empty());
+            if known && !ran(rule) {
+                continue;
+            }
+            let message = if known {
+                let scope = match e.scope {
+                    Scope::Interaction(id) => format!("interaction `{id}`"),
+                    Scope::Service(name) => format!("service `{name}`"),
+                    Scope::All(None) => "the system".to_string(),
+                    Scope::All(Some(t)) => format!("`{t}`"),
+                };
+                format!("the suppression of {rule} on {scope} matches no finding")
+            } else {
+                let codes: Vec<&str> = crate::rules::registry().iter().map(|r| r.code).collect();
+                let hint = crate::model::schema::did_you_mean(rule, codes.iter().copied())
+                    .map(|s| format!("; did you mean {s}?"))
+                    .unwrap_or_default();
+                format!("the suppression names `{rule}`, which is not a rule code{hint}")
+            };
+            extra.push(
+                Finding::new(&UNUSED, message)
+                    .at(self.model.locate(&e.origin, "rule"))
+                    .label(if known {
+                        "matches nothing"
+                    } else {
+                        "unknown rule"
+                    })
+                    .help("remove the suppression, or correct its `rule` or `target`"),
             );
         }
-        live.push(!expired);
-    }
-
-    // Entries indexed by what they name, so that matching a finding looks at its own
-    // interaction and services only, however many suppressions the file has.
-    let mut by_interaction: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut by_service: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut by_target: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut everywhere: Vec<usize> = Vec::new();
-    for (index, e) in entries.iter().enumerate() {
-        match e.scope {
-            Scope::Interaction(id) => by_interaction.entry(id).or_default().push(index),
-            Scope::Service(name) => by_service.entry(name).or_default().push(index),
-            Scope::All(Some(t)) => by_target.entry(t).or_default().push(index),
-            Scope::All(None) => everywhere.push(index),
-        }
-    }
-    let ends: HashMap<&str, (&str, &str)> = model
-        .interactions
-        .iter()
-        .map(|d| {
-            (
-                d.id(),
-                (d.interaction.from.as_str(), d.interaction.to.as_str()),
-            )
-        })
-        .collect();
-    fn get<'m>(map: &'m HashMap<&str, Vec<usize>>, key: Option<&str>) -> &'m [usize] {
-        if map.is_empty() {
-            return &[];
-        }
-        key.and_then(|k| map.get(k)).map_or(&[], Vec::as_slice)
-    }
-    for f in findings.iter_mut() {
-        if is_loader_code(f.code) {
-            continue;
-        }
-        let interaction = f.interaction.as_deref();
-        let (from, to) = interaction
-            .and_then(|id| ends.get(id))
-            .map_or((None, None), |(a, b)| (Some(*a), Some(*b)));
-        let [service, from, to] = [f.service.as_deref(), from, to];
-        // Narrowest scope first: interaction, then service, then top level.
-        let ranks: [[&[usize]; 5]; 3] = [
-            [get(&by_interaction, interaction), &[], &[], &[], &[]],
-            [
-                get(&by_service, service),
-                get(&by_service, from),
-                get(&by_service, to),
-                &[],
-                &[],
-            ],
-            [
-                everywhere.as_slice(),
-                get(&by_target, interaction),
-                get(&by_target, service),
-                get(&by_target, from),
-                get(&by_target, to),
-            ],
-        ];
-        let mut chosen: Option<usize> = None;
-        for candidates in &ranks {
-            for &index in candidates.iter().flat_map(|c| c.iter()) {
-                let e = &mut entries[index];
-                if !live[index] || !f.code.starts_with(e.suppression.rule.as_str()) {
-                    continue;
-                }
-                e.used = true;
-                chosen = Some(chosen.map_or(index, |c| c.min(index)));
-            }
-            if chosen.is_some() {
-                break;
+        extra.retain(|f| config.is_selected(f.code));
+        for f in &mut extra {
+            if let Some(sev) = config.severity_of(f.code) {
+                f.severity = sev;
             }
         }
-        if let Some(index) = chosen {
-            let e = &entries[index];
-            f.suppressed = Some(Suppressed {
-                reason: e.suppression.reason.clone(),
-                by: e.suppression.by.clone(),
-                until: e.suppression.until.clone(),
-                location: Some(model.locate(&e.origin, "")),
-            });
-        }
+        extra
     }
-
-    for (index, e) in entries.iter().enumerate() {
-        if e.used || !live[index] {
-            continue;
-        }
-        let rule = e.suppression.rule.as_str();
-        let known = crate::rules::registry()
-            .iter()
-            .any(|r| r.code.starts_with(rule) && !rule.is_empty());
-        if known && !ran(rule) {
-            continue;
-        }
-        let message = if known {
-            let scope = match e.scope {
-                Scope::Interaction(id) => format!("interaction `{id}`"),
-                Scope::Service(name) => format!("service `{name}`"),
-                Scope::All(None) => "the system".to_string(),
-                Scope::All(Some(t)) => format!("`{t}`"),
-            };
-            format!("the suppression of {rule} on {scope} matches no finding")
-        } else {
-            let codes: Vec<&str> = crate::rules::registry().iter().map(|r| r.code).collect();
-            let hint = crate::model::schema::did_you_mean(rule, codes.iter().copied())
-                .map(|s| format!("; did you mean {s}?"))
-                .unwrap_or_default();
-            format!("the suppression names `{rule}`, which is not a rule code{hint}")
-        };
-        extra.push(
-            Finding::new(&UNUSED, message)
-                .at(model.locate(&e.origin, "rule"))
-                .label(if known {
-                    "matches nothing"
-                } else {
-                    "unknown rule"
-                })
-                .help("remove the suppression, or correct its `rule` or `target`"),
-        );
-    }
-    extra.retain(|f| config.is_selected(f.code));
-    for f in &mut extra {
-        if let Some(sev) = config.severity_of(f.code) {
-            f.severity = sev;
-        }
-    }
-    findings.extend(extra);
 }
 
 fn child(origin: &Origin, index: usize) -> Origin {
