@@ -253,31 +253,34 @@ fn point_back_to_interactions(
 
 /// Findings sorted by file (in the order given), line, column, then code: the output
 /// does not depend on the order in which rules ran.
-fn sort_in_file_order(model: &Model, findings: &mut Vec<Finding>) {
-    // Keys are computed once; the message, compared last, is borrowed rather than copied.
-    let keys: Vec<_> = findings
-        .iter()
-        .map(|f| {
-            let file_rank = f
-                .location
-                .as_ref()
-                .and_then(|l| model.files.iter().position(|s| s.path == l.file))
-                .unwrap_or(usize::MAX);
-            (
-                file_rank,
-                f.location.as_ref().map(|l| (l.line, l.column)),
-                f.code,
-            )
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| {
-        keys[a]
-            .cmp(&keys[b])
-            .then_with(|| findings[a].message.cmp(&findings[b].message))
+fn sort_in_file_order(model: &Model, findings: &mut [Finding]) {
+    findings.sort_by_cached_key(|f| {
+        let file_rank = f
+            .location
+            .as_ref()
+            .and_then(|l| model.files.iter().position(|s| s.path == l.file))
+            .unwrap_or(usize::MAX);
+        (
+            file_rank,
+            f.location.as_ref().map(|l| (l.line, l.column)),
+            f.code,
+        )
     });
-    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
-    findings.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    // Ties are rare and short: order them by message without copying every message
+    // into the sort key.
+    let same_place = |a: &Finding, b: &Finding| {
+        a.code == b.code
+            && match (&a.location, &b.location) {
+                (Some(x), Some(y)) => (x.line, x.column, &x.file) == (y.line, y.column, &y.file),
+                (None, None) => true,
+                _ => false,
+            }
+    };
+    for tied in findings.chunk_by_mut(same_place) {
+        if tied.len() > 1 {
+            tied.sort_by(|a, b| a.message.cmp(&b.message));
+        }
+    }
 }
 
 /// Phase timings on standard error when `COMMSPLAN_TIMINGS` is set (for profiling the
