@@ -147,7 +147,7 @@ pub fn apply(
         for (i, s) in decl.interaction.suppress.iter().enumerate() {
             entries.push(Entry {
                 suppression: s,
-                origin: child(&decl.origin, i),
+                origin: child(&decl.origin, s.written_index.unwrap_or(i)),
                 scope: Scope::Interaction(decl.id()),
                 used: false,
             });
@@ -157,7 +157,7 @@ pub fn apply(
         for (i, s) in decl.service.suppress.iter().enumerate() {
             entries.push(Entry {
                 suppression: s,
-                origin: child(&decl.origin, i),
+                origin: child(&decl.origin, s.written_index.unwrap_or(i)),
                 scope: Scope::Service(name),
                 used: false,
             });

@@ -1,6 +1,7 @@
 //! The JSON Schema of the architecture file, generated from the Rust types, and the
 //! mapping of schema violations to located `M` findings.
 
+use super::prune::Invalid;
 use super::types::ArchitectureFile;
 use super::yaml::{escape_pointer_token, SpanTree};
 use crate::finding::Finding;
@@ -110,32 +111,44 @@ fn validator() -> &'static jsonschema::Validator {
     })
 }
 
-/// Validates a document and returns one finding per violation, each at its node.
-pub fn validate(doc: &Value, spans: &SpanTree, file: &super::SourceFile) -> Vec<Finding> {
+/// Validates a document: one finding per violation, each at its node, and the nodes in
+/// violation, for extraction to leave out.
+pub(super) fn validate(
+    doc: &Value,
+    spans: &SpanTree,
+    file: &super::SourceFile,
+) -> (Vec<Finding>, Invalid) {
     let mut out = Vec::new();
+    let mut invalid = Invalid::default();
     for error in validator().iter_errors(doc) {
         let path = error.instance_path().to_string();
         let schema_path = error.schema_path().to_string();
         if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
             let (interaction, service) = subject_of(&path, spans, file);
             for key in unexpected {
+                invalid.add(&format!("{path}/{}", escape_pointer_token(key)));
                 let mut f = unknown_key(key, &path, &schema_path, spans, file);
                 f.interaction.clone_from(&interaction);
                 f.service.clone_from(&service);
                 out.push(f);
             }
-        } else if let Some(f) = to_finding(
-            error.kind(),
-            error.instance(),
-            &path,
-            &schema_path,
-            spans,
-            file,
-        ) {
-            out.push(f);
+        } else {
+            // For a missing field this is its mapping: a nested one (a suppression) is left
+            // out whole; for a whole item `Invalid::add` leaves nothing to prune.
+            invalid.add(&path);
+            if let Some(f) = to_finding(
+                error.kind(),
+                error.instance(),
+                &path,
+                &schema_path,
+                spans,
+                file,
+            ) {
+                out.push(f);
+            }
         }
     }
-    out
+    (out, invalid)
 }
 
 fn unknown_key(
