@@ -358,3 +358,37 @@ interactions:
     assert_eq!(at(one(&a, "M010")), (7, 11));
     assert_eq!(at(one(&a, "M002")), (8, 31));
 }
+
+#[test]
+fn counts_out_of_range_or_written_as_floats_do_not_lose_the_interaction() {
+    let a = run("\
+version: 1
+system: t
+services: { a: {}, b: {} }
+interactions:
+  - id: x
+    from: a
+    to: b
+    needs: { realtime: true, consistency: strong }
+    uses:
+      pattern: sync
+      timeout_ms: 500.0
+      retry: { max_attempts: 5000000000, backoff: exponential }
+      ttl_ms: 99999999999999999999
+");
+    // Too large for its Rust type: reported at the value and left out, like any other
+    // schema error (it used to pass the schema and drop the interaction unreported).
+    let m004: Vec<_> = a
+        .findings
+        .iter()
+        .filter(|f| f.code == "M004")
+        .map(at)
+        .collect();
+    assert_eq!(m004, [(12, 30), (13, 15)], "{:#?}", codes(&a));
+    assert_eq!(interaction_ids(&a), ["x"]);
+    let uses = a.model.interactions[0].uses();
+    // `500.0` is the integer 500, as JSON Schema reads it.
+    assert_eq!(uses.timeout_ms, Some(500));
+    assert_eq!(uses.retry.as_ref().and_then(|r| r.max_attempts), None);
+    assert_eq!(uses.ttl_ms, None);
+}

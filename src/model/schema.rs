@@ -65,8 +65,16 @@ fn tidy(value: &mut Value) {
                     }
                 }
             }
-            if matches!(map.get("format"), Some(Value::String(f)) if is_numeric_format(f)) {
-                map.remove("format");
+            if let Some(Value::String(f)) = map.get("format") {
+                if is_numeric_format(f) {
+                    // The format's range stays: without it a count too large for the Rust
+                    // type would pass the schema and then fail to read, unreported.
+                    if let Some((min, max)) = integer_range(f) {
+                        map.entry("minimum").or_insert(min);
+                        map.entry("maximum").or_insert(max);
+                    }
+                    map.remove("format");
+                }
             }
             if map.get("default") == Some(&Value::Null) {
                 map.remove("default");
@@ -99,6 +107,21 @@ fn is_numeric_format(f: &str) -> bool {
             | "float"
             | "double"
     )
+}
+
+/// The range of an integer format, as JSON numbers.
+fn integer_range(format: &str) -> Option<(Value, Value)> {
+    Some(match format {
+        "uint8" => (json!(0), json!(u8::MAX)),
+        "uint16" => (json!(0), json!(u16::MAX)),
+        "uint32" => (json!(0), json!(u32::MAX)),
+        "uint" | "uint64" => (json!(0), json!(u64::MAX)),
+        "int8" => (json!(i8::MIN), json!(i8::MAX)),
+        "int16" => (json!(i16::MIN), json!(i16::MAX)),
+        "int32" => (json!(i32::MIN), json!(i32::MAX)),
+        "int" | "int64" => (json!(i64::MIN), json!(i64::MAX)),
+        _ => return None,
+    })
 }
 
 fn validator() -> &'static jsonschema::Validator {
@@ -509,6 +532,18 @@ mod tests {
         assert!(!text.contains("\"null\""), "{text}");
         assert!(!text.contains("uint32"));
         assert!(text.contains("2020-12"));
+    }
+
+    #[test]
+    fn integer_fields_keep_the_range_of_their_rust_type() {
+        let schema = json_schema();
+        let attempts = &schema["$defs"]["Retry"]["properties"]["max_attempts"];
+        assert_eq!(attempts["minimum"], json!(1), "the declared minimum wins");
+        assert_eq!(attempts["maximum"], json!(u32::MAX));
+        let bytes = &schema["$defs"]["Traffic"]["properties"]["payload_bytes"];
+        assert_eq!(bytes["maximum"], json!(u64::MAX));
+        let rps = &schema["$defs"]["Traffic"]["properties"]["rps"];
+        assert!(rps.get("maximum").is_none(), "numbers have no range");
     }
 
     #[test]
