@@ -392,3 +392,23 @@ interactions:
     assert_eq!(uses.retry.as_ref().and_then(|r| r.max_attempts), None);
     assert_eq!(uses.ttl_ms, None);
 }
+
+#[test]
+fn a_written_uses_block_counts_even_when_its_only_field_is_left_out() {
+    let a = run("\
+version: 1
+system: t
+services: { a: {}, b: {} }
+interactions:
+  - id: x
+    from: a
+    to: b
+    needs: { realtime: true, consistency: strong }
+    uses: { timout_ms: 500 }
+");
+    assert!(a.model.interactions[0].declares_uses);
+    // The design is written, so the checklist applies rather than the "not designed yet"
+    // note.
+    assert!(about(&a, "D002", "x").is_empty(), "{:#?}", codes(&a));
+    assert_eq!(about(&a, "S001", "x").len(), 1);
+}
