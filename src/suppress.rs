@@ -166,12 +166,20 @@ impl<'m> Suppressions<'m> {
         };
         for decl in &model.interactions {
             for (i, s) in decl.interaction.suppress.iter().enumerate() {
-                push(s, child(&decl.origin, i), Scope::Interaction(decl.id()));
+                push(
+                    s,
+                    child(&decl.origin, s.written_index.unwrap_or(i)),
+                    Scope::Interaction(decl.id()),
+                );
             }
         }
         for (name, decl) in &model.services {
             for (i, s) in decl.service.suppress.iter().enumerate() {
-                push(s, child(&decl.origin, i), Scope::Service(name));
+                push(
+                    s,
+                    child(&decl.origin, s.written_index.unwrap_or(i)),
+                    Scope::Service(name),
+                );
             }
         }
         for decl in &model.suppressions {

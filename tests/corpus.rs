@@ -18,6 +18,13 @@ const CASES: &[(&str, &str, u32, u32)] = &[
     ("top-level-list.yaml", "M003", 1, 1),
     ("empty-value.yaml", "M003", 9, 23),
     ("unknown-key-did-you-mean.yaml", "M002", 11, 7),
+    // The invalid node is left out and the rest of the interaction is still checked
+    // (these two answer no flowchart question).
+    ("unknown-key-did-you-mean.yaml", "M011", 7, 5),
+    ("wrong-type-string-for-int.yaml", "M011", 7, 5),
+    // A left-out answer is a missing one: the flowchart stops at its node.
+    ("bad-enum-answer.yaml", "M004", 12, 20),
+    ("bad-enum-answer.yaml", "M011", 12, 20),
     // Inside an optional block, the bad field itself, not the block.
     ("unknown-key-in-optional-block.yaml", "M002", 13, 9),
     ("error-inside-optional-block.yaml", "M003", 11, 30),

@@ -1,11 +1,13 @@
 //! The one loading boundary: files in, a [`Model`] and located findings out.
 
+use super::prune::{prune, removed_suppressions, Invalid};
 use super::types::{Interaction, Service, Suppression, Uses};
 use super::yaml::{self, escape_pointer_token, Limits, ProblemKind};
 use super::{checks, InteractionDecl, Model, Origin, ServiceDecl, SourceFile, SuppressionDecl};
 use crate::finding::Finding;
 use crate::rules::model as codes;
 use anyhow::{Context as _, Result};
+use serde::Deserialize as _;
 use serde_json::Value;
 use std::io::Read;
 use std::path::Path;
@@ -189,22 +191,26 @@ fn load_one(
                 .collect()
         })
         .unwrap_or_default();
-    findings.extend(super::schema::validate(&doc, &spans, &file));
+    let (schema_findings, invalid) = super::schema::validate(&doc, &spans, &file);
+    findings.extend(schema_findings);
     crate::analysis::phase("validated");
     file.spans = Some(spans);
     model.files.push(file);
-    extract(model, findings, refs, file_index, doc);
+    extract(model, findings, refs, file_index, doc, invalid);
     crate::analysis::phase("extracted");
 }
 
-/// Moves the valid parts of a document into the model. Parts with schema errors are
-/// left out (their errors are already reported); their `from`/`to` are still checked.
+/// Moves a document into the model. Nodes with schema errors are left out as if not
+/// written (their errors are already reported) and the rest of each item is read; an item
+/// that still does not read (an interaction without `to`) is left out, though its
+/// `from`/`to` are still checked.
 fn extract(
     model: &mut Model,
     findings: &mut Vec<Finding>,
     refs: &mut Vec<RawRef>,
     file: usize,
     doc: Value,
+    mut invalid: Invalid,
 ) {
     let Value::Object(mut top) = doc else {
         return;
@@ -219,17 +225,23 @@ fn extract(
             .and_then(Value::as_str)
             .map(str::to_string);
     }
-    let defaults: Option<Value> = top
-        .remove("defaults")
-        .filter(|d| serde_json::from_value::<Uses>(d.clone()).is_ok());
+    let defaults: Option<Value> = top.remove("defaults").and_then(|mut d| {
+        prune(&mut d, &mut invalid.defaults);
+        Uses::deserialize(&d).is_ok().then_some(d)
+    });
 
     if let Some(Value::Object(services)) = top.remove("services") {
-        for (name, value) in services {
+        for (name, mut value) in services {
             let origin = Origin {
                 file,
                 pointer: format!("/services/{}", escape_pointer_token(&name)),
             };
-            let Ok(service) = serde_json::from_value::<Service>(value) else {
+            let mut removed = Vec::new();
+            if let Some(mut paths) = invalid.services.remove(&name) {
+                removed = removed_suppressions(&paths);
+                prune(&mut value, &mut paths);
+            }
+            let Ok(mut service) = serde_json::from_value::<Service>(value) else {
                 // Keep the name so that references to it do not cascade into errors.
                 model.services.entry(name.clone()).or_insert(ServiceDecl {
                     name,
@@ -238,6 +250,7 @@ fn extract(
                 });
                 continue;
             };
+            renumber(&mut service.suppress, &removed);
             if let Some(first) = model.services.get(&name) {
                 findings.push(checks::duplicate_service(
                     model,
@@ -271,14 +284,21 @@ fn extract(
                 to: text("to"),
                 origin: origin.clone(),
             });
+            // Written, even if a field in it is left out below.
             let declares_uses = value.get("uses").is_some();
+            let mut removed = Vec::new();
+            if let Some(mut paths) = invalid.interactions.remove(&index) {
+                removed = removed_suppressions(&paths);
+                prune(&mut value, &mut paths);
+            }
             if let (Some(defaults), Value::Object(map)) = (&defaults, &mut value) {
                 let uses = map
                     .entry("uses")
                     .or_insert_with(|| Value::Object(Default::default()));
                 merge_under(uses, defaults);
             }
-            if let Ok(interaction) = serde_json::from_value::<Interaction>(value) {
+            if let Ok(mut interaction) = serde_json::from_value::<Interaction>(value) {
+                renumber(&mut interaction.suppress, &removed);
                 model.interactions.push(InteractionDecl {
                     interaction,
                     origin,
@@ -290,6 +310,9 @@ fn extract(
 
     if let Some(Value::Array(items)) = top.remove("suppress") {
         for (index, value) in items.into_iter().enumerate() {
+            if invalid.suppressions.contains(&index) {
+                continue;
+            }
             if let Ok(suppression) = serde_json::from_value::<Suppression>(value) {
                 model.suppressions.push(SuppressionDecl {
                     suppression,
@@ -300,6 +323,18 @@ fn extract(
                 });
             }
         }
+    }
+}
+
+/// After invalid entries of a `suppress` list were left out (`removed`, positions as
+/// written): each kept entry's position as written, for locating it.
+fn renumber(kept: &mut [Suppression], removed: &[usize]) {
+    if removed.is_empty() {
+        return;
+    }
+    let mut written = (0..).filter(|i| !removed.contains(i));
+    for s in kept {
+        s.written_index = written.next();
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod checks;
 mod load;
+mod prune;
 pub mod schema;
 pub mod types;
 pub mod yaml;

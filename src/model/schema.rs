@@ -1,6 +1,7 @@
 //! The JSON Schema of the architecture file, generated from the Rust types, and the
 //! mapping of schema violations to located `M` findings.
 
+use super::prune::Invalid;
 use super::types::ArchitectureFile;
 use super::yaml::{escape_pointer_token, SpanTree};
 use crate::finding::Finding;
@@ -64,8 +65,16 @@ fn tidy(value: &mut Value) {
                     }
                 }
             }
-            if matches!(map.get("format"), Some(Value::String(f)) if is_numeric_format(f)) {
-                map.remove("format");
+            if let Some(Value::String(f)) = map.get("format") {
+                if is_numeric_format(f) {
+                    // The format's range stays: without it a count too large for the Rust
+                    // type would pass the schema and then fail to read, unreported.
+                    if let Some((min, max)) = integer_range(f) {
+                        map.entry("minimum").or_insert(min);
+                        map.entry("maximum").or_insert(max);
+                    }
+                    map.remove("format");
+                }
             }
             if map.get("default") == Some(&Value::Null) {
                 map.remove("default");
@@ -100,6 +109,21 @@ fn is_numeric_format(f: &str) -> bool {
     )
 }
 
+/// The range of an integer format, as JSON numbers.
+fn integer_range(format: &str) -> Option<(Value, Value)> {
+    Some(match format {
+        "uint8" => (json!(0), json!(u8::MAX)),
+        "uint16" => (json!(0), json!(u16::MAX)),
+        "uint32" => (json!(0), json!(u32::MAX)),
+        "uint" | "uint64" => (json!(0), json!(u64::MAX)),
+        "int8" => (json!(i8::MIN), json!(i8::MAX)),
+        "int16" => (json!(i16::MIN), json!(i16::MAX)),
+        "int32" => (json!(i32::MIN), json!(i32::MAX)),
+        "int" | "int64" => (json!(i64::MIN), json!(i64::MAX)),
+        _ => return None,
+    })
+}
+
 fn validator() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
@@ -110,32 +134,44 @@ fn validator() -> &'static jsonschema::Validator {
     })
 }
 
-/// Validates a document and returns one finding per violation, each at its node.
-pub fn validate(doc: &Value, spans: &SpanTree, file: &super::SourceFile) -> Vec<Finding> {
+/// Validates a document: one finding per violation, each at its node, and the nodes in
+/// violation, for extraction to leave out.
+pub(super) fn validate(
+    doc: &Value,
+    spans: &SpanTree,
+    file: &super::SourceFile,
+) -> (Vec<Finding>, Invalid) {
     let mut out = Vec::new();
+    let mut invalid = Invalid::default();
     for error in validator().iter_errors(doc) {
         let path = error.instance_path().to_string();
         let schema_path = error.schema_path().to_string();
         if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
             let (interaction, service) = subject_of(&path, spans, file);
             for key in unexpected {
+                invalid.add(&format!("{path}/{}", escape_pointer_token(key)));
                 let mut f = unknown_key(key, &path, &schema_path, spans, file);
                 f.interaction.clone_from(&interaction);
                 f.service.clone_from(&service);
                 out.push(f);
             }
-        } else if let Some(f) = to_finding(
-            error.kind(),
-            error.instance(),
-            &path,
-            &schema_path,
-            spans,
-            file,
-        ) {
-            out.push(f);
+        } else {
+            // For a missing field this is its mapping: a nested one (a suppression) is left
+            // out whole; for a whole item `Invalid::add` leaves nothing to prune.
+            invalid.add(&path);
+            if let Some(f) = to_finding(
+                error.kind(),
+                error.instance(),
+                &path,
+                &schema_path,
+                spans,
+                file,
+            ) {
+                out.push(f);
+            }
         }
     }
-    out
+    (out, invalid)
 }
 
 fn unknown_key(
@@ -496,6 +532,18 @@ mod tests {
         assert!(!text.contains("\"null\""), "{text}");
         assert!(!text.contains("uint32"));
         assert!(text.contains("2020-12"));
+    }
+
+    #[test]
+    fn integer_fields_keep_the_range_of_their_rust_type() {
+        let schema = json_schema();
+        let attempts = &schema["$defs"]["Retry"]["properties"]["max_attempts"];
+        assert_eq!(attempts["minimum"], json!(1), "the declared minimum wins");
+        assert_eq!(attempts["maximum"], json!(u32::MAX));
+        let bytes = &schema["$defs"]["Traffic"]["properties"]["payload_bytes"];
+        assert_eq!(bytes["maximum"], json!(u64::MAX));
+        let rps = &schema["$defs"]["Traffic"]["properties"]["rps"];
+        assert!(rps.get("maximum").is_none(), "numbers have no range");
     }
 
     #[test]

@@ -481,4 +481,8 @@ pub struct Suppression {
     /// For top-level suppressions: only this interaction (or service) is meant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Not part of the format: the entry's position in its `suppress` list as written,
+    /// when an invalid entry before it was left out (see `src/model/prune.rs`).
+    #[serde(skip)]
+    pub written_index: Option<usize>,
 }

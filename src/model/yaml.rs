@@ -812,6 +812,18 @@ fn scalar_to_json(s: Scalar) -> Value {
         Scalar::UInt(u) => Value::from(u),
         // JSON has no infinities or NaN; keep the text so a type error names it.
         Scalar::Float(f) if !f.is_finite() => Value::String(f.to_string()),
+        // `500.0` is the integer 500 to JSON Schema, so it is read as one: a float here
+        // would pass the schema and then fail to read as a count.
+        Scalar::Float(f)
+            if f.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&f) =>
+        {
+            Value::from(f as u64)
+        }
+        Scalar::Float(f)
+            if f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..0.0).contains(&f) =>
+        {
+            Value::from(f as i64)
+        }
         Scalar::Float(f) => Value::from(f),
         Scalar::Str(s) => Value::String(s),
     }
@@ -838,6 +850,18 @@ mod tests {
         assert_eq!(v["f"], "12");
         assert_eq!(v["g"], 12);
         assert_eq!(v["h"], 0.5);
+    }
+
+    #[test]
+    fn integral_floats_are_integers_as_in_json_schema() {
+        let v = json("a: 500.0\nb: -2.0\nc: 1e19\nd: 2.5\ne: 1e20\nf: -0.0\n");
+        assert_eq!(v["a"].as_u64(), Some(500));
+        assert_eq!(v["b"].as_i64(), Some(-2));
+        assert_eq!(v["c"].as_u64(), Some(10_000_000_000_000_000_000));
+        assert_eq!(v["d"].as_f64(), Some(2.5));
+        // Beyond every integer type: stays a number, for the schema's range to report.
+        assert!(v["e"].is_f64());
+        assert_eq!(v["f"].as_u64(), Some(0));
     }
 
     #[test]
