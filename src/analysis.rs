@@ -105,13 +105,15 @@ pub fn analyze_with(
     let lines = InteractionLines::new(&model);
     // Applied to each rule's findings as soon as the rule is done, on the same core.
     let finish = |found: &mut [Finding]| {
-        point_back_to_interactions(&model, &lines, found);
         for f in found.iter_mut() {
+            let decl = lines.find(f);
+            point_back_to_interaction(&model, decl, f);
             if let Some(sev) = config.severity_of(f.code) {
                 f.severity = sev;
             }
+            let ends = decl.map(|(d, _)| (d.interaction.from.as_str(), d.interaction.to.as_str()));
+            suppressions.mark(f, ends, &used);
         }
-        suppressions.mark(found, &used);
     };
     finish(&mut findings);
     phase("decided");
@@ -221,33 +223,34 @@ impl<'m> InteractionLines<'m> {
             .collect();
         InteractionLines { by_id }
     }
+
+    /// The finding's interaction, if it names one that exists.
+    fn find(&self, f: &Finding) -> Option<(&'m InteractionDecl, LineRange)> {
+        self.by_id.get(f.interaction.as_deref()?).copied()
+    }
 }
 
 /// A value that an interaction takes from a YAML anchor or from `defaults` is reported
 /// where it is written; the reader also needs to see which interaction it was about.
-fn point_back_to_interactions(
+fn point_back_to_interaction(
     model: &Model,
-    lines: &InteractionLines<'_>,
-    findings: &mut [Finding],
+    decl: Option<(&InteractionDecl, LineRange)>,
+    f: &mut Finding,
 ) {
-    for f in findings.iter_mut() {
-        let (Some(id), Some(loc)) = (&f.interaction, &f.location) else {
-            continue;
-        };
-        let Some(&(decl, lines)) = lines.by_id.get(id.as_str()) else {
-            continue;
-        };
-        let own_file = model.files[decl.origin.file].path == loc.file;
-        let inside = lines.is_some_and(|(first, last)| (first..=last).contains(&loc.line));
-        if !(own_file && inside) {
-            let at = model.locate(&decl.origin, "id");
-            f.related.push(crate::finding::Related {
-                location: at,
-                message: format!(
-                    "in interaction `{id}`, which takes this value from a shared block"
-                ),
-            });
-        }
+    let (Some((decl, lines)), Some(loc)) = (decl, &f.location) else {
+        return;
+    };
+    let own_file = model.files[decl.origin.file].path == loc.file;
+    let inside = lines.is_some_and(|(first, last)| (first..=last).contains(&loc.line));
+    if !(own_file && inside) {
+        let at = model.locate(&decl.origin, "id");
+        f.related.push(crate::finding::Related {
+            location: at,
+            message: format!(
+                "in interaction `{}`, which takes this value from a shared block",
+                decl.id()
+            ),
+        });
     }
 }
 

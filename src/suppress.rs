@@ -145,7 +145,6 @@ pub struct Suppressions<'m> {
     by_service: HashMap<&'m str, Vec<usize>>,
     by_target: HashMap<&'m str, Vec<usize>>,
     everywhere: Vec<usize>,
-    ends: HashMap<&'m str, (&'m str, &'m str)>,
 }
 
 impl<'m> Suppressions<'m> {
@@ -217,21 +216,6 @@ impl<'m> Suppressions<'m> {
                 Scope::All(None) => everywhere.push(index),
             }
         }
-        // Only needed to match findings by their interaction's services.
-        let ends = if entries.is_empty() {
-            HashMap::new()
-        } else {
-            model
-                .interactions
-                .iter()
-                .map(|d| {
-                    (
-                        d.id(),
-                        (d.interaction.from.as_str(), d.interaction.to.as_str()),
-                    )
-                })
-                .collect()
-        };
         let suppressions = Suppressions {
             model,
             entries,
@@ -239,7 +223,6 @@ impl<'m> Suppressions<'m> {
             by_service,
             by_target,
             everywhere,
-            ends,
         };
         (suppressions, expired)
     }
@@ -252,10 +235,11 @@ impl<'m> Suppressions<'m> {
             .collect()
     }
 
-    /// Marks the findings that a suppression in force covers, and sets `used` for the
-    /// suppressions that matched.
-    pub fn mark(&self, findings: &mut [Finding], used: &[AtomicBool]) {
-        if self.entries.is_empty() {
+    /// Marks the finding if a suppression in force covers it, and sets `used` for the
+    /// suppressions that matched. `ends` are the `from` and `to` of the finding's
+    /// interaction, which service-level suppressions also cover.
+    pub fn mark(&self, f: &mut Finding, ends: Option<(&str, &str)>, used: &[AtomicBool]) {
+        if self.entries.is_empty() || is_loader_code(f.code) {
             return;
         }
         fn get<'a>(map: &'a HashMap<&str, Vec<usize>>, key: Option<&str>) -> &'a [usize] {
@@ -264,56 +248,49 @@ impl<'m> Suppressions<'m> {
             }
             key.and_then(|k| map.get(k)).map_or(&[], Vec::as_slice)
         }
-        for f in findings.iter_mut() {
-            if is_loader_code(f.code) {
-                continue;
-            }
-            let interaction = f.interaction.as_deref();
-            let (from, to) = interaction
-                .and_then(|id| self.ends.get(id))
-                .map_or((None, None), |(a, b)| (Some(*a), Some(*b)));
-            let service = f.service.as_deref();
-            // Narrowest scope first: interaction, then service, then top level.
-            let ranks: [[&[usize]; 5]; 3] = [
-                [get(&self.by_interaction, interaction), &[], &[], &[], &[]],
-                [
-                    get(&self.by_service, service),
-                    get(&self.by_service, from),
-                    get(&self.by_service, to),
-                    &[],
-                    &[],
-                ],
-                [
-                    self.everywhere.as_slice(),
-                    get(&self.by_target, interaction),
-                    get(&self.by_target, service),
-                    get(&self.by_target, from),
-                    get(&self.by_target, to),
-                ],
-            ];
-            let mut chosen: Option<usize> = None;
-            for candidates in &ranks {
-                for &index in candidates.iter().flat_map(|c| c.iter()) {
-                    let e = &self.entries[index];
-                    if !e.live || !f.code.starts_with(e.suppression.rule.as_str()) {
-                        continue;
-                    }
-                    used[index].store(true, Ordering::Relaxed);
-                    chosen = Some(chosen.map_or(index, |c| c.min(index)));
-                }
-                if chosen.is_some() {
-                    break;
-                }
-            }
-            if let Some(index) = chosen {
+        let interaction = f.interaction.as_deref();
+        let (from, to) = ends.map_or((None, None), |(a, b)| (Some(a), Some(b)));
+        let service = f.service.as_deref();
+        // Narrowest scope first: interaction, then service, then top level.
+        let ranks: [[&[usize]; 5]; 3] = [
+            [get(&self.by_interaction, interaction), &[], &[], &[], &[]],
+            [
+                get(&self.by_service, service),
+                get(&self.by_service, from),
+                get(&self.by_service, to),
+                &[],
+                &[],
+            ],
+            [
+                self.everywhere.as_slice(),
+                get(&self.by_target, interaction),
+                get(&self.by_target, service),
+                get(&self.by_target, from),
+                get(&self.by_target, to),
+            ],
+        ];
+        let mut chosen: Option<usize> = None;
+        for candidates in &ranks {
+            for &index in candidates.iter().flat_map(|c| c.iter()) {
                 let e = &self.entries[index];
-                f.suppressed = Some(Suppressed {
-                    reason: e.suppression.reason.clone(),
-                    by: e.suppression.by.clone(),
-                    until: e.suppression.until.clone(),
-                    location: Some(self.model.locate(&e.origin, "")),
-                });
+                if !e.live || !f.code.starts_with(e.suppression.rule.as_str()) {
+                    continue;
+                }
+                used[index].store(true, Ordering::Relaxed);
+                chosen = Some(chosen.map_or(index, |c| c.min(index)));
             }
+            if chosen.is_some() {
+                break;
+            }
+        }
+        if let Some(index) = chosen {
+            let e = &self.entries[index];
+            f.suppressed = Some(Suppressed {
+                reason: e.suppression.reason.clone(),
+                by: e.suppression.by.clone(),
+                until: e.suppression.until.clone(),
+                location: Some(self.model.locate(&e.origin, "")),
+            });
         }
     }
 

@@ -8,6 +8,7 @@
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as RawSpan};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// A position in a source file: 1-based line, 1-based column counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -118,7 +119,7 @@ enum Frame {
     },
     Map {
         object: serde_json::Map<String, Value>,
-        spans: Vec<(Box<str>, SpanTree)>,
+        spans: Vec<(Arc<str>, SpanTree)>,
         pending_key: Option<PendingKey>,
         merges: Vec<Item>,
         anchor: usize,
@@ -147,6 +148,18 @@ struct Builder<'a> {
     skip_start: Span,
     last_end: usize,
     events: usize,
+    /// Every distinct key once: a file repeats the same few dozen keys many times over,
+    /// and shared keys keep span-tree lookups in a handful of cache lines.
+    keys: std::collections::HashSet<Arc<str>>,
+}
+
+fn intern(keys: &mut std::collections::HashSet<Arc<str>>, text: &str) -> Arc<str> {
+    if let Some(key) = keys.get(text) {
+        return Arc::clone(key);
+    }
+    let key: Arc<str> = Arc::from(text);
+    keys.insert(Arc::clone(&key));
+    key
 }
 
 pub fn parse(text: &str, limits: Limits) -> Parsed {
@@ -163,6 +176,7 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
         skip_start: Span::default(),
         last_end: 0,
         events: 0,
+        keys: Default::default(),
     };
     let mut parser = Parser::new_from_str(text);
     loop {
@@ -435,7 +449,7 @@ impl Builder<'_> {
                                 if let Ok(i) =
                                     trees.binary_search_by(|(tk, _)| (**tk).cmp(k.as_str()))
                                 {
-                                    spans.push((k.clone().into_boxed_str(), trees[i].1.clone()));
+                                    spans.push((Arc::clone(&trees[i].0), trees[i].1.clone()));
                                 }
                                 object.insert(k, v);
                             }
@@ -576,7 +590,7 @@ impl Builder<'_> {
                         return ControlFlow::Continue(());
                     }
                     tree.key_span = Some(key.span);
-                    spans.push((text.clone().into_boxed_str(), tree));
+                    spans.push((intern(&mut self.keys, &text), tree));
                     object.insert(text, value);
                 }
             },
@@ -722,7 +736,7 @@ pub enum SpanChildren {
     Leaf,
     Seq(Vec<SpanTree>),
     /// Sorted by key, for binary search.
-    Map(Vec<(Box<str>, SpanTree)>),
+    Map(Vec<(Arc<str>, SpanTree)>),
 }
 
 impl SpanTree {

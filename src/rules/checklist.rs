@@ -20,12 +20,9 @@ pub fn applied_pattern(decl: &InteractionDecl, decision: &Decision) -> Option<Pa
 pub fn designed<'a>(
     cx: &'a Context<'_>,
 ) -> impl Iterator<Item = (&'a InteractionDecl, &'a Decision, Pattern)> + 'a {
-    cx.model
-        .interactions
+    cx.designed()
         .iter()
-        .zip(cx.decisions)
-        .filter(|(decl, _)| decl.declares_uses)
-        .filter_map(|(decl, decision)| applied_pattern(decl, decision).map(|p| (decl, decision, p)))
+        .map(|&(index, p)| (&cx.model.interactions[index], &cx.decisions[index], p))
 }
 
 /// Whether the interaction has an asynchronous half to check: queues and streams, and a

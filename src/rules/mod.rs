@@ -82,6 +82,7 @@ pub struct Context<'a> {
     pub decisions: &'a [Decision],
     pub thresholds: &'a crate::config::Thresholds,
     graph: std::sync::OnceLock<crate::graph::SyncGraph>,
+    designed: std::sync::OnceLock<Vec<(usize, crate::model::types::Pattern)>>,
 }
 
 impl<'a> Context<'a> {
@@ -95,7 +96,25 @@ impl<'a> Context<'a> {
             decisions,
             thresholds,
             graph: std::sync::OnceLock::new(),
+            designed: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The interactions the checklists apply to, with the pattern that applies, found once
+    /// for every rule: each rule then visits only these, not every interaction.
+    pub fn designed(&self) -> &[(usize, crate::model::types::Pattern)] {
+        self.designed.get_or_init(|| {
+            self.model
+                .interactions
+                .iter()
+                .zip(self.decisions)
+                .enumerate()
+                .filter(|(_, (decl, _))| decl.declares_uses)
+                .filter_map(|(index, (decl, decision))| {
+                    checklist::applied_pattern(decl, decision).map(|p| (index, p))
+                })
+                .collect()
+        })
     }
 
     /// The sync call graph, built on first use and shared by the rules that walk it.
