@@ -3,18 +3,9 @@
 
 use super::interaction_rows;
 use crate::analysis::Analysis;
-use crate::finding::{Finding, Location, Severity};
+use crate::finding::{Location, Severity};
 use serde::Serialize;
-
-#[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    system: Option<&'a str>,
-    files: Vec<&'a str>,
-    interactions: Vec<Interaction<'a>>,
-    findings: &'a [Finding],
-    summary: Summary,
-}
+use std::io::Write;
 
 #[derive(Serialize)]
 struct Interaction<'a> {
@@ -43,35 +34,214 @@ pub fn render(analysis: &Analysis) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
-/// Streams the report: a large system's report is never held whole in memory.
-pub fn write(analysis: &Analysis, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// Streams the report exactly as `serde_json::to_writer_pretty` would print it whole,
+/// without holding it whole in memory, and with the findings serialised on a second core
+/// while the interactions are written.
+pub fn write(analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     let model = &analysis.model;
-    let report = Report {
-        version: 1,
-        system: model.system.as_deref(),
-        files: model.files.iter().map(|f| f.path.as_str()).collect(),
-        interactions: interaction_rows(analysis)
-            .into_iter()
-            .map(|r| Interaction {
-                id: r.id,
-                from: r.from,
-                to: r.to,
-                recommended: r.recommended,
-                declared: r.declared,
-                path: r.path,
-                reasons: r.reasons,
-                location: r.location,
-            })
-            .collect(),
-        findings: &analysis.findings,
-        summary: Summary {
-            interactions: model.interactions.len(),
-            errors: analysis.count(Severity::Error),
-            warnings: analysis.count(Severity::Warning),
-            infos: analysis.count(Severity::Info),
-            suppressed: analysis.suppressed(),
-        },
+    let summary = Summary {
+        interactions: model.interactions.len(),
+        errors: analysis.count(Severity::Error),
+        warnings: analysis.count(Severity::Warning),
+        infos: analysis.count(Severity::Info),
+        suppressed: analysis.suppressed(),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    out.write_all(b"\n")
+    let files: Vec<&str> = model.files.iter().map(|f| f.path.as_str()).collect();
+    let interactions = interaction_rows(analysis).into_iter().map(|r| Interaction {
+        id: r.id,
+        from: r.from,
+        to: r.to,
+        recommended: r.recommended,
+        declared: r.declared,
+        path: r.path,
+        reasons: r.reasons,
+        location: r.location,
+    });
+
+    let mut w = Pretty::new(out);
+    w.raw(b"{")?;
+    w.field("version", &1u32, true)?;
+    w.field("system", &model.system.as_deref(), false)?;
+    w.field("files", &files, false)?;
+    w.array("interactions", interactions)?;
+
+    let findings = &analysis.findings;
+    let parallel =
+        std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) && findings.len() > 1000;
+    if parallel {
+        std::thread::scope(|scope| -> std::io::Result<()> {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+            scope.spawn(move || {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                let mut scratch = Vec::new();
+                for (index, f) in findings.iter().enumerate() {
+                    array_item(&mut chunk, &mut scratch, f, index == 0);
+                    if chunk.len() >= CHUNK {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                        // The writer stopped (a closed pipe): nothing more is wanted.
+                        if send.send(full).is_err() {
+                            return;
+                        }
+                    }
+                }
+                let _ = send.send(chunk);
+            });
+            // `receive` is dropped when this returns, early or not, which stops the sender.
+            w.raw(b",\n  \"findings\": [")?;
+            for chunk in receive {
+                w.raw(&chunk)?;
+            }
+            w.raw(b"\n  ]")
+        })?;
+    } else {
+        w.array("findings", findings.iter())?;
+    }
+    w.field("summary", &summary, false)?;
+    w.raw(b"\n}\n")?;
+    w.flush()
+}
+
+/// Bytes of serialised findings handed over at a time.
+const CHUNK: usize = 1 << 20;
+
+/// serde_json's pretty layout, written field by field at the report's top level.
+struct Pretty<'o> {
+    out: &'o mut dyn Write,
+    buffer: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl<'o> Pretty<'o> {
+    fn new(out: &'o mut dyn Write) -> Pretty<'o> {
+        Pretty {
+            out,
+            buffer: Vec::with_capacity(CHUNK),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.buffer.extend_from_slice(bytes);
+        self.spill()
+    }
+
+    fn spill(&mut self) -> std::io::Result<()> {
+        if self.buffer.len() >= CHUNK {
+            self.out.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buffer)?;
+        self.buffer.clear();
+        self.out.flush()
+    }
+
+    fn field(&mut self, name: &str, value: &impl Serialize, first: bool) -> std::io::Result<()> {
+        self.buffer
+            .extend_from_slice(if first { b"\n  \"" } else { b",\n  \"" });
+        self.buffer.extend_from_slice(name.as_bytes());
+        self.buffer.extend_from_slice(b"\": ");
+        indented(&mut self.buffer, &mut self.scratch, value, b"  ");
+        self.spill()
+    }
+
+    fn array<T: Serialize>(
+        &mut self,
+        name: &str,
+        items: impl Iterator<Item = T>,
+    ) -> std::io::Result<()> {
+        self.buffer.extend_from_slice(b",\n  \"");
+        self.buffer.extend_from_slice(name.as_bytes());
+        self.buffer.extend_from_slice(b"\": [");
+        let mut empty = true;
+        for item in items {
+            array_item(&mut self.buffer, &mut self.scratch, &item, empty);
+            empty = false;
+            self.spill()?;
+        }
+        self.buffer
+            .extend_from_slice(if empty { b"]" } else { b"\n  ]" });
+        self.spill()
+    }
+}
+
+/// One element of a top-level array, as serde_json's pretty printer places it.
+fn array_item(out: &mut Vec<u8>, scratch: &mut Vec<u8>, item: &impl Serialize, first: bool) {
+    out.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+    indented(out, scratch, item, b"    ");
+}
+
+/// `value` pretty-printed with every line after the first indented by `indent`. JSON
+/// strings never hold a raw newline, so indenting after each newline is exact.
+fn indented(out: &mut Vec<u8>, scratch: &mut Vec<u8>, value: &impl Serialize, indent: &[u8]) {
+    scratch.clear();
+    if serde_json::to_writer_pretty(&mut *scratch, value).is_err() {
+        // Only maps with non-string keys fail, and the report has none.
+        scratch.clear();
+        scratch.extend_from_slice(b"null");
+    }
+    let mut lines = scratch.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.extend_from_slice(first);
+    }
+    for line in lines {
+        out.push(b'\n');
+        out.extend_from_slice(indent);
+        out.extend_from_slice(line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_by_field_layout_is_serde_jsons_pretty_layout() {
+        #[derive(Serialize)]
+        struct Whole<'a> {
+            version: u32,
+            system: Option<&'a str>,
+            files: Vec<&'a str>,
+            interactions: Vec<serde_json::Value>,
+            findings: Vec<serde_json::Value>,
+            summary: serde_json::Value,
+        }
+        let nested = serde_json::json!({
+            "a": [1, {"b": "line\nbreak \"quoted\""}],
+            "empty": [], "obj": {}, "n": null
+        });
+        for (interactions, findings) in [
+            (vec![], vec![]),
+            (vec![nested.clone()], vec![]),
+            (
+                vec![nested.clone(), serde_json::json!({})],
+                vec![nested.clone(); 3],
+            ),
+        ] {
+            let whole = Whole {
+                version: 1,
+                system: Some("sys\n\u{1F600}"),
+                files: vec!["a.yaml", "b \"c\".yaml"],
+                interactions: interactions.clone(),
+                findings: findings.clone(),
+                summary: serde_json::json!({ "errors": 0, "list": [1, 2] }),
+            };
+            let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            let mut bytes = Vec::new();
+            let mut w = Pretty::new(&mut bytes);
+            w.raw(b"{").unwrap();
+            w.field("version", &1u32, true).unwrap();
+            w.field("system", &whole.system, false).unwrap();
+            w.field("files", &whole.files, false).unwrap();
+            w.array("interactions", interactions.iter()).unwrap();
+            w.array("findings", findings.iter()).unwrap();
+            w.field("summary", &whole.summary, false).unwrap();
+            w.raw(b"\n}\n").unwrap();
+            w.flush().unwrap();
+            assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+        }
+    }
 }
