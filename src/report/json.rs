@@ -73,9 +73,8 @@ pub fn write(analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
             scope.spawn(move || {
                 let mut chunk = Vec::with_capacity(CHUNK);
-                let mut scratch = Vec::new();
                 for (index, f) in findings.iter().enumerate() {
-                    array_item(&mut chunk, &mut scratch, f, index == 0);
+                    array_item(&mut chunk, f, index == 0);
                     if chunk.len() >= CHUNK {
                         let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
                         // The writer stopped (a closed pipe): nothing more is wanted.
@@ -108,7 +107,6 @@ const CHUNK: usize = 1 << 20;
 struct Pretty<'o> {
     out: &'o mut dyn Write,
     buffer: Vec<u8>,
-    scratch: Vec<u8>,
 }
 
 impl<'o> Pretty<'o> {
@@ -116,7 +114,6 @@ impl<'o> Pretty<'o> {
         Pretty {
             out,
             buffer: Vec::with_capacity(CHUNK),
-            scratch: Vec::new(),
         }
     }
 
@@ -144,7 +141,7 @@ impl<'o> Pretty<'o> {
             .extend_from_slice(if first { b"\n  \"" } else { b",\n  \"" });
         self.buffer.extend_from_slice(name.as_bytes());
         self.buffer.extend_from_slice(b"\": ");
-        indented(&mut self.buffer, &mut self.scratch, value, b"  ");
+        indented(&mut self.buffer, value, 1);
         self.spill()
     }
 
@@ -158,7 +155,7 @@ impl<'o> Pretty<'o> {
         self.buffer.extend_from_slice(b"\": [");
         let mut empty = true;
         for item in items {
-            array_item(&mut self.buffer, &mut self.scratch, &item, empty);
+            array_item(&mut self.buffer, &item, empty);
             empty = false;
             self.spill()?;
         }
@@ -169,28 +166,102 @@ impl<'o> Pretty<'o> {
 }
 
 /// One element of a top-level array, as serde_json's pretty printer places it.
-fn array_item(out: &mut Vec<u8>, scratch: &mut Vec<u8>, item: &impl Serialize, first: bool) {
+fn array_item(out: &mut Vec<u8>, item: &impl Serialize, first: bool) {
     out.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-    indented(out, scratch, item, b"    ");
+    indented(out, item, 2);
 }
 
-/// `value` pretty-printed with every line after the first indented by `indent`. JSON
-/// strings never hold a raw newline, so indenting after each newline is exact.
-fn indented(out: &mut Vec<u8>, scratch: &mut Vec<u8>, value: &impl Serialize, indent: &[u8]) {
-    scratch.clear();
-    if serde_json::to_writer_pretty(&mut *scratch, value).is_err() {
+/// `value` as serde_json's pretty printer prints it at `depth` levels of nesting.
+fn indented(out: &mut Vec<u8>, value: &impl Serialize, depth: usize) {
+    let mark = out.len();
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut *out,
+        Nested {
+            depth,
+            has_value: false,
+        },
+    );
+    if value.serialize(&mut serializer).is_err() {
         // Only maps with non-string keys fail, and the report has none.
-        scratch.clear();
-        scratch.extend_from_slice(b"null");
+        out.truncate(mark);
+        out.extend_from_slice(b"null");
     }
-    let mut lines = scratch.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        out.extend_from_slice(first);
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level), starting `depth` levels in, so
+/// that each part of the report is written where the whole report would put it.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn newline<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
     }
-    for line in lines {
-        out.push(b'\n');
-        out.extend_from_slice(indent);
-        out.extend_from_slice(line);
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
