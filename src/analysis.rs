@@ -118,6 +118,7 @@ pub fn analyze_with(
     finish(&mut findings);
     phase("decided");
     let found = run_rules(&cx, &selected, &finish);
+    phase("rules ran");
     findings.reserve_exact(found.iter().map(Vec::len).sum());
     for f in found {
         findings.extend(f);

@@ -143,12 +143,12 @@ pub fn apply(findings: &mut [Finding], entries: &[Entry], name: &str) -> Vec<Ent
             continue;
         }
         *left -= 1;
-        f.suppressed = Some(Suppressed {
+        f.suppressed = Some(Box::new(Suppressed {
             reason: format!("in baseline {name}"),
             by: None,
             until: None,
             location: None,
-        });
+        }));
     }
     let mut fixed = Vec::new();
     for e in entries {

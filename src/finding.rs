@@ -1,6 +1,7 @@
 //! The one Finding type. Rules and the loader produce it; every output format renders it.
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -72,17 +73,18 @@ pub struct Finding {
     pub name: &'static str,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    /// Most rules' help and labels are fixed text: borrowed, not copied per finding.
+    pub help: Option<Cow<'static, str>>,
     pub interaction: Option<String>,
     pub service: Option<String>,
     pub location: Option<Location>,
     /// Short text under the snippet's caret (rustc's primary label).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<Cow<'static, str>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub suppressed: Option<Suppressed>,
+    pub suppressed: Option<Box<Suppressed>>,
 }
 
 impl Finding {
@@ -102,7 +104,7 @@ impl Finding {
         }
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }
@@ -112,7 +114,7 @@ impl Finding {
         self
     }
 
-    pub fn label(mut self, label: impl Into<String>) -> Self {
+    pub fn label(mut self, label: impl Into<Cow<'static, str>>) -> Self {
         self.label = Some(label.into());
         self
     }

@@ -285,12 +285,12 @@ impl<'m> Suppressions<'m> {
         }
         if let Some(index) = chosen {
             let e = &self.entries[index];
-            f.suppressed = Some(Suppressed {
+            f.suppressed = Some(Box::new(Suppressed {
                 reason: e.suppression.reason.clone(),
                 by: e.suppression.by.clone(),
                 until: e.suppression.until.clone(),
                 location: Some(self.model.locate(&e.origin, "")),
-            });
+            }));
         }
     }
 

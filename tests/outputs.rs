@@ -121,12 +121,12 @@ fn suppressed_findings_are_sarif_suppressions_and_not_annotations() {
     assert_eq!(analysis.findings.len(), 1, "the fixture has one D001");
     assert_eq!(analysis.findings[0].code, "D001");
     let at = analysis.findings[0].location.clone();
-    analysis.findings[0].suppressed = Some(Suppressed {
+    analysis.findings[0].suppressed = Some(Box::new(Suppressed {
         reason: "the external API only takes messages".into(),
         by: Some("team-orders".into()),
         until: None,
         location: at,
-    });
+    }));
     let paths = repo_paths();
     let log: Value = serde_json::from_str(&sarif::render(&analysis, &paths)).unwrap();
     let result = &log["runs"][0]["results"][0];

@@ -150,7 +150,7 @@ fn result(finding: &Finding, fingerprint: &str, rules: &[&RuleInfo], paths: &Pat
             .physical_location(physical(loc, paths))
             .build();
         if let Some(label) = &finding.label {
-            location.message = Some(Message::builder().text(label.as_str()).build());
+            location.message = Some(Message::builder().text(label.as_ref()).build());
         }
         r.locations = Some(vec![location]);
     }
