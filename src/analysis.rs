@@ -210,10 +210,13 @@ fn run_rules(
 /// Each interaction's declaration and first and last line, looked up once rather than
 /// once per finding.
 struct InteractionLines<'m> {
-    by_id: std::collections::HashMap<&'m str, (&'m InteractionDecl, LineRange)>,
+    by_id: std::collections::HashMap<&'m str, (&'m InteractionDecl, LineRange), FastHash>,
 }
 
 type LineRange = Option<(u32, u32)>;
+
+/// Lookup-only maps (nothing iterates them): a fast hasher, still seeded per run.
+type FastHash = foldhash::fast::RandomState;
 
 impl<'m> InteractionLines<'m> {
     fn new(model: &'m Model) -> InteractionLines<'m> {

@@ -12,6 +12,9 @@ use crate::rules::{Family, RuleInfo};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// Lookup-only maps (nothing iterates them): a fast hasher, still seeded per run.
+type FastHash = foldhash::fast::RandomState;
+
 pub static EXPIRED: RuleInfo = RuleInfo {
     code: "M018",
     name: "expired-suppression",
@@ -141,9 +144,9 @@ struct Entry<'a> {
 pub struct Suppressions<'m> {
     model: &'m Model,
     entries: Vec<Entry<'m>>,
-    by_interaction: HashMap<&'m str, Vec<usize>>,
-    by_service: HashMap<&'m str, Vec<usize>>,
-    by_target: HashMap<&'m str, Vec<usize>>,
+    by_interaction: HashMap<&'m str, Vec<usize>, FastHash>,
+    by_service: HashMap<&'m str, Vec<usize>, FastHash>,
+    by_target: HashMap<&'m str, Vec<usize>, FastHash>,
     everywhere: Vec<usize>,
 }
 
@@ -204,9 +207,9 @@ impl<'m> Suppressions<'m> {
             })
             .collect();
 
-        let mut by_interaction: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut by_service: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut by_target: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_interaction: HashMap<&str, Vec<usize>, FastHash> = HashMap::default();
+        let mut by_service: HashMap<&str, Vec<usize>, FastHash> = HashMap::default();
+        let mut by_target: HashMap<&str, Vec<usize>, FastHash> = HashMap::default();
         let mut everywhere: Vec<usize> = Vec::new();
         for (index, e) in entries.iter().enumerate() {
             match e.scope {
@@ -242,7 +245,7 @@ impl<'m> Suppressions<'m> {
         if self.entries.is_empty() || is_loader_code(f.code) {
             return;
         }
-        fn get<'a>(map: &'a HashMap<&str, Vec<usize>>, key: Option<&str>) -> &'a [usize] {
+        fn get<'a>(map: &'a HashMap<&str, Vec<usize>, FastHash>, key: Option<&str>) -> &'a [usize] {
             if map.is_empty() {
                 return &[];
             }

@@ -146,7 +146,7 @@ pub struct Model {
     /// The first file's system name.
     pub system: Option<String>,
     pub description: Option<String>,
-    pub services: IndexMap<String, ServiceDecl>,
+    pub services: IndexMap<String, ServiceDecl, foldhash::fast::RandomState>,
     pub interactions: Vec<InteractionDecl>,
     /// Top-level suppressions of every file.
     pub suppressions: Vec<SuppressionDecl>,
