@@ -6,14 +6,14 @@
 #   BENCH_SIZES="1000 10000" bench/run.sh # other sizes
 #   COMMSPLAN_BIN=/path/to/commsplan bench/run.sh   # skip the cargo build
 #
-# Other knobs: BENCH_RUNS (default 3; the median is reported), BENCH_SEED (default 42),
+# Other knobs: BENCH_RUNS (default 5; the median is reported), BENCH_SEED (default 42),
 # BENCH_OUT (where the generated files go; default bench/out).
 # Prints a markdown table on stdout; progress goes to stderr.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 SIZES=${BENCH_SIZES:-"1000 10000 100000"}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 SEED=${BENCH_SEED:-42}
 OUT=${BENCH_OUT:-bench/out}
 TIME=/usr/bin/time
