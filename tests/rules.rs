@@ -707,3 +707,23 @@ fn ordering_needs_fifo_true_or_a_single_consumer() {
     assert!(!stream(&[]));
     assert!(stream(&[("partition_key", "")]));
 }
+
+#[test]
+fn large_json_report_is_serde_jsons_pretty_layout() {
+    // Enough findings for the report to serialise them on a second core.
+    let calls: String = (0..1200)
+        .map(|i| sync_call(&format!("c{i}"), &format!("s{i}"), &format!("t{i}"), &[]))
+        .collect();
+    let dir = scratch();
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, single(calls)).unwrap();
+    let a = analyze_with(&[&path], &LoadOptions::default(), &RunOptions::default()).unwrap();
+    assert!(a.findings.len() > 1000, "{} findings", a.findings.len());
+    let text = commsplan::report::json::render(&a);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        value["findings"].as_array().unwrap().len(),
+        a.findings.len()
+    );
+    assert_eq!(serde_json::to_string_pretty(&value).unwrap() + "\n", text);
+}
