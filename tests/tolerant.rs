@@ -205,7 +205,7 @@ interactions:
     let m011 = one(&a, "M011");
     assert!(m011
         .message
-        .contains("`needs.consistency` is missing: node C"));
+        .contains("`needs.consistency` has no valid answer: node C"));
     assert_eq!(at(m011), (8, 43), "at the answer as written");
     // The declared pattern still selects the checklist.
     assert!(!about(&a, "S004", "x").is_empty(), "{:#?}", codes(&a));

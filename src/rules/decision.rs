@@ -49,17 +49,27 @@ impl Rule for MissingAnswer {
                 continue;
             };
             let field = question.field();
+            let at = format!("needs/{field}");
+            // An answer that is written but invalid was left out (and reported where it is).
+            let (what, fix) = if cx.model.is_written(&decl.origin, &at) {
+                ("has no valid answer", "write")
+            } else {
+                ("is missing", "add")
+            };
             out.push(
                 Finding::new(
                     &MISSING_ANSWER,
                     format!(
-                        "`needs.{field}` is missing: node {node} asks {}",
+                        "`needs.{field}` {what}: node {node} asks {}",
                         question.asks()
                     ),
                 )
-                .at(cx.model.locate(&decl.origin, &format!("needs/{field}")))
+                .at(cx.model.locate(&decl.origin, &at))
                 .label(format!("node {node} needs `{field}`"))
-                .help(format!("add `{}` under `needs:`", question.how_to_answer()))
+                .help(format!(
+                    "{fix} `{}` under `needs:`",
+                    question.how_to_answer()
+                ))
                 .interaction(decl.id()),
             );
         }
