@@ -344,7 +344,7 @@ pub fn location(file: &str, text: &str, span: std::ops::Range<usize>) -> Locatio
     let (line, column) = pos(span.start);
     let (end_line, end_column) = pos(span.end.max(span.start));
     Location {
-        file: file.to_string(),
+        file: file.into(),
         line,
         column,
         end_line,

@@ -39,7 +39,8 @@ impl std::fmt::Display for Severity {
 /// A place in a source file. Lines and columns are 1-based; columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
-    pub file: String,
+    /// Shared with the source file: a report can hold many locations in one file.
+    pub file: std::sync::Arc<str>,
     pub line: u32,
     pub column: u32,
     pub end_line: u32,

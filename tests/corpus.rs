@@ -67,7 +67,7 @@ fn every_broken_file_gives_a_located_finding() {
         let analysis = analyze(&[&path], &LoadOptions::default()).expect("file is readable");
         let found = analysis.findings.iter().find(|f| f.code == code);
         match found.and_then(|f| f.location.as_ref()) {
-            Some(loc) if loc.line == line && loc.column == column && loc.file == path => {}
+            Some(loc) if loc.line == line && loc.column == column && *loc.file == *path => {}
             Some(loc) => failures.push(format!(
                 "{name}: {code} at {}:{}, expected {line}:{column}",
                 loc.line, loc.column

@@ -99,6 +99,7 @@ fn load_one(
     options: &LoadOptions,
 ) {
     let mut file = SourceFile {
+        shared_path: path.as_str().into(),
         path,
         text: String::new(),
         spans: None,

@@ -19,6 +19,8 @@ use yaml::{Span, SpanChildren, SpanTree};
 pub struct SourceFile {
     /// The path as the user gave it; reports print it as it is.
     pub path: String,
+    /// `path` again, shared by every location in this file.
+    pub(crate) shared_path: std::sync::Arc<str>,
     pub text: String,
     pub spans: Option<SpanTree>,
     /// Interaction ids by position in the file, for naming schema errors.
@@ -28,7 +30,7 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn location(&self, span: Span) -> Location {
         Location {
-            file: self.path.clone(),
+            file: std::sync::Arc::clone(&self.shared_path),
             line: span.start.line.max(1),
             column: span.start.column.max(1),
             end_line: span.end.line.max(span.start.line).max(1),

@@ -60,11 +60,7 @@ pub fn render(analysis: &Analysis, paths: &Paths) -> String {
             // GitLab requires a path and a line; a finding about no place in particular
             // is shown at the top of the first file.
             let (file, begin, end) = match &f.location {
-                Some(l) => (
-                    l.file.as_str(),
-                    l.line.max(1),
-                    l.end_line.max(l.line).max(1),
-                ),
+                Some(l) => (&*l.file, l.line.max(1), l.end_line.max(l.line).max(1)),
                 None => (first_file, 1, 1),
             };
             let family = find(f.code).map(|r| r.family);

@@ -85,7 +85,7 @@ fn level(severity: Severity) -> Level<'static> {
 }
 
 fn render_finding(analysis: &Analysis, finding: &Finding, renderer: &Renderer) -> String {
-    let file_of = |loc: &Location| analysis.model.files.iter().find(|f| f.path == loc.file);
+    let file_of = |loc: &Location| analysis.model.files.iter().find(|f| *f.path == *loc.file);
     let title = level(finding.severity)
         .primary_title(one_line(&finding.message))
         .id(finding.code);
@@ -95,7 +95,7 @@ fn render_finding(analysis: &Analysis, finding: &Finding, renderer: &Renderer) -
             Some(window) => {
                 let mut snippet = Snippet::source(window.text.clone())
                     .line_start(window.first_line)
-                    .path(loc.file.clone())
+                    .path(loc.file.to_string())
                     .fold(false);
                 let mut primary = AnnotationKind::Primary.span(window.range.clone());
                 if let Some(label) = &finding.label {
@@ -117,7 +117,7 @@ fn render_finding(analysis: &Analysis, finding: &Finding, renderer: &Renderer) -
             group = group.element(
                 Snippet::source(window.text.clone())
                     .line_start(window.first_line)
-                    .path(loc.file.clone())
+                    .path(loc.file.to_string())
                     .annotation(
                         AnnotationKind::Context
                             .span(window.range.clone())
