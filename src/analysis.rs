@@ -244,7 +244,7 @@ fn point_back_to_interaction(
     let (Some((decl, lines)), Some(loc)) = (decl, &f.location) else {
         return;
     };
-    let own_file = *model.files[decl.origin.file].path == *loc.file;
+    let own_file = model.files[decl.origin.file].path == loc.file;
     let inside = lines.is_some_and(|(first, last)| (first..=last).contains(&loc.line));
     if !(own_file && inside) {
         let at = model.locate(&decl.origin, "id");
@@ -265,7 +265,7 @@ fn sort_in_file_order(model: &Model, findings: &mut [Finding]) {
         let file_rank = f
             .location
             .as_ref()
-            .and_then(|l| model.files.iter().position(|s| *s.path == *l.file))
+            .and_then(|l| model.files.iter().position(|s| s.path == l.file))
             .unwrap_or(usize::MAX);
         (
             file_rank,

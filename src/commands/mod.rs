@@ -49,6 +49,10 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Writes `text` to the file, or to standard output. A closed pipe (`| head`) is not
 /// an error.
+pub(crate) fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    emit_with(output, |out| out.write_all(text.as_bytes()))
+}
+
 /// Like [`emit`], for a report written piece by piece rather than held as one string.
 pub(crate) fn emit_with(
     output: Option<&Path>,
@@ -67,23 +71,6 @@ pub(crate) fn emit_with(
         None => {
             let mut out = std::io::BufWriter::with_capacity(BUFFER, std::io::stdout().lock());
             match write(&mut out).and_then(|_| out.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(Into::into),
-            }
-        }
-    }
-}
-
-pub(crate) fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
-    match output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(Into::into),
             }

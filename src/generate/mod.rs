@@ -54,7 +54,7 @@ impl Provenance {
         }
         Provenance {
             version: env!("CARGO_PKG_VERSION"),
-            sources: model.files.iter().map(|f| f.path.clone()).collect(),
+            sources: model.files.iter().map(|f| f.path.to_string()).collect(),
             inputs_sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
         }
     }

@@ -99,8 +99,7 @@ fn load_one(
     options: &LoadOptions,
 ) {
     let mut file = SourceFile {
-        shared_path: path.as_str().into(),
-        path,
+        path: path.as_str().into(),
         text: String::new(),
         spans: None,
         interaction_ids: Vec::new(),

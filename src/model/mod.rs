@@ -17,10 +17,9 @@ use yaml::{Span, SpanChildren, SpanTree};
 
 /// One input file, its text (for snippets) and the positions of its nodes.
 pub struct SourceFile {
-    /// The path as the user gave it; reports print it as it is.
-    pub path: String,
-    /// `path` again, shared by every location in this file.
-    pub(crate) shared_path: std::sync::Arc<str>,
+    /// The path as the user gave it; reports print it as it is. Shared by every
+    /// location in this file.
+    pub path: std::sync::Arc<str>,
     pub text: String,
     pub spans: Option<SpanTree>,
     /// Interaction ids by position in the file, for naming schema errors.
@@ -30,7 +29,7 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn location(&self, span: Span) -> Location {
         Location {
-            file: std::sync::Arc::clone(&self.shared_path),
+            file: std::sync::Arc::clone(&self.path),
             line: span.start.line.max(1),
             column: span.start.column.max(1),
             end_line: span.end.line.max(span.start.line).max(1),
@@ -48,17 +47,25 @@ impl SourceFile {
 
     /// The value at `pointer`, or the nearest enclosing node that exists.
     pub fn value_location(&self, spans: &SpanTree, pointer: &str) -> Location {
-        let (node, exact) = spans.nearest(pointer);
-        if exact {
-            self.location(value_span(node))
-        } else {
-            self.location(anchor_span(node))
-        }
+        self.found_location(spans.nearest(pointer))
     }
 
     /// The key of the entry at `pointer` (for unknown and duplicate keys).
     pub fn key_location(&self, spans: &SpanTree, pointer: &str) -> Location {
-        let (node, _) = spans.nearest(pointer);
+        self.key_of(spans.nearest(pointer).0)
+    }
+
+    /// Where a span-tree walk ended: the value if it was reached, otherwise the nearest
+    /// enclosing node.
+    fn found_location(&self, (node, exact): (&SpanTree, bool)) -> Location {
+        self.location(if exact {
+            value_span(node)
+        } else {
+            anchor_span(node)
+        })
+    }
+
+    fn key_of(&self, node: &SpanTree) -> Location {
         self.location(node.key_span.unwrap_or_else(|| anchor_span(node)))
     }
 
@@ -163,26 +170,23 @@ impl Model {
         let Some(spans) = &file.spans else {
             return file.start_location();
         };
-        let (node, exact) = spans.nearest_under(&origin.pointer, relative);
-        if exact {
-            return file.location(value_span(node));
-        }
-        if let Some(field) = relative.strip_prefix("uses/") {
-            if let (in_defaults, true) = spans.nearest_under("/defaults", field) {
-                return file.location(value_span(in_defaults));
+        let found = spans.nearest_under(&origin.pointer, relative);
+        if !found.1 {
+            if let Some(field) = relative.strip_prefix("uses/") {
+                let in_defaults = spans.nearest_under("/defaults", field);
+                if in_defaults.1 {
+                    return file.found_location(in_defaults);
+                }
             }
         }
-        file.location(anchor_span(node))
+        file.found_location(found)
     }
 
     /// The key of `relative` under `origin` (for findings about a whole block).
     pub fn locate_key(&self, origin: &Origin, relative: &str) -> Location {
         let file = &self.files[origin.file];
         match &file.spans {
-            Some(spans) => {
-                let (node, _) = spans.nearest_under(&origin.pointer, relative);
-                file.location(node.key_span.unwrap_or_else(|| anchor_span(node)))
-            }
+            Some(spans) => file.key_of(spans.nearest_under(&origin.pointer, relative).0),
             None => file.start_location(),
         }
     }

@@ -45,12 +45,7 @@ struct Lines {
 
 pub fn render(analysis: &Analysis, paths: &Paths) -> String {
     let fingerprints = fingerprints(analysis, paths);
-    let first_file = analysis
-        .model
-        .files
-        .first()
-        .map(|f| f.path.as_str())
-        .unwrap_or("");
+    let first_file = analysis.model.files.first().map(|f| &*f.path).unwrap_or("");
     let issues: Vec<Issue> = analysis
         .findings
         .iter()

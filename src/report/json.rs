@@ -46,7 +46,7 @@ pub fn write(analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         infos: analysis.count(Severity::Info),
         suppressed: analysis.suppressed(),
     };
-    let files: Vec<&str> = model.files.iter().map(|f| f.path.as_str()).collect();
+    let files: Vec<&str> = model.files.iter().map(|f| &*f.path).collect();
     let interactions = interaction_rows(analysis).into_iter().map(|r| Interaction {
         id: r.id,
         from: r.from,

@@ -69,13 +69,7 @@ fn file_of(analysis: &Analysis, finding: &Finding) -> usize {
     finding
         .location
         .as_ref()
-        .and_then(|loc| {
-            analysis
-                .model
-                .files
-                .iter()
-                .position(|f| *f.path == *loc.file)
-        })
+        .and_then(|loc| analysis.model.files.iter().position(|f| f.path == loc.file))
         .unwrap_or(0)
 }
 

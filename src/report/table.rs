@@ -85,7 +85,7 @@ fn level(severity: Severity) -> Level<'static> {
 }
 
 fn render_finding(analysis: &Analysis, finding: &Finding, renderer: &Renderer) -> String {
-    let file_of = |loc: &Location| analysis.model.files.iter().find(|f| *f.path == *loc.file);
+    let file_of = |loc: &Location| analysis.model.files.iter().find(|f| f.path == loc.file);
     let title = level(finding.severity)
         .primary_title(one_line(&finding.message))
         .id(finding.code);

@@ -451,6 +451,25 @@ fn slo_of<'a>(cx: &'a Context<'_>, s: usize) -> Option<&'a crate::model::types::
     cx.model.services[s].service.slo.as_ref()
 }
 
+/// "payment 99.9 %" for each callee along `chain` that declares the figure.
+fn chain_figures(
+    cx: &Context<'_>,
+    graph: &SyncGraph,
+    chain: &[usize],
+    figure: impl Fn(&crate::model::types::Slo) -> Option<f64>,
+    unit: &str,
+) -> Vec<String> {
+    chain
+        .iter()
+        .filter_map(|&e| {
+            let to = graph.edges[e].to;
+            slo_of(cx, to)
+                .and_then(&figure)
+                .map(|v| format!("{} {v} {unit}", service_name(cx.model, to)))
+        })
+        .collect()
+}
+
 fn check_availability(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
     let availability = |s: usize| {
@@ -469,15 +488,7 @@ fn check_availability(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let chain = graph.chain(&best, entry);
-        let figures: Vec<String> = chain
-            .iter()
-            .filter_map(|&e| {
-                let to = graph.edges[e].to;
-                slo_of(cx, to)
-                    .and_then(|s| s.availability)
-                    .map(|a| format!("{} {a} %", service_name(cx.model, to)))
-            })
-            .collect();
+        let figures = chain_figures(cx, graph, &chain, |s| s.availability, "%");
         let name = service_name(cx.model, entry);
         let svc = &cx.model.services[entry];
         let mut f = Finding::new(
@@ -532,15 +543,7 @@ fn check_latency(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let chain = graph.chain(&best, entry);
-        let figures: Vec<String> = chain
-            .iter()
-            .filter_map(|&e| {
-                let to = graph.edges[e].to;
-                slo_of(cx, to)
-                    .and_then(|s| s.latency_p99_ms)
-                    .map(|l| format!("{} {l} ms", service_name(cx.model, to)))
-            })
-            .collect();
+        let figures = chain_figures(cx, graph, &chain, |s| s.latency_p99_ms, "ms");
         let name = service_name(cx.model, entry);
         let svc = &cx.model.services[entry];
         out.push(
