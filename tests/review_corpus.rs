@@ -18,7 +18,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-const SYSTEMS: &[&str] = &["teastore", "piggymetrics", "hotel-reservation"];
+const SYSTEMS: &[&str] = &[
+    "teastore",
+    "piggymetrics",
+    "lakeside-mutual",
+    "hotel-reservation",
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
