@@ -22,6 +22,7 @@ pub mod asynchronous;
 pub mod capacity;
 pub mod checklist;
 pub mod decision;
+pub mod design;
 pub mod graph;
 pub mod model;
 pub mod observability;
@@ -139,6 +140,7 @@ pub fn checks() -> Vec<&'static dyn Rule> {
     all.extend(resilience::ALL);
     all.extend(observability::ALL);
     all.extend(graph::ALL);
+    all.extend(design::ALL);
     all.extend(capacity::ALL);
     all
 }
