@@ -354,3 +354,98 @@ fn hostile_names_survive_a_round_trip_through_each_format() {
         "{go}"
     );
 }
+
+/// The `inputs sha256:` of every generated file below `dir`.
+fn input_hashes(dir: &Path) -> std::collections::BTreeSet<String> {
+    let mut files = Vec::new();
+    collect(dir, dir, &mut files);
+    files
+        .iter()
+        .filter_map(|f| {
+            let text = read(dir.join(f));
+            let at = text
+                .find("inputs_sha256\": \"")
+                .map(|i| i + 17)
+                .or_else(|| text.find("inputs sha256:").map(|i| i + 14))?;
+            Some(text[at..at + 16].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_waits_for_the_folder_lock_and_writes_nothing_meanwhile() {
+    let t = Temp::new("lock");
+    let out = t.path("out");
+    fs::create_dir_all(&out).unwrap();
+    let held = fs::File::open(&out).unwrap();
+    held.lock().unwrap();
+    let mut child = bin()
+        .args(["generate", "examples/minimal.yaml", "--out"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run did not wait for the lock"
+    );
+    assert_eq!(fs::read_dir(&out).unwrap().count(), 0, "wrote while locked");
+    held.unlock().unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("waiting for another commsplan run"));
+    assert!(out.join("prometheus/rules.yml").exists());
+}
+
+#[test]
+fn concurrent_runs_with_different_inputs_do_not_mix() {
+    for round in 0..3 {
+        let t = Temp::new(&format!("race-{round}"));
+        let out = t.path("out");
+        let spawn = |input: &str| {
+            bin()
+                .args(["generate", input, "--out"])
+                .arg(&out)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let a = spawn("examples/minimal.yaml");
+        let b = spawn("examples/ecommerce.yaml");
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let codes = [a.status.code(), b.status.code()];
+        assert!(
+            codes.contains(&Some(0)) && codes.contains(&Some(2)),
+            "one run writes, the other finds its files and refuses: {codes:?}\n{}\n{}",
+            stderr(&a),
+            stderr(&b)
+        );
+        let hashes = input_hashes(&out);
+        assert_eq!(hashes.len(), 1, "files from both inputs: {hashes:?}");
+    }
+}
+
+#[test]
+fn a_killed_runs_temporary_files_are_ignored_then_removed() {
+    let t = Temp::new("leftover");
+    let out = t.path("out");
+    assert!(generate("examples/minimal.yaml", &out, &[])
+        .status
+        .success());
+    // What a run killed between writing and renaming leaves behind.
+    let leftover = out.join("prometheus/.rules.yml.commsplan-4194304.tmp");
+    fs::write(&leftover, read(out.join("prometheus/rules.yml"))).unwrap();
+    let check = generate("examples/minimal.yaml", &out, &["--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let again = generate("examples/minimal.yaml", &out, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(!leftover.exists(), "the next run removes it");
+    // A file of the user's that only looks similar is kept.
+    let mine = out.join("prometheus/.notes.tmp");
+    fs::write(&mine, "mine\n").unwrap();
+    assert!(generate("examples/minimal.yaml", &out, &[])
+        .status
+        .success());
+    assert!(mine.exists());
+}

@@ -56,13 +56,17 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
     if args.check {
         return check(args, &plan, &targets);
     }
-    write_plan(args, &plan)
+    write_plan(args, &plan, &targets)
 }
 
 /// `--check`: compares the output folder with the plan and lists the differences.
 fn check(args: &GenerateArgs, plan: &Plan, targets: &[Target]) -> anyhow::Result<u8> {
     let mut err = anstream::stderr();
     let scopes: Vec<&str> = targets.iter().map(|t| t.as_str()).collect();
+    let _lock = match write::output_root(&args.out, false)? {
+        Some(root) => Some(write::lock(&root, write::LockMode::Shared)?),
+        None => None,
+    };
     let drift = write::check(&args.out, &plan.files, &scopes)?;
     let out = args.out.display();
     for p in &drift.stale {
@@ -96,15 +100,30 @@ fn check(args: &GenerateArgs, plan: &Plan, targets: &[Target]) -> anyhow::Result
 }
 
 /// Writes the plan (or, with `--dry-run`, lists what would be written).
-fn write_plan(args: &GenerateArgs, plan: &Plan) -> anyhow::Result<u8> {
+fn write_plan(args: &GenerateArgs, plan: &Plan, targets: &[Target]) -> anyhow::Result<u8> {
     let root = write::output_root(&args.out, !args.dry_run)?;
+    // Held from the first look at the folder to the last write: two runs can then not
+    // both find a file absent and both write it.
+    let mode = if args.dry_run {
+        write::LockMode::Shared
+    } else {
+        write::LockMode::Exclusive
+    };
+    let lock = match &root {
+        Some(root) => Some(write::lock(root, mode)?),
+        None => None,
+    };
     let steps = write::prepare(root.as_deref(), &plan.files, args.force || args.dry_run)?;
     if args.dry_run {
         print_dry_run(args, &steps);
         return Ok(EXIT_OK);
     }
     let root = root.context("output folder")?;
+    let lock = lock.context("output folder lock")?;
+    let scopes: Vec<&str> = targets.iter().map(|t| t.as_str()).collect();
+    write::remove_stale_temporaries(&root, &scopes, &lock)?;
     write::apply(&root, &steps)?;
+    drop(lock);
     let mut err = anstream::stderr();
     let mut counts = [0usize; 3];
     for s in &steps {
@@ -166,6 +185,7 @@ pub fn templates(args: &TemplatesArgs) -> anyhow::Result<u8> {
         }
         TemplatesCommand::Export { dir, force } => {
             let root = write::output_root(dir, true)?.context("template folder")?;
+            let lock = write::lock(&root, write::LockMode::Exclusive)?;
             let files: Vec<crate::generate::Generated> = embedded()
                 .map(|e| crate::generate::Generated {
                     path: format!("{}.hbs", e.name),
@@ -174,7 +194,13 @@ pub fn templates(args: &TemplatesArgs) -> anyhow::Result<u8> {
                 })
                 .collect();
             let steps = write::prepare(Some(&root), &files, *force)?;
+            let scopes: Vec<&str> = crate::generate::targets::Target::all()
+                .iter()
+                .map(|t| t.as_str())
+                .collect();
+            write::remove_stale_temporaries(&root, &scopes, &lock)?;
             write::apply(&root, &steps)?;
+            drop(lock);
             let mut err = anstream::stderr();
             for s in &steps {
                 let _ = writeln!(
