@@ -6,6 +6,7 @@
 pub mod escape;
 pub mod fields;
 pub mod targets;
+pub mod template_limits;
 pub mod templates;
 pub mod values;
 pub mod write;

@@ -8,9 +8,10 @@
 
 use super::escape;
 use super::targets::embedded;
+use super::template_limits as limits;
 use anyhow::{bail, Context as _, Result};
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason, Template,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -100,6 +101,7 @@ pub struct Templates {
 fn registry(format: Format) -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
+    hb.register_helper("each", Box::new(limits::CountedEach));
     hb.register_escape_fn(move |s| format.body(s));
     hb.register_helper(
         "str",
@@ -260,19 +262,39 @@ impl Templates {
                         known.join(", ")
                     );
                 };
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let text = limits::read_template(&path)?;
                 texts.insert(e.name, (text, Source::Override(path)));
             }
         }
-        let mut registries = BTreeMap::new();
+        let mut compiled: BTreeMap<Format, Vec<(&'static str, Template)>> = BTreeMap::new();
         let mut sources = BTreeMap::new();
         for (name, (text, source)) in texts {
-            let format = Format::of(name)?;
-            let reg = registries.entry(format).or_insert_with(|| registry(format));
-            reg.register_template_string(name, text)
+            let template = Template::compile_with_name(&text, name.to_string())
                 .map_err(|e| anyhow::anyhow!("template {} ({}): {e}", name, describe(&source)))?;
+            compiled
+                .entry(Format::of(name)?)
+                .or_default()
+                .push((name, template));
             sources.insert(name, source);
+        }
+        let mut registries = BTreeMap::new();
+        for (format, templates) in compiled {
+            // Templates of one format share a registry, so they can include each other.
+            let refs: Vec<(&str, &Template)> = templates.iter().map(|(n, t)| (*n, t)).collect();
+            limits::check_includes(&refs, |name| {
+                sources
+                    .get(name)
+                    .map(|s| match s {
+                        Source::Embedded => format!("built-in {name}.hbs"),
+                        Source::Override(p) => p.display().to_string(),
+                    })
+                    .unwrap_or_else(|| format!("{name}.hbs"))
+            })?;
+            let mut reg = registry(format);
+            for (name, template) in templates {
+                reg.register_template(name, template);
+            }
+            registries.insert(format, reg);
         }
         Ok(Templates {
             registries,
@@ -287,9 +309,24 @@ impl Templates {
             .get(name)
             .map(describe)
             .unwrap_or_else(|| "unknown".into());
-        self.registries[&format]
-            .render(name, data)
-            .map_err(|e| anyhow::anyhow!("template {name} ({source}): {e}"))
+        let limits = limits::RenderLimits::for_data(data);
+        let mut out = limits::CappedOutput {
+            bytes: Vec::new(),
+            cap: limits.output_bytes,
+            exceeded: false,
+        };
+        let rendered = limits::with_loop_budget(limits.loops, || {
+            self.registries[&format].render_to_write(name, data, &mut out)
+        });
+        if out.exceeded {
+            bail!(
+                "template {name} ({source}): its output grew past {} MiB, more than the data can need; look for a loop or include that repeats itself",
+                limits.output_bytes >> 20
+            );
+        }
+        rendered.map_err(|e| anyhow::anyhow!("template {name} ({source}): {e}"))?;
+        String::from_utf8(out.bytes)
+            .map_err(|_| anyhow::anyhow!("template {name} ({source}): output is not UTF-8"))
     }
 
     pub fn source(&self, name: &str) -> Option<&Source> {
