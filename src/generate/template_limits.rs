@@ -486,3 +486,96 @@ impl std::io::Write for CappedOutput {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn render(counted: bool, tpl: &str, data: &Value) -> Result<String, String> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        if counted {
+            hb.register_helper("each", Box::new(CountedEach));
+        }
+        hb.render_template(tpl, data).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn counted_each_renders_as_the_built_in_one() {
+        let data = json!({
+            "list": [{"n": "a"}, {"n": "b"}, {"n": "c"}],
+            "map": {"x": 1, "y": {"z": 2}},
+            "empty": [],
+            "nested": [[1, 2], [3]],
+        });
+        for tpl in [
+            "{{#each list}}{{@index}}{{n}}{{#if @first}}F{{/if}}{{#if @last}}L{{/if}},{{/each}}",
+            "{{#each map}}{{@key}}={{@index}};{{/each}}",
+            "{{#each list as |item i|}}{{i}}:{{item.n}} {{/each}}",
+            "{{#each map as |v k|}}{{k}}{{/each}}",
+            "{{#each empty}}x{{else}}none{{/each}}",
+            "{{#each nested}}[{{#each this}}{{this}}{{@../index}}{{/each}}]{{/each}}",
+            "{{#each list}}{{../map.x}}{{@root.map.x}}{{/each}}",
+        ] {
+            assert_eq!(render(true, tpl, &data), render(false, tpl, &data), "{tpl}");
+        }
+        assert_eq!(
+            render(true, "{{#each nope}}x{{/each}}", &data).is_err(),
+            render(false, "{{#each nope}}x{{/each}}", &data).is_err()
+        );
+    }
+
+    #[test]
+    fn the_loop_budget_is_per_render_and_exact() {
+        let data = json!({"l": [1, 2, 3]});
+        let tpl = "{{#each l}}{{#each @root.l}}.{{/each}}{{/each}}";
+        // 3 + 3 × 3 iterations
+        assert!(with_loop_budget(12, || render(true, tpl, &data)).is_ok());
+        let err = with_loop_budget(11, || render(true, tpl, &data)).unwrap_err();
+        assert!(err.contains("loops ran more iterations"), "{err}");
+    }
+
+    fn check(templates: &[(&str, &str)]) -> Result<(), String> {
+        let compiled: Vec<(&str, Template)> = templates
+            .iter()
+            .map(|(n, t)| (*n, Template::compile_with_name(t, n.to_string()).unwrap()))
+            .collect();
+        let refs: Vec<(&str, &Template)> = compiled.iter().map(|(n, t)| (*n, t)).collect();
+        check_includes(&refs, |n| format!("{n}.hbs")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn include_cycles_are_found_with_their_location() {
+        let e = check(&[
+            ("a", "x\n{{> b}}"),
+            ("b", "{{> c}}"),
+            ("c", "\n\n  {{> a}}"),
+        ])
+        .unwrap_err();
+        assert!(e.contains("include cycle"), "{e}");
+        assert!(e.contains("a includes b at a.hbs:2:1"), "{e}");
+        assert!(e.contains("c includes a at c.hbs:3:3"), "{e}");
+        // a chain without a cycle, a shared partial and a missing one are fine here
+        assert!(check(&[
+            ("a", "{{> b}}{{> b}}"),
+            ("b", "{{> c}}"),
+            ("c", "{{> gone}}")
+        ])
+        .is_ok());
+        let inline = check(&[("a", "{{#*inline \"p\"}}{{> p}}{{/inline}}{{> p}}")]).unwrap_err();
+        assert!(inline.contains("p includes p"), "{inline}");
+    }
+
+    #[test]
+    fn depth_counts_along_include_chains() {
+        let nest = |n: usize, inner: &str| {
+            format!("{}{inner}{}", "{{#if x}}".repeat(n), "{{/if}}".repeat(n))
+        };
+        let (a, b) = (nest(40, "{{> b}}"), nest(30, "y"));
+        let e = check(&[("a", &a), ("b", &b)]).unwrap_err();
+        assert!(e.contains("deeper than 64"), "{e}");
+        let (a, b) = (nest(30, "{{> b}}"), nest(30, "y"));
+        assert!(check(&[("a", &a), ("b", &b)]).is_ok());
+    }
+}
