@@ -63,9 +63,11 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
 fn check(args: &GenerateArgs, plan: &Plan, targets: &[Target]) -> anyhow::Result<u8> {
     let mut err = anstream::stderr();
     let scopes: Vec<&str> = targets.iter().map(|t| t.as_str()).collect();
-    let _lock = match write::output_root(&args.out, false)? {
-        Some(root) => Some(write::lock(&root, write::LockMode::Shared)?),
-        None => None,
+    // Only a folder is locked: anything else at `--out` is reported as drift, as before.
+    let _lock = if args.out.is_dir() {
+        Some(write::lock(&args.out, write::LockMode::Shared)?)
+    } else {
+        None
     };
     let drift = write::check(&args.out, &plan.files, &scopes)?;
     let out = args.out.display();
