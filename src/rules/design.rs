@@ -54,9 +54,10 @@ pub static STALE_STRONG_READ: RuleInfo = RuleInfo {
 Every synchronous interaction with `needs.consistency: strong` whose callee keeps only a
 copy of the data:
 - the callee is fed by a stream (an interaction of pattern `stream` to it, from another
-  service), publishes nothing itself (it is the `from` of no queue or stream) and takes
-  no write it is the record of (no synchronous call to it is `idempotent: false`): a
-  read model or projection; or
+  service), publishes nothing itself (it is the `from` of no queue, stream or cqrs
+  interaction), takes no write (no synchronous call to it is `idempotent: false` or
+  carries a `uses.idempotency` key) and other callers already read it with
+  `consistency: eventual`: a read model or projection; or
 - the interaction reads a cache server (`protocol: memcached`), which evicts entries and
   is written after the store of record, if at all.
 
@@ -75,7 +76,9 @@ synchronous precisely so that they are taken on the data of record.
 ## Example
 ```yaml
 - { id: ledger-feed,   from: payments, to: balance-view, uses: { pattern: stream } }
-- { id: check-balance, from: checkout, to: balance-view,
+- { id: show-balance,  from: web,      to: balance-view,
+    needs: { realtime: true, consistency: eventual, can_wait: true } }
+- { id: check-balance, from: checkout, to: balance-view, idempotent: true,
     needs: { realtime: true, consistency: strong }, uses: { pattern: sync } }
 ```
 
