@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod baseline;
 pub mod cli;
+pub mod codes;
 pub mod commands;
 pub mod config;
 pub mod diagram;
@@ -14,3 +15,4 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod suppress;
+pub mod timing;

@@ -109,7 +109,7 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
         let at = f
             .location
             .as_ref()
-            .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
+            .map(|l| format!("{l}: "))
             .unwrap_or_default();
         let suppressed = if f.suppressed.is_some() {
             " (suppressed)"

@@ -1,7 +1,6 @@
 use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::analysis::analyze;
 use crate::cli::{GenerateArgs, TemplatesArgs, TemplatesCommand};
-use crate::finding::Severity;
 use crate::generate::targets::Target;
 use crate::generate::templates::{Templates, EMBEDDED};
 use crate::generate::{plan, write};
@@ -19,9 +18,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
     let blocking: Vec<_> = analysis
         .findings
         .iter()
-        .filter(|f| {
-            f.suppressed.is_none() && f.severity == Severity::Error && f.code.starts_with('M')
-        })
+        .filter(|f| f.did_not_load())
         .cloned()
         .collect();
     if !blocking.is_empty() {

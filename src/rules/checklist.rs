@@ -6,15 +6,12 @@
 //! be built). An interaction with no `uses` block of its own is "not designed yet": it
 //! gets one D002 info finding instead of a warning per checklist item.
 
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
-use crate::flowchart::Decision;
+use super::Context;
+use crate::finding::Finding;
+use crate::model::fields;
+use crate::flowchart::{applied_pattern, Decision};
 use crate::model::types::{Pattern, ServiceKind};
 use crate::model::{InteractionDecl, Model};
-
-pub fn applied_pattern(decl: &InteractionDecl, decision: &Decision) -> Option<Pattern> {
-    decl.uses().pattern.or(decision.recommended)
-}
 
 /// The interactions the checklists apply to: designed, with a known pattern.
 pub fn designed<'a>(
@@ -77,13 +74,14 @@ pub fn starter(pattern: Pattern) -> &'static str {
     }
 }
 
-pub static UNDESIGNED: RuleInfo = RuleInfo {
-    code: "D002",
-    name: "undesigned-interaction",
-    family: Family::Decision,
-    severity: Severity::Info,
-    summary: "The interaction has no `uses` block, so the checklists are not applied yet",
-    doc: r#"## What it checks
+rules! {
+    UNDESIGNED {
+        code: "D002",
+        name: "undesigned-interaction",
+        severity: Info,
+        check: check_undesigned,
+        summary: "The interaction has no `uses` block, so the checklists are not applied yet",
+        doc: r#"## What it checks
 Interactions without a `uses` block of their own (the file's `defaults` alone do not
 count). Such an interaction is "not designed yet": commsplan recommends a pattern for it
 but does not run the sync, async, resilience, observability or capacity checklists on it.
@@ -106,7 +104,8 @@ applies as soon as a `uses` block is written.
 Write the design under `uses:` — the finding's help gives a starter block for the
 recommended pattern, with the seed's checklist items filled in.
 "#,
-};
+    }
+}
 
 fn check_undesigned(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
@@ -124,16 +123,10 @@ fn check_undesigned(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     ends(decl)
                 ),
             )
-            .at(cx.model.locate_key(&decl.origin, "id"))
+            .at(cx.model.key_at(&decl.origin, fields::ID))
             .label("not designed yet")
             .help(format!("add `{}`", starter(pattern)))
             .interaction(decl.id()),
         );
     }
 }
-
-rules! {
-    Undesigned => UNDESIGNED, check_undesigned;
-}
-
-pub static ALL: [&dyn Rule; 1] = [&Undesigned];
