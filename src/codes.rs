@@ -655,3 +655,37 @@ Remove the suppression, or correct its `rule` or `target`.
 "#,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_table_is_in_code_order_and_every_code_is_m() {
+        for pair in MODEL.windows(2) {
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
+        }
+        for code in MODEL {
+            assert_eq!(code.family, Family::Model, "{}", code.code);
+            assert!(code.code.starts_with(code.family.letter()));
+        }
+    }
+
+    #[test]
+    fn only_the_loader_and_the_config_reader_say_an_input_did_not_load() {
+        assert!(is_input_code(YAML_SYNTAX.code) && is_input_code(INVALID_CONFIG.code));
+        for code in [
+            MISSING_ANSWER.code,
+            EXPIRED_SUPPRESSION.code,
+            "S001",
+            "X999",
+        ] {
+            assert!(!is_input_code(code), "{code}");
+        }
+    }
+}

@@ -1,10 +1,11 @@
-//! What the checklist rules share: which pattern's checklist applies to an
-//! interaction, and the one finding for an interaction that has no design yet.
+//! What the checklist rules share: the interactions they apply to, small readers of the
+//! model, and the one finding for an interaction that has no design yet.
 //!
-//! The checklist that applies follows the declared `uses.pattern`, since that is what
-//! is built; without one, the flowchart's recommendation (the checklist of what should
-//! be built). An interaction with no `uses` block of its own is "not designed yet": it
-//! gets one D002 info finding instead of a warning per checklist item.
+//! The checklist that applies follows `flowchart::applied_pattern`: the declared
+//! `uses.pattern`, since that is what is built; without one, the flowchart's
+//! recommendation (the checklist of what should be built). An interaction with no `uses`
+//! block of its own is "not designed yet": it gets one D002 info finding instead of a
+//! warning per checklist item.
 
 use super::Context;
 use crate::finding::Finding;
