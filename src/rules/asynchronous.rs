@@ -369,10 +369,17 @@ fn check_scaling(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 if let (Some(min), Some(max)) = (c.min, c.max) {
                     if min > max {
                         out.push(
-                            cx.finding(&MISSING_CONSUMER_SCALING, decl, fields::USES_CONSUMERS_MIN, format!(
+                            cx.finding(
+                                &MISSING_CONSUMER_SCALING,
+                                decl,
+                                fields::USES_CONSUMERS_MIN,
+                                format!(
                                     "consumer scaling of {} has min {min} above max {max}",
                                     ends(decl)
-                                )).label("min > max").help(format!("write `consumers: {{ min: {max}, max: {min} }}`")),
+                                ),
+                            )
+                            .label("min > max")
+                            .help(format!("write `consumers: {{ min: {max}, max: {min} }}`")),
                         );
                     }
                 }
@@ -477,11 +484,18 @@ fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             out.push(
-                cx.finding(&ORDERING, decl, fields::USES_PARTITION_KEY, format!(
+                cx.finding(
+                    &ORDERING,
+                    decl,
+                    fields::USES_PARTITION_KEY,
+                    format!(
                         "{} needs ordering, but the log{} has no partition key: messages of one entity spread over partitions and are consumed out of order",
                         ends(decl),
                         channel(decl)
-                    )).label("no `partition_key`").help("add `partition_key: <entity id>` (e.g. `partition_key: order_id`) under `uses:`"),
+                    ),
+                )
+                .label("no `partition_key`")
+                .help("add `partition_key: <entity id>` (e.g. `partition_key: order_id`) under `uses:`"),
             );
             continue;
         }
@@ -512,11 +526,18 @@ fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
             fields::USES_FIFO
         };
         out.push(
-            cx.finding(&ORDERING, decl, at, format!(
+            cx.finding(
+                &ORDERING,
+                decl,
+                at,
+                format!(
                     "{} needs ordering, but the queue{} {consumers}",
                     ends(decl),
                     channel(decl)
-                )).label("reorders messages").help("add `fifo: true` under `uses:` (SQS FIFO message group, RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`"),
+                ),
+            )
+            .label("reorders messages")
+            .help("add `fifo: true` under `uses:` (SQS FIFO message group, RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`"),
         );
     }
 }

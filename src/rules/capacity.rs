@@ -125,10 +125,17 @@ fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let want = (needed / f64::from(per_connection) * 1.5).ceil() as u64;
         out.push(
-            cx.finding(&POOL_TOO_SMALL, decl, fields::USES_POOL_MAX_CONNECTIONS, format!(
+            cx.finding(
+                &POOL_TOO_SMALL,
+                decl,
+                fields::USES_POOL_MAX_CONNECTIONS,
+                format!(
                     "{} needs {needed:.0} concurrent requests ({rps} req/s × {latency} ms {source}) but the pool allows {capacity:.0}",
                     ends(decl)
-                )).label(format!("< {needed:.0} in flight")).help(format!("set `max_connections: {want}` (Little's law plus 50 % headroom)")),
+                ),
+            )
+            .label(format!("< {needed:.0} in flight"))
+            .help(format!("set `max_connections: {want}` (Little's law plus 50 % headroom)")),
         );
     }
 }
@@ -159,10 +166,17 @@ fn check_consumers(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let want = (needed * 1.5).ceil() as u64;
         out.push(
-            cx.finding(&TOO_FEW_CONSUMERS, decl, field, format!(
+            cx.finding(
+                &TOO_FEW_CONSUMERS,
+                decl,
+                field,
+                format!(
                     "{} needs {needed:.1} busy consumers ({rps} msg/s × {ms} ms) but has at most {consumers}: the backlog grows without bound",
                     ends(decl)
-                )).label(format!("< {needed:.1} needed")).help(format!("set `consumers: {{ max: {want} }}` (plus headroom), or batch or speed up the processing")),
+                ),
+            )
+            .label(format!("< {needed:.1} needed"))
+            .help(format!("set `consumers: {{ max: {want} }}` (plus headroom), or batch or speed up the processing")),
         );
     }
 }
@@ -188,10 +202,17 @@ fn check_queue_bound(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let want = (rps * window).ceil() as u64;
         out.push(
-            cx.finding(&QUEUE_FILLS_FAST, decl, fields::USES_MAX_QUEUE_LENGTH, format!(
+            cx.finding(
+                &QUEUE_FILLS_FAST,
+                decl,
+                fields::USES_MAX_QUEUE_LENGTH,
+                format!(
                     "the bound of {bound} messages on {} fills in {seconds:.1} s at {rps} msg/s if the consumers stop (less than {window} s)",
                     ends(decl)
-                )).label(format!("{seconds:.1} s of traffic")).help(format!("set `max_queue_length: {want}` or more")),
+                ),
+            )
+            .label(format!("{seconds:.1} s of traffic"))
+            .help(format!("set `max_queue_length: {want}` or more")),
         );
     }
 }

@@ -92,10 +92,17 @@ fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
             let why = decision.reasons.join(", ");
             out.push(
-                cx.finding(&PATTERN_MISMATCH, decl, fields::USES_PATTERN, format!(
+                cx.finding(
+                    &PATTERN_MISMATCH,
+                    decl,
+                    fields::USES_PATTERN,
+                    format!(
                         "declared `{declared}` but the flowchart recommends `{recommended}` ({why}; path {})",
                         decision.path.join(" → ")
-                    )).label(format!("flowchart: {recommended}")).help(format!(
+                    ),
+                )
+                .label(format!("flowchart: {recommended}"))
+                .help(format!(
                     "build it as `{recommended}`, or correct `needs` if an answer is wrong; `commsplan explain {} {}` shows each answer's effect",
                     cx.model.files[decl.origin.file].path,
                     decl.id()

@@ -194,11 +194,18 @@ fn check_cycles(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .iter()
             .map(|&e| interaction_id(cx, graph, e))
             .collect();
-        let mut f = cx.finding(&SYNC_CYCLE, first_decl, fields::TO, format!(
+        let mut f = cx.finding(
+            &SYNC_CYCLE,
+            first_decl,
+            fields::TO,
+            format!(
                 "synchronous call cycle {} (via {})",
                 graph.describe(cx.model, &cycle),
                 ids.join(", ")
-            )).label("starts the cycle").help(format!(
+            ),
+        )
+        .label("starts the cycle")
+        .help(format!(
             "make one call of the cycle asynchronous, e.g. `uses: {{ pattern: stream }}` on `{}`, or pass the data along instead of calling back",
             ids.last().copied().unwrap_or_default()
         ));
@@ -233,15 +240,23 @@ fn check_depth(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let d = &cx.model.interactions[graph.edges[beyond].interaction];
         let entry = &cx.model.interactions[graph.edges[chain[0]].interaction];
         out.push(
-            cx.finding(&SYNC_DEPTH, d, fields::TO, format!(
+            cx.finding(
+                &SYNC_DEPTH,
+                d,
+                fields::TO,
+                format!(
                     "sync chain of {} hops from `{}` (more than {max}): {}",
                     chain.len(),
                     service_name(cx.model, root),
                     graph.describe(cx.model, &chain)
-                )).label(format!("hop {} of {}", max + 1, chain.len())).help(format!(
+                ),
+            )
+            .label(format!("hop {} of {}", max + 1, chain.len()))
+            .help(format!(
                 "make `{}` (or a later hop) asynchronous or cached, or raise `max_sync_depth` in commsplan.toml",
                 d.id()
-            )).related(
+            ))
+            .related(
                 cx.model.at(&entry.origin, fields::FROM),
                 format!("the chain starts at `{}`", entry.interaction.from),
             ),
@@ -340,17 +355,25 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         } else {
             String::new()
         };
-        let mut f = cx.finding(&TIMEOUT_INVERSION, decl, fields::USES_TIMEOUT_MS, format!(
+        let mut f = cx.finding(
+            &TIMEOUT_INVERSION,
+            decl,
+            fields::USES_TIMEOUT_MS,
+            format!(
                 "`{}` gives up after {timeout} ms, but `{}` may wait {downstream} ms on `{}` ({how}): chain {}{others}",
                 decl.interaction.from,
                 decl.interaction.to,
                 inner_decl.id(),
                 graph.describe(cx.model, &[first, via])
-            )).label(format!("< {downstream} ms downstream")).help(format!(
+            ),
+        )
+        .label(format!("< {downstream} ms downstream"))
+        .help(format!(
             "set `timeout_ms: {}` or more on the callers, or lower `timeout_ms`/`retry.max_attempts` on `{}`",
             downstream.saturating_add(downstream / 10),
             inner_decl.id()
-        )).related(
+        ))
+        .related(
             cx.model.at(&inner_decl.origin, fields::USES_TIMEOUT_MS),
             format!("`{}` waits up to {how} here", inner_decl.interaction.from),
         );
@@ -388,13 +411,20 @@ fn check_amplification(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .collect();
         let d = &cx.model.interactions[graph.edges[first].interaction];
         let last = service_name(cx.model, graph.edges[*chain.last().expect("non-empty")].to);
-        let mut f = cx.finding(&RETRY_AMPLIFICATION, d, fields::USES_RETRY_MAX_ATTEMPTS, format!(
+        let mut f = cx.finding(
+            &RETRY_AMPLIFICATION,
+            d,
+            fields::USES_RETRY_MAX_ATTEMPTS,
+            format!(
                 "retries multiply to {}× along {} ({}): one failing request sends {} calls to `{last}`",
                 best[root].value,
                 graph.describe(cx.model, &chain),
                 factors.join(" × "),
                 best[root].value
-            )).label(format!("{}×", graph.edges[first].attempts)).help("retry at one level only: keep the retry closest to the failing dependency and set `retry: { max_attempts: 1 }` on the others");
+            ),
+        )
+        .label(format!("{}×", graph.edges[first].attempts))
+        .help("retry at one level only: keep the retry closest to the failing dependency and set `retry: { max_attempts: 1 }` on the others");
         for &e in retrying.iter().skip(1) {
             let other = &cx.model.interactions[graph.edges[e].interaction];
             f = f.related(

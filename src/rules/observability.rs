@@ -63,7 +63,11 @@ fn check_metrics(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let explicit_off = uses.metrics == Some(false);
         out.push(
-            cx.finding(&MISSING_METRICS, decl, fields::USES_METRICS, format!(
+            cx.finding(
+                &MISSING_METRICS,
+                decl,
+                fields::USES_METRICS,
+                format!(
                     "{pattern} {} {}: {} cannot be watched",
                     ends(decl),
                     if explicit_off {
@@ -72,11 +76,14 @@ fn check_metrics(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         "declares no metrics"
                     },
                     names.join(", ")
-                )).label(if explicit_off {
+                ),
+            )
+            .label(if explicit_off {
                 "metrics off"
             } else {
                 "no `metrics`"
-            }).help(if explicit_off {
+            })
+            .help(if explicit_off {
                 "set `metrics: true`".to_string()
             } else {
                 "add `metrics: true` under `uses:` and export the metrics named above".to_string()

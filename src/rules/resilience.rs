@@ -117,11 +117,18 @@ fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            cx.finding(&MISSING_RATE_LIMIT, decl, fields::USES_RATE_LIMIT, format!(
+            cx.finding(
+                &MISSING_RATE_LIMIT,
+                decl,
+                fields::USES_RATE_LIMIT,
+                format!(
                     "{} is where traffic enters the system and it has no rate limit: a burst reaches every service behind `{}`",
                     ends(decl),
                     decl.interaction.to
-                )).label("no `rate_limit`").help("add `rate_limit: { rps: <peak × 2>, burst: <peak / 4> }` under `uses:`"),
+                ),
+            )
+            .label("no `rate_limit`")
+            .help("add `rate_limit: { rps: <peak × 2>, burst: <peak / 4> }` under `uses:`"),
         );
     }
 }
@@ -194,10 +201,17 @@ fn check_retry_idempotent(cx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let mut f = cx.finding(&RETRY_NOT_IDEMPOTENT, decl, fields::USES_RETRY_MAX_ATTEMPTS, format!(
+        let mut f = cx.finding(
+            &RETRY_NOT_IDEMPOTENT,
+            decl,
+            fields::USES_RETRY_MAX_ATTEMPTS,
+            format!(
                 "{} is not idempotent but is tried {attempts} times: a timeout followed by a retry repeats the operation",
                 ends(decl)
-            )).label(format!("{attempts} attempts")).help("add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or set `retry: { max_attempts: 1 }`");
+            ),
+        )
+        .label(format!("{attempts} attempts"))
+        .help("add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or set `retry: { max_attempts: 1 }`");
         if cx.model.is_written(&decl.origin, fields::IDEMPOTENT) {
             f = f.related(
                 cx.model.at(&decl.origin, fields::IDEMPOTENT),

@@ -290,11 +290,18 @@ fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
             None => "timeout_ms: 1000` (above the callee's p99 latency)".to_string(),
         };
         out.push(
-            cx.finding(&MISSING_TIMEOUT, decl, fields::USES_TIMEOUT_MS, format!(
+            cx.finding(
+                &MISSING_TIMEOUT,
+                decl,
+                fields::USES_TIMEOUT_MS,
+                format!(
                     "sync call {} has no timeout: a hung `{}` holds the caller until the client library gives up, if ever",
                     ends(decl),
                     i.to
-                )).label("no `timeout_ms`").help(format!("add `{suggestion} under `uses:`")),
+                ),
+            )
+            .label("no `timeout_ms`")
+            .help(format!("add `{suggestion} under `uses:`")),
         );
     }
 }
@@ -309,11 +316,18 @@ fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if (timeout as f64) >= p99 {
             continue;
         }
-        let mut f = cx.finding(&TIMEOUT_BELOW_P99, decl, fields::USES_TIMEOUT_MS, format!(
+        let mut f = cx.finding(
+            &TIMEOUT_BELOW_P99,
+            decl,
+            fields::USES_TIMEOUT_MS,
+            format!(
                 "timeout {timeout} ms is below `{}`'s declared p99 of {p99} ms: more than 1 % of calls {} time out",
                 i.to,
                 ends(decl)
-            )).label(format!("< p99 {p99} ms")).help(format!(
+            ),
+        )
+        .label(format!("< p99 {p99} ms"))
+        .help(format!(
             "set `timeout_ms: {}` or more, or lower `{}`'s `slo.latency_p99_ms` once it is faster",
             p99.ceil() as u64,
             i.to
@@ -333,16 +347,30 @@ fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let help = "add `pool: { keep_alive: true, max_connections: 50, max_idle: 10, idle_timeout_ms: 30000 }` under `uses:`";
         match &decl.uses().pool {
             None => out.push(
-                cx.finding(&MISSING_POOL, decl, fields::USES_POOL, format!(
+                cx.finding(
+                    &MISSING_POOL,
+                    decl,
+                    fields::USES_POOL,
+                    format!(
                         "sync call {} declares no connection pool: every call pays a new connection",
                         ends(decl)
-                    )).label("no `pool`").help(help),
+                    ),
+                )
+                .label("no `pool`")
+                .help(help),
             ),
             Some(pool) if pool.keep_alive == Some(false) => out.push(
-                cx.finding(&MISSING_POOL, decl, fields::USES_POOL_KEEP_ALIVE, format!(
+                cx.finding(
+                    &MISSING_POOL,
+                    decl,
+                    fields::USES_POOL_KEEP_ALIVE,
+                    format!(
                         "sync call {} turns keep-alive off: pooled connections are closed after each call",
                         ends(decl)
-                    )).label("keep-alive off").help("set `keep_alive: true`"),
+                    ),
+                )
+                .label("keep-alive off")
+                .help("set `keep_alive: true`"),
             ),
             Some(_) => {}
         }
@@ -357,11 +385,18 @@ fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            cx.finding(&MISSING_BREAKER, decl, fields::USES_CIRCUIT_BREAKER, format!(
+            cx.finding(
+                &MISSING_BREAKER,
+                decl,
+                fields::USES_CIRCUIT_BREAKER,
+                format!(
                     "sync call {} has no circuit breaker: a failing `{}` keeps receiving full load and retries",
                     ends(decl),
                     decl.interaction.to
-                )).label("no `circuit_breaker`").help("add `circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }` under `uses:`"),
+                ),
+            )
+            .label("no `circuit_breaker`")
+            .help("add `circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }` under `uses:`"),
         );
     }
 }
@@ -505,14 +540,21 @@ fn check_batch(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            cx.finding(&MISSING_BATCH, decl, fields::USES_BATCH, format!(
+            cx.finding(
+                &MISSING_BATCH,
+                decl,
+                fields::USES_BATCH,
+                format!(
                     "sync-optimized {} runs at {rps} req/s{} without a batch API: round trips dominate",
                     ends(decl),
                     traffic
                         .payload_bytes
                         .map(|b| format!(" with {b}-byte payloads"))
                         .unwrap_or_default()
-                )).label("no `batch`").help("add `batch: { max_size: 50, max_wait_ms: 10 }` under `uses:` and a batch endpoint on the callee"),
+                ),
+            )
+            .label("no `batch`")
+            .help("add `batch: { max_size: 50, max_wait_ms: 10 }` under `uses:` and a batch endpoint on the callee"),
         );
     }
 }
@@ -573,11 +615,18 @@ fn check_cache(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            cx.finding(&MISSING_CACHE, decl, fields::USES_CACHE, format!(
+            cx.finding(
+                &MISSING_CACHE,
+                decl,
+                fields::USES_CACHE,
+                format!(
                     "sync-optimized read {} has no cache: every request goes to `{}`",
                     ends(decl),
                     decl.interaction.to
-                )).label("no `cache`").help(
+                ),
+            )
+            .label("no `cache`")
+            .help(
                 "add `cache: { ttl_ms: 300000 }` under `uses:` (as long as the data may be stale)",
             ),
         );
