@@ -200,8 +200,7 @@ fn unknown_code(
     code: &str,
     key: &str,
 ) -> Finding {
-    let codes: Vec<&str> = crate::rules::registry().iter().map(|r| r.code).collect();
-    let hint = crate::model::schema::did_you_mean(code, codes.iter().copied())
+    let hint = crate::rules::closest_code(code)
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
     Finding::new(

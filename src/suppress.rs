@@ -271,8 +271,7 @@ impl<'m> Suppressions<'m> {
                 };
                 format!("the suppression of {rule} on {scope} matches no finding")
             } else {
-                let codes: Vec<&str> = crate::rules::registry().iter().map(|r| r.code).collect();
-                let hint = crate::model::schema::did_you_mean(rule, codes.iter().copied())
+                let hint = crate::rules::closest_code(rule)
                     .map(|s| format!("; did you mean {s}?"))
                     .unwrap_or_default();
                 format!("the suppression names `{rule}`, which is not a rule code{hint}")

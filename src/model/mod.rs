@@ -172,7 +172,7 @@ impl Model {
 
     /// [`Model::at`] for a pointer that is not a declared [`Field`]: only the
     /// declaration itself (`""`) is meant; every other path is declared in [`fields`].
-    pub fn locate(&self, origin: &Origin, relative: &str) -> Location {
+    pub(crate) fn locate(&self, origin: &Origin, relative: &str) -> Location {
         let file = &self.files[origin.file];
         let Some(spans) = &file.spans else {
             return file.start_location();

@@ -164,6 +164,11 @@ pub fn registry() -> Vec<&'static RuleInfo> {
     all
 }
 
+/// The registered code closest to a misspelt `word`, for "did you mean" hints.
+pub fn closest_code(word: &str) -> Option<&'static str> {
+    crate::model::schema::did_you_mean(word, registry().iter().map(|r| r.code))
+}
+
 pub fn find(code: &str) -> Option<&'static RuleInfo> {
     registry()
         .into_iter()
