@@ -12,6 +12,7 @@ pub mod flowchart;
 pub mod generate;
 pub mod graph;
 pub mod model;
+pub mod recommended;
 pub mod report;
 pub mod rules;
 pub mod suppress;
