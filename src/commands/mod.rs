@@ -103,8 +103,7 @@ fn rules(format: Format) -> anyhow::Result<u8> {
             format!("{table}\n")
         }
         other => anyhow::bail!(
-            "`rules` prints table or json, not {}; `analyze` writes the other formats",
-            other.name()
+            "`rules` prints table or json, not {other}; `analyze` writes the other formats"
         ),
     };
     emit(None, &text)?;

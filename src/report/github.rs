@@ -8,16 +8,22 @@
 //! findings are not annotated.
 
 use super::paths::Paths;
+use super::Context;
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
+use std::io::{self, Write};
 
-pub fn render(analysis: &Analysis, paths: &Paths) -> String {
-    let mut out = String::new();
-    for finding in analysis.findings.iter().filter(|f| f.suppressed.is_none()) {
-        out.push_str(&command(finding, paths));
-        out.push('\n');
+/// `--format github`.
+pub struct Github;
+
+impl super::Emitter for Github {
+    fn emit(&self, out: &mut dyn Write, analysis: &Analysis, context: &Context) -> io::Result<()> {
+        for finding in analysis.findings.iter().filter(|f| f.suppressed.is_none()) {
+            out.write_all(command(finding, context.paths).as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
     }
-    out
 }
 
 fn command(finding: &Finding, paths: &Paths) -> String {

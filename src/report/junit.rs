@@ -9,11 +9,22 @@
 //! times, so the output is byte-identical from run to run.
 
 use super::paths::Paths;
+use super::{position, Context};
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::io::{self, Write};
 
-pub fn render(analysis: &Analysis, paths: &Paths, fail_on: Option<Severity>) -> String {
+/// `--format junit`; a case fails at `--fail-on`.
+pub struct Junit;
+
+impl super::Emitter for Junit {
+    fn emit(&self, out: &mut dyn Write, analysis: &Analysis, context: &Context) -> io::Result<()> {
+        out.write_all(render(analysis, context.paths, context.fail_on).as_bytes())
+    }
+}
+
+fn render(analysis: &Analysis, paths: &Paths, fail_on: Option<Severity>) -> String {
     let model = &analysis.model;
     let classname = model.system.clone().unwrap_or_else(|| "commsplan".into());
     let mut report = Report::new("commsplan");
@@ -124,10 +135,8 @@ fn describe(finding: &Finding, paths: &Paths) -> String {
     let mut s = format!("{}[{}] {}", finding.severity, finding.code, finding.message);
     if let Some(loc) = &finding.location {
         s.push_str(&format!(
-            "\n  --> {}:{}:{}",
-            paths.display(&loc.file),
-            loc.line,
-            loc.column
+            "\n  --> {}",
+            position(&paths.display(&loc.file), loc)
         ));
     }
     if let Some(help) = &finding.help {

@@ -1,41 +1,92 @@
 //! `--format table`: the decisions as a table, then each finding as a rustc-style
 //! diagnostic with its source snippet, then a one-line summary.
 
-use super::interaction_rows;
+use super::{interaction_rows, position, Context};
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Location, Severity};
 use crate::model::SourceFile;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement};
+use std::io::{self, Write};
 
+/// `--format table`. Colour and `--quiet` are its options.
+pub struct Table {
+    pub color: bool,
+    /// `--quiet`: the findings only, without the decisions table and the summary line
+    /// (as `ruff -q`).
+    pub quiet: bool,
+}
+
+impl super::Emitter for Table {
+    fn emit(&self, out: &mut dyn Write, analysis: &Analysis, _: &Context) -> io::Result<()> {
+        let parts = Parts {
+            decisions: !self.quiet,
+            summary: !self.quiet,
+        };
+        write(out, analysis, self.color, parts)
+    }
+}
+
+/// The options of [`render`], for a report shown around another message.
 pub struct Options {
     pub color: bool,
     /// Leave out the interactions table (lint use: findings only).
     pub findings_only: bool,
 }
 
+/// The table report as one string: findings and the summary line, and the decisions
+/// table unless `findings_only`.
 pub fn render(analysis: &Analysis, options: &Options) -> String {
-    let mut out = String::new();
-    if !options.findings_only && !analysis.model.interactions.is_empty() {
-        out.push_str(&decisions_table(analysis));
-        out.push_str("\n\n");
+    let parts = Parts {
+        decisions: !options.findings_only,
+        summary: true,
+    };
+    let mut out = Vec::new();
+    write(&mut out, analysis, options.color, parts).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("the report is UTF-8")
+}
+
+#[derive(Clone, Copy)]
+struct Parts {
+    decisions: bool,
+    summary: bool,
+}
+
+fn write(out: &mut dyn Write, analysis: &Analysis, color: bool, parts: Parts) -> io::Result<()> {
+    if parts.decisions && !analysis.model.interactions.is_empty() {
+        out.write_all(decisions_table(analysis).as_bytes())?;
+        out.write_all(b"\n\n")?;
     }
-    let renderer = if options.color {
+    let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    for finding in analysis.findings.iter().filter(|f| f.suppressed.is_none()) {
-        out.push_str(&render_finding(analysis, finding, &renderer));
-        out.push_str("\n\n");
+    let mut findings = analysis
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .peekable();
+    while let Some(finding) = findings.next() {
+        let text = render_finding(analysis, finding, &renderer);
+        if parts.summary || findings.peek().is_some() {
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n\n")?;
+        } else {
+            // Without the summary the report ends with the last finding and one newline.
+            out.write_all(text.trim_end_matches('\n').as_bytes())?;
+            out.write_all(b"\n")?;
+        }
     }
-    out.push_str(&summary_line(analysis));
-    out.push('\n');
-    out
+    if parts.summary {
+        out.write_all(summary_line(analysis).as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 fn decisions_table(analysis: &Analysis) -> String {
-    let mut table = Table::new();
+    let mut table = comfy_table::Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
@@ -105,9 +156,8 @@ fn render_finding(analysis: &Analysis, finding: &Finding, renderer: &Renderer) -
                 group = group.element(snippet);
             }
             None => {
-                group = group.element(
-                    Level::NOTE.message(format!("at {}:{}:{}", loc.file, loc.line, loc.column)),
-                );
+                group =
+                    group.element(Level::NOTE.message(format!("at {}", position(&loc.file, loc))));
             }
         }
     }
