@@ -14,6 +14,7 @@ pub mod junit;
 pub mod markdown;
 pub mod paths;
 pub mod sarif;
+mod snippet;
 pub mod statistics;
 pub mod table;
 
