@@ -27,7 +27,10 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
                     .iter()
                     .any(|r| r.code.starts_with(code.as_str())));
         if !known {
-            anyhow::bail!("`{code}` is not a rule code or prefix; `commsplan rules` lists them");
+            anyhow::bail!(
+                "`{}` is not a rule code or prefix; `commsplan rules` lists them",
+                report::escape::one_line(code)
+            );
         }
     }
     let run = RunOptions {
@@ -45,7 +48,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             anstream::stderr(),
             "commsplan: wrote {} baseline entries to {}",
             entries.len(),
-            path.display()
+            report::escape::one_line(&path.to_string_lossy())
         );
     }
     report_fixed(&analysis);

@@ -41,7 +41,13 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let _ = writeln!(anstream::stderr(), "commsplan: error: {err:#}");
+            // The message may quote arguments and file contents: no raw control characters.
+            let message = format!("{err:#}");
+            let _ = writeln!(
+                anstream::stderr(),
+                "commsplan: error: {}",
+                crate::report::escape::visible(&message)
+            );
             ExitCode::from(EXIT_TOOL_ERROR)
         }
     }

@@ -37,7 +37,7 @@ fn command(finding: &Finding, paths: &Paths) -> String {
         vec![("title", format!("{} {}", finding.code, finding.name))];
     if let Some(loc) = &finding.location {
         let end_line = loc.end_line.max(loc.line);
-        props.push(("file", paths.display(&loc.file)));
+        props.push(("file", visible(&paths.display(&loc.file))));
         props.push(("line", loc.line.to_string()));
         props.push(("endLine", end_line.to_string()));
         // The runner drops columns on a multi-line range; its end column is inclusive
@@ -73,17 +73,7 @@ fn command(finding: &Finding, paths: &Paths) -> String {
 /// Control characters other than line breaks and tabs written as `\u{1b}`: a terminal
 /// escape quoted from the file must not recolour or hide text in the job log.
 pub fn visible(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let hide = c.is_control() && !matches!(c, '\n' | '\r' | '\t');
-            let shown: Vec<char> = if hide {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            shown
-        })
-        .collect()
+    super::escape::visible(s).into_owned()
 }
 
 /// `escapeData` of actions/toolkit `command.ts`: `%` first, so that the escapes it

@@ -6,6 +6,7 @@
 //! shared by all formats, and a writer. What differs between runs of one format (colour,
 //! `--quiet`, `--statistics`) is an option of its emitter, chosen by [`emitter`].
 
+pub mod escape;
 pub mod fingerprint;
 pub mod github;
 pub mod gitlab;

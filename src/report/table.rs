@@ -116,17 +116,9 @@ fn decisions_table(analysis: &Analysis) -> String {
     table.to_string()
 }
 
-/// Names may hold newlines or control characters; a table cell shows them escaped.
+/// Names may hold newlines or control characters; the table shows them escaped.
 fn one_line(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    super::escape::one_line(s).into_owned()
 }
 
 fn level(severity: Severity) -> Level<'static> {
@@ -172,7 +164,7 @@ fn render_finding(sources: &Sources, finding: &Finding, renderer: &Renderer) -> 
         }
     }
     if let Some(help) = &finding.help {
-        group = group.element(Level::HELP.message(help.clone()));
+        group = group.element(Level::HELP.message(one_line(help)));
     }
     fix_headers(renderer.render(&[group]), &fixes)
 }
