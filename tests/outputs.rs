@@ -516,3 +516,196 @@ fn junit_fails_only_at_the_fail_on_level() {
         "{root}"
     );
 }
+
+/// A scratch folder of this test process.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("commsplan-outputs-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A system of `n` interactions, each with an unknown key (one M002 and the checklist
+/// findings of a bare sync call each), lines ending with `newline`.
+fn many_findings(n: usize, newline: &str) -> String {
+    let mut text = String::from("version: 1\nsystem: big\nservices:\n  a: {kind: service}\n  b: {kind: service}\ninteractions:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "  - {{id: i{i}, from: a, to: b, bogus: {i}, needs: {{realtime: true, consistency: strong}}}}\n"
+        ));
+    }
+    text.replace('\n', newline)
+}
+
+/// The fastest of two renderings, in seconds.
+fn render_time(format: Format, analysis: &Analysis) -> f64 {
+    let paths = repo_paths();
+    (0..2)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            std::hint::black_box(render(format, analysis, &paths));
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn every_format_is_linear_in_findings() {
+    let dir = scratch("linear");
+    let sizes = [1000, 4000];
+    let analyses: Vec<Analysis> = sizes
+        .iter()
+        .map(|&n| {
+            let path = dir.join(format!("many-{n}.yaml"));
+            std::fs::write(&path, many_findings(n, "\n")).unwrap();
+            load(path.to_str().unwrap())
+        })
+        .collect();
+    assert!(
+        analyses[1].findings.len() >= 8000,
+        "{}",
+        analyses[1].findings.len()
+    );
+    for format in [
+        Format::Table,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Gitlab,
+        Format::Markdown,
+    ] {
+        let small = render_time(format, &analyses[0]).max(1e-4);
+        let large = render_time(format, &analyses[1]);
+        // Four times the findings: linear is about 4×, quadratic 16×.
+        assert!(
+            large / small < 9.0,
+            "{format}: {small:.3} s at {} interactions, {large:.3} s at {}",
+            sizes[0],
+            sizes[1]
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_huge_line_is_quoted_around_the_column() {
+    let dir = scratch("long-line");
+    let path = dir.join("long.yaml");
+    let filler = "é".repeat(3_000_000);
+    std::fs::write(
+        &path,
+        format!("{{version: 1, system: big, services: {{}}, interactions: [], x-long: \"{filler}\", bogus: 1}}\n"),
+    )
+    .unwrap();
+    let analysis = load(path.to_str().unwrap());
+    let json: Value = serde_json::from_str(&commsplan::report::json::render(&analysis)).unwrap();
+    let m002 = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "M002")
+        .expect("the unknown key is reported");
+    let column = m002["location"]["column"].as_u64().unwrap();
+    assert!(column > 3_000_000, "{column}");
+    let table = commsplan::report::table::render(
+        &analysis,
+        &commsplan::report::table::Options {
+            color: false,
+            findings_only: true,
+        },
+    );
+    assert!(
+        table.len() < 20_000,
+        "the table quotes {} bytes",
+        table.len()
+    );
+    assert!(
+        table.contains(&format!("{}:1:{column}\n", path.display())),
+        "{table}"
+    );
+    assert!(table.contains("bogus"), "{table}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn cr_line_endings_give_every_format_one_line_index() {
+    let dir = scratch("cr");
+    for (name, newline) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+        let path = dir.join(format!("{name}.yaml"));
+        std::fs::write(&path, many_findings(3, newline)).unwrap();
+        let analysis = load(path.to_str().unwrap());
+        let json: Value =
+            serde_json::from_str(&commsplan::report::json::render(&analysis)).unwrap();
+        let table = commsplan::report::table::render(
+            &analysis,
+            &commsplan::report::table::Options {
+                color: false,
+                findings_only: true,
+            },
+        );
+        let headers: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("--> "))
+            .collect();
+        let expected: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let l = &f["location"];
+                format!("{}:{}:{}", path.display(), l["line"], l["column"])
+            })
+            .collect();
+        assert_eq!(headers, expected, "{name}");
+        // The M002 of the first interaction is on line 7, whatever ends the lines.
+        assert!(
+            expected.iter().any(|e| e.ends_with(":7:30")),
+            "{name}: {expected:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn names_and_paths_cannot_inject_into_logs_or_terminals() {
+    let dir = scratch("inject");
+    let path = dir.join("evil\u{1b}]0;title\u{7}\u{1b}[2J.yaml");
+    let text = many_findings(1, "\n").replace(
+        "system: big",
+        "system: \"ok\\n::error file=x::injected\\u001b[31m\"",
+    );
+    std::fs::write(&path, text).unwrap();
+    let file = path.to_str().unwrap();
+    for format in [
+        "table", "junit", "github", "markdown", "sarif", "gitlab", "json",
+    ] {
+        let (_, stdout, stderr) = commsplan(&[
+            "analyze",
+            file,
+            "-f",
+            format,
+            "--color",
+            "never",
+            "--fail-on",
+            "never",
+        ]);
+        assert!(!stdout.is_empty(), "{format}: {stderr}");
+        for c in ['\u{1b}', '\u{7}'] {
+            assert!(!stdout.contains(c), "{format} prints {c:?} raw:\n{stdout}");
+        }
+        assert!(
+            !stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with("::error file=x")),
+            "{format} lets the system name start a workflow command:\n{stdout}"
+        );
+    }
+    let (code, _, stderr) = commsplan(&["analyze", file, "--select", "\u{1b}[31mX\u{7}"]);
+    assert_eq!(code, 2);
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\\u{1b}[31mX\\u{7}"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
