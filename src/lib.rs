@@ -11,6 +11,7 @@ pub mod flowchart;
 pub mod generate;
 pub mod graph;
 pub mod model;
+pub mod recommended;
 pub mod report;
 pub mod rules;
 pub mod suppress;

@@ -288,7 +288,10 @@ fn check_dead_letter(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ends(decl),
                 channel(decl)
             ),
-            &format!("dead_letter: {{ after_attempts: 5{dlq} }}"),
+            &format!(
+                "dead_letter: {{ after_attempts: {}{dlq} }}",
+                crate::recommended::DEAD_LETTER_AFTER_ATTEMPTS.value
+            ),
         ));
     }
 }
@@ -309,7 +312,7 @@ fn check_bounded(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     .saturating_mul(1000)
                     .max(1000)
             })
-            .unwrap_or(10000);
+            .unwrap_or(crate::recommended::MAX_QUEUE_LENGTH.value);
         out.push(missing(
             cx,
             &UNBOUNDED_QUEUE,
@@ -345,7 +348,7 @@ fn check_ttl(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ends(decl),
                 channel(decl)
             ),
-            "ttl_ms: 86400000",
+            &format!("ttl_ms: {}", crate::recommended::TTL_MS.value),
         ));
     }
 }
@@ -362,7 +365,7 @@ fn check_scaling(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     "{pattern} {} has no consumer scaling policy: the backlog grows until someone notices",
                     ends(decl)
                 ),
-                "consumers: { min: 1, max: 4 }",
+                &crate::recommended::consumers_block(),
             )),
             Some(c) => {
                 if let (Some(min), Some(max)) = (c.min, c.max) {
@@ -405,7 +408,7 @@ fn check_batching(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ends(decl),
                 cx.thresholds.message_batch_min_rps
             ),
-            "batch: { max_size: 500, max_wait_ms: 50 }",
+            &crate::recommended::batch_block(),
         ));
     }
 }

@@ -67,14 +67,8 @@ pub fn ends(decl: &InteractionDecl) -> String {
 }
 
 /// A starter `uses` block for a pattern: the seed's checklist as YAML.
-pub fn starter(pattern: Pattern) -> &'static str {
-    match pattern {
-        Pattern::Sync => "uses: { pattern: sync, protocol: grpc, timeout_ms: 500, retry: { max_attempts: 3, backoff: exponential, base_ms: 100, max_ms: 1000, jitter: true }, circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000 }, pool: { keep_alive: true, max_connections: 50 }, metrics: true }",
-        Pattern::SyncOptimized => "uses: { pattern: sync-optimized, protocol: rest, timeout_ms: 500, cache: { ttl_ms: 300000 }, batch: { max_size: 50, max_wait_ms: 10 }, compression: gzip, pool: { keep_alive: true, max_connections: 50 }, circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000 }, metrics: true }",
-        Pattern::Cqrs => "uses: { pattern: cqrs, protocol: rest, timeout_ms: 300, pool: { keep_alive: true, max_connections: 50 }, circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000 }, metrics: true }",
-        Pattern::Queue => "uses: { pattern: queue, protocol: amqp, channel: NAME, dead_letter: { after_attempts: 5 }, ttl_ms: 86400000, max_queue_length: 10000, consumers: { min: 1, max: 4 }, idempotency: { key: message_id }, metrics: true }",
-        Pattern::Stream => "uses: { pattern: stream, protocol: kafka, channel: NAME, partition_key: KEY, batch: { max_size: 500, max_wait_ms: 50 }, compression: zstd, dead_letter: { after_attempts: 3 }, ttl_ms: 604800000, consumers: { min: 1, max: 6 }, idempotency: { key: event_id }, metrics: true }",
-    }
+pub fn starter(pattern: Pattern) -> String {
+    crate::recommended::uses_block(pattern)
 }
 
 pub static UNDESIGNED: RuleInfo = RuleInfo {

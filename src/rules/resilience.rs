@@ -172,7 +172,11 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
         )
         .at(cx.model.locate(&first.origin, "uses/bulkhead"))
         .label("no `bulkhead`")
-        .help("add `bulkhead: { max_concurrent: 10, max_queue: 20 }` under `uses:` of each listed call")
+        .help(format!(
+            "add `bulkhead: {{ max_concurrent: {}, max_queue: {} }}` under `uses:` of each listed call",
+            crate::recommended::BULKHEAD_MAX_CONCURRENT.value,
+            crate::recommended::BULKHEAD_MAX_QUEUE.value
+        ))
         .service(name.as_str());
         for d in lacking.iter().skip(1).take(8) {
             f = f.related(

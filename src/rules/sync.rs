@@ -284,7 +284,10 @@ fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 let v = ((p99 * 1.5 / 50.0).ceil() * 50.0).max(50.0) as u64;
                 format!("timeout_ms: {v}` (1.5 × `{}`'s p99 of {p99} ms)", i.to)
             }
-            None => "timeout_ms: 1000` (above the callee's p99 latency)".to_string(),
+            None => format!(
+                "timeout_ms: {}` (above the callee's p99 latency)",
+                crate::recommended::TIMEOUT_MS.value
+            ),
         };
         out.push(
             Finding::new(
@@ -341,7 +344,7 @@ fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, _) in sync_half(cx) {
-        let help = "add `pool: { keep_alive: true, max_connections: 50, max_idle: 10, idle_timeout_ms: 30000 }` under `uses:`";
+        let help = format!("add `{}` under `uses:`", crate::recommended::pool_block());
         match &decl.uses().pool {
             None => out.push(
                 Finding::new(
@@ -499,8 +502,13 @@ fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some((first, _)) = problems.first() else {
             continue;
         };
-        let attempts = retry.max_attempts.unwrap_or(3).min(t.retry_max_attempts);
-        let base = retry.base_ms.unwrap_or(100);
+        let attempts = retry
+            .max_attempts
+            .unwrap_or(crate::recommended::RETRY_MAX_ATTEMPTS.value)
+            .min(t.retry_max_attempts);
+        let base = retry
+            .base_ms
+            .unwrap_or(crate::recommended::RETRY_BASE_MS.value);
         let max = retry.max_ms.unwrap_or(base.saturating_mul(10));
         let reasons: Vec<String> = problems.iter().map(|(_, r)| r.clone()).collect();
         out.push(
