@@ -536,57 +536,6 @@ fn many_findings(n: usize, newline: &str) -> String {
     text.replace('\n', newline)
 }
 
-/// The fastest of two renderings, in seconds.
-fn render_time(format: Format, analysis: &Analysis) -> f64 {
-    let paths = repo_paths();
-    (0..2)
-        .map(|_| {
-            let start = std::time::Instant::now();
-            std::hint::black_box(render(format, analysis, &paths));
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
-
-#[test]
-fn every_format_is_linear_in_findings() {
-    let dir = scratch("linear");
-    let sizes = [1000, 4000];
-    let analyses: Vec<Analysis> = sizes
-        .iter()
-        .map(|&n| {
-            let path = dir.join(format!("many-{n}.yaml"));
-            std::fs::write(&path, many_findings(n, "\n")).unwrap();
-            load(path.to_str().unwrap())
-        })
-        .collect();
-    assert!(
-        analyses[1].findings.len() >= 8000,
-        "{}",
-        analyses[1].findings.len()
-    );
-    for format in [
-        Format::Table,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::Junit,
-        Format::Gitlab,
-        Format::Markdown,
-    ] {
-        let small = render_time(format, &analyses[0]).max(1e-4);
-        let large = render_time(format, &analyses[1]);
-        // Four times the findings: linear is about 4×, quadratic 16×.
-        assert!(
-            large / small < 9.0,
-            "{format}: {small:.3} s at {} interactions, {large:.3} s at {}",
-            sizes[0],
-            sizes[1]
-        );
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
 #[test]
 fn a_huge_line_is_quoted_around_the_column() {
     let dir = scratch("long-line");

@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use std::io::Write as _;
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
-    let templates = Templates::load(args.templates.as_deref())?;
+    let templates = Templates::load(&embedded().collect::<Vec<_>>(), args.templates.as_deref())?;
     let mut analysis = analyze(&args.files, &LoadOptions::default())?;
     // A file that does not load cleanly (syntax, schema, unknown services) would give
     // configurations for a system that is not the one written: stop, as `analyze` would.
