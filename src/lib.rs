@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod baseline;
 pub mod cli;
+pub mod codes;
 pub mod commands;
 pub mod config;
 pub mod diagram;
@@ -15,3 +16,4 @@ pub mod recommended;
 pub mod report;
 pub mod rules;
 pub mod suppress;
+pub mod timing;

@@ -1,7 +1,6 @@
 use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::analysis::analyze;
 use crate::cli::{GenerateArgs, TemplatesArgs, TemplatesCommand};
-use crate::finding::Severity;
 use crate::generate::targets::embedded;
 use crate::generate::targets::Target;
 use crate::generate::templates::Templates;
@@ -12,7 +11,7 @@ use anyhow::Context as _;
 use std::io::Write as _;
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
-    let templates = Templates::load(args.templates.as_deref())?;
+    let templates = Templates::load(&embedded().collect::<Vec<_>>(), args.templates.as_deref())?;
     let mut analysis = analyze(&args.files, &LoadOptions::default())?;
     // A file that does not load cleanly (syntax, schema, unknown services) would give
     // configurations for a system that is not the one written: stop, as `analyze` would.
@@ -20,9 +19,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
     let blocking: Vec<_> = analysis
         .findings
         .iter()
-        .filter(|f| {
-            f.suppressed.is_none() && f.severity == Severity::Error && f.code.starts_with('M')
-        })
+        .filter(|f| f.did_not_load())
         .cloned()
         .collect();
     if !blocking.is_empty() {

@@ -7,7 +7,6 @@
 //! early, whatever the template does, unless the template opts out with `{{{ }}}`.
 
 use super::escape;
-use super::targets::embedded;
 use super::template_limits as limits;
 use anyhow::{bail, Context as _, Result};
 use handlebars::{
@@ -239,10 +238,13 @@ pub fn go_duration(ms: u64) -> String {
 }
 
 impl Templates {
-    /// The embedded templates, with any `<name>.hbs` found under `overrides` in their place.
+    /// The built-in templates (every target's, from `targets::embedded`: the targets own
+    /// them, so this module takes them rather than reaching up for them), with any
+    /// `<name>.hbs` found under `overrides` in their place.
     /// A file there that matches no template is an error: a misspelt override would
     /// otherwise be ignored without a word.
-    pub fn load(overrides: Option<&Path>) -> Result<Templates> {
+    pub fn load(builtin: &[&'static Embedded], overrides: Option<&Path>) -> Result<Templates> {
+        let embedded = || builtin.iter().copied();
         let mut texts: BTreeMap<&'static str, (String, Source)> = embedded()
             .map(|e| (e.name, (e.text.to_string(), Source::Embedded)))
             .collect();
@@ -369,7 +371,12 @@ fn collect_hbs(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate::targets::embedded;
     use serde_json::json;
+
+    fn builtin() -> Vec<&'static Embedded> {
+        embedded().collect()
+    }
 
     fn render(format_name: &str, tpl: &str, data: Value) -> Result<String, String> {
         let mut hb = registry(Format::of(format_name).unwrap());
@@ -380,7 +387,7 @@ mod tests {
 
     #[test]
     fn every_embedded_template_parses() {
-        Templates::load(None).expect("embedded templates compile");
+        Templates::load(&builtin(), None).expect("embedded templates compile");
     }
 
     #[test]
@@ -454,7 +461,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("commsplan-tpl-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("istio")).unwrap();
         std::fs::write(dir.join("istio/mesh.yml.hbs"), "x").unwrap();
-        let err = Templates::load(Some(&dir)).err().unwrap().to_string();
+        let err = Templates::load(&builtin(), Some(&dir))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("istio/mesh.yml.hbs") && err.contains("istio/mesh.yaml.hbs"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -464,7 +474,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("commsplan-tpl2-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("kafka")).unwrap();
         std::fs::write(dir.join("kafka/producer.properties.hbs"), "acks={{acks}}\n").unwrap();
-        let t = Templates::load(Some(&dir)).unwrap();
+        let t = Templates::load(&builtin(), Some(&dir)).unwrap();
         assert_eq!(
             t.render("kafka/producer.properties", &json!({"acks": "all"}))
                 .unwrap(),

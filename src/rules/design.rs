@@ -2,20 +2,22 @@
 //! two interactions — a bound above a call that has none, a decision that needs the
 //! current data taken where only a copy is kept.
 
-use super::checklist::applied_pattern;
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
+use crate::flowchart::applied_pattern;
 use crate::graph::{Edge, SyncGraph};
+use crate::model::fields;
 use crate::model::types::{Consistency, Pattern};
 use crate::model::InteractionDecl;
 
-pub static UNBOUNDED_DOWNSTREAM: RuleInfo = RuleInfo {
-    code: "G007",
-    name: "unbounded-downstream",
-    family: Family::Graph,
-    severity: Severity::Error,
-    summary: "A synchronous call with no timeout below a caller that gives up",
-    doc: r#"## What it checks
+rules! {
+    UNBOUNDED_DOWNSTREAM {
+        code: "G007",
+        name: "unbounded-downstream",
+        severity: Error,
+        check: check_unbounded_downstream,
+        summary: "A synchronous call with no timeout below a caller that gives up",
+        doc: r#"## What it checks
 Every designed synchronous call B → C that has a `uses` block but no `timeout_ms` (its
 own or from `defaults`), where some caller above B — directly, or through calls that set
 no timeout either — gives up after a `timeout_ms`. One finding per call without a
@@ -42,15 +44,15 @@ Give the inner call a `timeout_ms` that fits within the caller's, its retries in
 (the finding's help gives the bound), so that work stops when nobody waits for it any
 more; make the operation idempotent with a key so that the caller's retry is harmless.
 "#,
-};
+    }
 
-pub static STALE_STRONG_READ: RuleInfo = RuleInfo {
-    code: "G008",
-    name: "stale-strong-read",
-    family: Family::Graph,
-    severity: Severity::Error,
-    summary: "A decision that needs strong consistency is answered from a copy of the data",
-    doc: r#"## What it checks
+    STALE_STRONG_READ {
+        code: "G008",
+        name: "stale-strong-read",
+        severity: Error,
+        check: check_stale_strong_read,
+        summary: "A decision that needs strong consistency is answered from a copy of the data",
+        doc: r#"## What it checks
 Every synchronous interaction with `needs.consistency: strong` whose callee keeps only a
 copy of the data:
 - the callee is fed by a stream (an interaction of pattern `stream` to it, from another
@@ -87,7 +89,8 @@ Take the decision at the owner of the data: call it synchronously, or make the w
 itself conditional there (a compare-and-set, a reservation, a unique constraint). If the
 decision can tolerate the lag, say so with `consistency: eventual`.
 "#,
-};
+    }
+}
 
 /// Protocols of cache servers: a copy by design, never the record. memcached "is an
 /// in-memory key-value store for small chunks of arbitrary data" that evicts the least
@@ -235,8 +238,10 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
         } else {
             format!("less than {limit} ms")
         };
-        let mut f = Finding::new(
+        let mut f = cx.finding(
             &UNBOUNDED_DOWNSTREAM,
+            decl,
+            fields::USES_TIMEOUT_MS,
             format!(
                 "`{}` waits on `{}` with no timeout (`{}`), below `{}`, which gives up after {limit} ms (`{}`): chain {}; {}",
                 i.from,
@@ -248,7 +253,6 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 consequence(decl, &bound_decl.interaction.from),
             ),
         )
-        .at(cx.model.locate(&decl.origin, "uses/timeout_ms"))
         .label(format!("no `timeout_ms` under a {limit} ms caller"))
         .help(format!(
             "add `timeout_ms` under `uses:` on `{}`: {fits}{}",
@@ -259,15 +263,14 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 " less what the hops between take".to_string()
             }
         ))
-        .interaction(decl.id())
         .related(
-            cx.model.locate(&bound_decl.origin, "uses/timeout_ms"),
+            cx.model.at(&bound_decl.origin, fields::USES_TIMEOUT_MS),
             format!("`{}` gives up after {limit} ms here", bound_decl.interaction.from),
         );
         if !direct {
             let entry = &cx.model.interactions[graph.edges[at.came_by].interaction];
             f = f.related(
-                cx.model.locate(&entry.origin, "uses"),
+                cx.model.at(&entry.origin, fields::TO),
                 format!(
                     "`{}` is called here, {} hops below `{}`, through calls without a timeout",
                     i.from, at.hops, bound_decl.interaction.from
@@ -360,34 +363,27 @@ fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copy<'_>)
         Copy::Fed(feed) => format!("`{}`", feed.interaction.from),
         Copy::Cache(_) => "the store of record".to_string(),
     };
-    let mut f = Finding::new(
+    let mut f = cx.finding(
         &STALE_STRONG_READ,
+        decl,
+        fields::NEEDS_CONSISTENCY,
         format!(
             "{} needs strong consistency, but {why}: two concurrent requests can both pass the check",
             super::checklist::ends(decl)
         ),
     )
-    .at(cx.model.locate(&decl.origin, "needs/consistency"))
     .label("decided on a copy")
     .help(format!(
         "take the decision at {owner} (a synchronous read there, or a conditional write: compare-and-set, reservation, unique key), or set `consistency: eventual` if the lag is acceptable"
-    ))
-    .interaction(decl.id());
+    ));
     if let Copy::Fed(feed) = copy {
         f = f.related(
-            cx.model.locate(&feed.origin, "uses/pattern"),
+            cx.model.at(&feed.origin, fields::USES_PATTERN),
             format!("`{}` is fed here by `{}`", i.to, feed.interaction.from),
         );
     }
     f
 }
-
-rules! {
-    UnboundedDownstream => UNBOUNDED_DOWNSTREAM, check_unbounded_downstream;
-    StaleStrongRead => STALE_STRONG_READ, check_stale_strong_read;
-}
-
-pub static ALL: [&dyn Rule; 2] = [&UnboundedDownstream, &StaleStrongRead];
 
 #[cfg(test)]
 mod tests {
