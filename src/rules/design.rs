@@ -282,7 +282,7 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 /// What makes the callee's data a copy.
-enum Copy<'a> {
+enum Copied<'a> {
     /// Fed by this stream interaction.
     Fed(&'a InteractionDecl),
     /// Read from a cache server over this protocol.
@@ -335,9 +335,9 @@ fn check_stale_strong_read(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let protocol = decl.uses().protocol.as_deref();
         let copy = match protocol.filter(|p| CACHE_PROTOCOLS.contains(p)) {
-            Some(p) => Copy::Cache(p),
+            Some(p) => Copied::Cache(p),
             None => match cx.model.services.get_index_of(&i.to).and_then(|s| fed[s]) {
-                Some(feed) => Copy::Fed(feed),
+                Some(feed) => Copied::Fed(feed),
                 None => continue,
             },
         };
@@ -345,23 +345,23 @@ fn check_stale_strong_read(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copy<'_>) -> Finding {
+fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copied<'_>) -> Finding {
     let i = &decl.interaction;
     let why = match copy {
-        Copy::Fed(feed) => format!(
+        Copied::Fed(feed) => format!(
             "`{}` keeps a copy fed asynchronously by `{}` (a stream from `{}`), so the answer may lag the owner",
             i.to,
             feed.id(),
             feed.interaction.from
         ),
-        Copy::Cache(protocol) => format!(
+        Copied::Cache(protocol) => format!(
             "`{}` is a {protocol} cache: a copy that evicts entries and is written after the store of record",
             i.to
         ),
     };
     let owner = match copy {
-        Copy::Fed(feed) => format!("`{}`", feed.interaction.from),
-        Copy::Cache(_) => "the store of record".to_string(),
+        Copied::Fed(feed) => format!("`{}`", feed.interaction.from),
+        Copied::Cache(_) => "the store of record".to_string(),
     };
     let mut f = cx.finding(
         &STALE_STRONG_READ,
@@ -376,7 +376,7 @@ fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copy<'_>)
     .help(format!(
         "take the decision at {owner} (a synchronous read there, or a conditional write: compare-and-set, reservation, unique key), or set `consistency: eventual` if the lag is acceptable"
     ));
-    if let Copy::Fed(feed) = copy {
+    if let Copied::Fed(feed) = copy {
         f = f.related(
             cx.model.at(&feed.origin, fields::USES_PATTERN),
             format!("`{}` is fed here by `{}`", i.to, feed.interaction.from),
