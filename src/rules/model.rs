@@ -351,7 +351,37 @@ Define the service in one file; the other file can still refer to it.
 "#
 );
 
-pub static ALL: [&RuleInfo; 15] = [
+model_rule!(
+    INVALID_INCLUDE,
+    "M020",
+    "invalid-include",
+    "An `include` entry that cannot be followed",
+    r#"## What it checks
+Each entry of a file's `include` list: that it is a relative path or glob pattern, that it
+names a readable regular file (a pattern: at least one) inside the directory of the file
+given on the command line, and that no file includes itself, directly or through others.
+The finding points at the entry; for a cycle it also points at the entry that starts it.
+
+## Why
+A file that silently fails to load takes a team's services and interactions out of the
+review. A cycle would never end, and an absolute path or one outside the project makes the
+result depend on the machine it runs on.
+
+## Example
+```yaml
+# system.yaml
+include: [teams/orders.yaml]
+# teams/orders.yaml
+include: [../system.yaml]
+```
+
+## Fix
+Correct the path or pattern; include each file from one place and remove the entry that
+closes the cycle. A file outside the project can be given on the command line instead.
+"#
+);
+
+pub static ALL: [&RuleInfo; 16] = [
     &YAML_SYNTAX,
     &UNKNOWN_KEY,
     &WRONG_TYPE,
@@ -367,4 +397,5 @@ pub static ALL: [&RuleInfo; 15] = [
     &ENCODING,
     &EMPTY,
     &DUPLICATE_SERVICE,
+    &INVALID_INCLUDE,
 ];
