@@ -568,3 +568,69 @@ fn diagram_and_generate_read_the_included_files() {
     assert!(single.len() > 10);
     assert_eq!(single, multi);
 }
+
+#[cfg(unix)]
+#[test]
+fn patterns_take_linked_files_but_do_not_enter_linked_directories() {
+    use std::os::unix::fs::symlink;
+    let (a, b) = (team("a"), team("b"));
+    let dir = project(
+        "links",
+        &[
+            (
+                "system.yaml",
+                "version: 1\nsystem: s\nservices: { hub: {} }\ninclude: ['teams/**/*.yaml']\n",
+            ),
+            ("teams/a.yaml", &a),
+            ("elsewhere/b.yaml", &b),
+        ],
+    );
+    // Links back up would make the walk loop, or leave the project.
+    symlink("..", dir.join("teams/up")).unwrap();
+    symlink("../..", dir.join("teams/up2")).unwrap();
+    symlink("../elsewhere", dir.join("teams/linked-dir")).unwrap();
+    symlink("../elsewhere/b.yaml", dir.join("teams/b.yaml")).unwrap();
+    let r = report(&dir, &["system.yaml"]);
+    assert_eq!(
+        r["files"],
+        serde_json::json!(["system.yaml", "teams/a.yaml", "teams/b.yaml"])
+    );
+    assert!(findings(&r)
+        .iter()
+        .all(|f| !f["code"].as_str().unwrap().starts_with('M')));
+}
+
+#[test]
+fn a_pattern_may_start_above_the_including_file_inside_the_project() {
+    let a = team("a");
+    let dir = project(
+        "up",
+        &[
+            (
+                "system.yaml",
+                "version: 1\nsystem: s\nservices: { hub: {} }\ninclude: [teams/index.yaml]\n",
+            ),
+            (
+                "teams/index.yaml",
+                "version: 1\ninclude: ['../shared/*.yaml', '../../*.yaml']\n",
+            ),
+            ("shared/a.yaml", &a),
+        ],
+    );
+    let r = report(&dir, &["system.yaml"]);
+    assert_eq!(
+        r["files"],
+        serde_json::json!(["system.yaml", "teams/index.yaml", "teams/../shared/a.yaml"])
+    );
+    let outside = with_code(&r, "M020");
+    assert_eq!(outside.len(), 1);
+    assert_eq!(place(&outside[0]["location"]), "teams/index.yaml:2:31");
+    assert!(
+        outside[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot include `../../*.yaml`: `teams/../..` is outside"),
+        "{}",
+        outside[0]["message"]
+    );
+}

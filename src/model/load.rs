@@ -143,6 +143,7 @@ impl Loader<'_> {
                             message: format!("cannot include `{}`: {e:#}", entry.text),
                             label: "cannot be read",
                             help: "check the file's permissions".into(),
+                            limit: false,
                         };
                         self.findings.push(include_problem(problem, at.clone()));
                         continue;
@@ -216,7 +217,12 @@ impl Loader<'_> {
 }
 
 fn include_problem(problem: include::Problem, at: Location) -> Finding {
-    Finding::new(&codes::INVALID_INCLUDE, problem.message)
+    let code = if problem.limit {
+        &codes::LIMIT
+    } else {
+        &codes::INVALID_INCLUDE
+    };
+    Finding::new(code, problem.message)
         .at(at)
         .label(problem.label)
         .help(problem.help)
