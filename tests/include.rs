@@ -634,3 +634,27 @@ fn a_pattern_may_start_above_the_including_file_inside_the_project() {
         outside[0]["message"]
     );
 }
+
+#[test]
+fn at_most_a_thousand_files_are_read_through_include() {
+    let mut files: Vec<(String, String)> = (0..1001)
+        .map(|i| (format!("teams/t{i:04}.yaml"), "version: 1\n".to_string()))
+        .collect();
+    files.push((
+        "system.yaml".into(),
+        "version: 1\nsystem: s\ninclude: [teams/*.yaml]\n".into(),
+    ));
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = project("many", &borrowed);
+    let r = report(&dir, &["system.yaml"]);
+    let limit = with_code(&r, "M013");
+    assert_eq!(limit.len(), 1, "{limit:#?}");
+    assert_eq!(limit[0]["message"], "more than 1000 files are included");
+    assert_eq!(place(&limit[0]["location"]), "system.yaml:3:11");
+    let read = r["files"].as_array().unwrap();
+    assert_eq!(read.len(), 1001, "the root and 1000 team files");
+    assert_eq!(read[1000], "teams/t0999.yaml");
+}

@@ -50,6 +50,7 @@ pub fn load(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<(Model,
         refs: Vec::new(),
         options,
         read: HashSet::new(),
+        included: 0,
         defaults: HashMap::new(),
     };
     for path in paths {
@@ -86,6 +87,8 @@ struct Loader<'o> {
     options: &'o LoadOptions,
     /// The canonical path of every file read so far.
     read: HashSet<PathBuf>,
+    /// How many of them were read through `include`.
+    included: usize,
     /// By file: its own valid defaults merged over those of the file that includes it,
     /// for the files it includes in turn.
     defaults: HashMap<usize, Value>,
@@ -150,6 +153,7 @@ impl Loader<'_> {
                     }
                 };
                 self.read.insert(target.canonical.clone());
+                self.included += 1;
                 let (included, entries) = self.load_one(target.display, read, Some(file));
                 chain.push(Reading {
                     canonical: target.canonical,
@@ -200,7 +204,7 @@ impl Loader<'_> {
     fn over_limit(&self, chain: &[Reading], at: &Location) -> Option<Finding> {
         let message = if chain.len() > include::MAX_DEPTH {
             format!("includes are nested more than {} deep", include::MAX_DEPTH)
-        } else if self.model.files.len() >= include::MAX_FILES {
+        } else if self.included >= include::MAX_FILES {
             format!("more than {} files are included", include::MAX_FILES)
         } else {
             return None;
