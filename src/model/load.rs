@@ -1,13 +1,12 @@
 //! The one loading boundary: files in, a [`Model`] and located findings out.
 
+use super::checks::{self, RawRef};
 use super::prune::{prune, removed_suppressions, Invalid};
 use super::types::{Interaction, Service, Suppression, Uses};
 use super::yaml::{self, escape_pointer_token, Limits, ProblemKind};
-use super::{
-    checks, include, InteractionDecl, Model, Origin, ServiceDecl, SourceFile, SuppressionDecl,
-};
+use super::{include, InteractionDecl, Model, Origin, ServiceDecl, SourceFile, SuppressionDecl};
+use crate::codes;
 use crate::finding::{Finding, Location};
-use crate::rules::model as codes;
 use anyhow::{Context as _, Result};
 use serde::Deserialize as _;
 use serde_json::Value;
@@ -29,15 +28,6 @@ impl Default for LoadOptions {
             limits: Limits::default(),
         }
     }
-}
-
-/// An interaction's ends as written, read from the raw document so that they are
-/// checked even when the interaction has other errors.
-pub(super) struct RawRef {
-    pub id: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub origin: Origin,
 }
 
 /// Reads every file, and the files they include. Problems in the files are findings;
@@ -296,7 +286,7 @@ impl Loader<'_> {
         if let Some(defaults) = defaults {
             self.defaults.insert(index, defaults);
         }
-        crate::analysis::phase("extracted");
+        crate::timing::phase("extracted");
         (index, entries)
     }
 
@@ -342,10 +332,10 @@ impl Loader<'_> {
             }
         };
         file.text = text;
-        crate::analysis::phase("read");
+        crate::timing::phase("read");
 
         let parsed = yaml::parse(&file.text, self.options.limits);
-        crate::analysis::phase("parsed");
+        crate::timing::phase("parsed");
         report_parse_problems(&parsed.problems, &file, findings);
         let Some((doc, spans)) = parsed.root else {
             if parsed.problems.is_empty() {
@@ -380,7 +370,7 @@ impl Loader<'_> {
         let (schema_findings, invalid) = super::schema::validate(&doc, &spans, &file);
         findings.extend(schema_findings);
         findings.extend(missing_top_level(&doc, &spans, &file));
-        crate::analysis::phase("validated");
+        crate::timing::phase("validated");
         file.spans = Some(spans);
         Some((file, doc, invalid))
     }
