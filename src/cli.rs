@@ -46,6 +46,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// List or export the templates `generate` uses.
     Templates(TemplatesArgs),
+    /// Compare two versions of a system: interactions, patterns, findings, chain figures.
+    Diff(crate::diff::DiffArgs),
     /// Write a man page per subcommand into a folder.
     Man(ManArgs),
 }

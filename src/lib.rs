@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagram;
+pub mod diff;
 pub mod finding;
 pub mod flowchart;
 pub mod generate;

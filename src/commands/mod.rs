@@ -2,6 +2,7 @@
 
 mod analyze;
 mod diagram;
+mod diff;
 mod explain;
 mod generate;
 mod init;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Diagram(args) => diagram::run_diagram(&args),
         Command::Flowchart(args) => diagram::run_flowchart(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Man(args) => man::run(&args),
     };
     match result {
