@@ -15,6 +15,8 @@ use std::fmt::Write;
 const TOP: usize = 10;
 /// Items per section of the details.
 const DETAILS: usize = 50;
+/// Rule codes named in the line that counts new warnings.
+const CODES: usize = 8;
 
 pub fn render(diff: &Diff, paths: &Paths) -> String {
     let mut out = String::new();
@@ -66,26 +68,35 @@ fn top(diff: &Diff, paths: &Paths, out: &mut String) {
             .filter(|f| f.severity == Severity::Error)
             .map(|f| format!("new {}", finding(f, paths))),
     );
-    let lesser: Vec<String> = new
-        .iter()
-        .filter(|f| f.severity != Severity::Error)
-        .map(|f| match &f.interaction {
-            Some(id) => format!("{} on {}", code(f.code, false), code(id, false)),
-            None => code(f.code, false),
-        })
-        .collect();
+    let mut lesser: Vec<(&str, usize)> = Vec::new();
+    for f in new.iter().filter(|f| f.severity != Severity::Error) {
+        match lesser.iter_mut().find(|(code, _)| *code == f.code) {
+            Some((_, n)) => *n += 1,
+            None => lesser.push((f.code, 1)),
+        }
+    }
     if !lesser.is_empty() {
+        let count: usize = lesser.iter().map(|(_, n)| n).sum();
         let infos = new.iter().any(|f| f.severity == Severity::Info);
         let kind = if infos {
             "warnings and infos"
         } else {
             "warnings"
         };
-        items.push(format!(
-            "{} new {kind}: {}",
-            lesser.len(),
-            lesser.join(", ")
-        ));
+        lesser.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut codes: Vec<String> = (lesser.iter().take(CODES))
+            .map(|(c, n)| {
+                if *n == 1 {
+                    code(c, false)
+                } else {
+                    format!("{} ×{n}", code(c, false))
+                }
+            })
+            .collect();
+        if lesser.len() > CODES {
+            codes.push(format!("{} more rules", lesser.len() - CODES));
+        }
+        items.push(format!("{count} new {kind}: {}", codes.join(", ")));
     }
     for c in &diff.interactions.changed {
         let mut lines = changed_lines(c);

@@ -45,6 +45,20 @@ pub fn headline(diff: &Diff) -> String {
     }
 }
 
+/// A name from the file on one line: control characters (a newline, a terminal escape)
+/// shown escaped, as the table report shows them.
+fn plain(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| -> Vec<char> {
+            if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
@@ -187,7 +201,7 @@ pub fn render(diff: &Diff, new_findings: &str) -> String {
         diff.new
             .system
             .as_deref()
-            .map(|s| format!(" ({})", s.escape_debug()))
+            .map(|s| format!(" ({})", plain(s)))
             .unwrap_or_default(),
         headline(diff)
     );
@@ -198,20 +212,32 @@ pub fn render(diff: &Diff, new_findings: &str) -> String {
             let _ = writeln!(
                 out,
                 "  + {} ({} → {}): declared {}, recommended {}",
-                b.id,
-                b.from,
-                b.to,
+                plain(&b.id),
+                plain(&b.from),
+                plain(&b.to),
                 pattern_phrase(b.declared),
                 pattern_phrase(b.recommended)
             );
         }
         for b in &i.removed {
-            let _ = writeln!(out, "  - {} ({} → {})", b.id, b.from, b.to);
+            let _ = writeln!(
+                out,
+                "  - {} ({} → {})",
+                plain(&b.id),
+                plain(&b.from),
+                plain(&b.to)
+            );
         }
         for c in &i.changed {
-            let _ = writeln!(out, "  ~ {} ({} → {})", c.id, c.from, c.to);
+            let _ = writeln!(
+                out,
+                "  ~ {} ({} → {})",
+                plain(&c.id),
+                plain(&c.from),
+                plain(&c.to)
+            );
             for line in interaction_lines(c) {
-                let _ = writeln!(out, "      {line}");
+                let _ = writeln!(out, "      {}", plain(&line));
             }
         }
     }
@@ -224,11 +250,11 @@ pub fn render(diff: &Diff, new_findings: &str) -> String {
             } else {
                 format!(" ({})", e.status)
             };
-            let _ = writeln!(out, "  {}{status}", e.entry);
+            let _ = writeln!(out, "  {}{status}", plain(&e.entry));
             for fc in &e.figures {
                 let _ = writeln!(out, "      {}", figure_line(fc));
                 if let Some(chain) = chain_line(fc) {
-                    let _ = writeln!(out, "        {chain}");
+                    let _ = writeln!(out, "        {}", plain(&chain));
                 }
             }
         }
@@ -244,15 +270,15 @@ fn services(diff: &Diff, out: &mut String) {
     }
     out.push_str("\nservices\n");
     for name in &s.added {
-        let _ = writeln!(out, "  + {name}");
+        let _ = writeln!(out, "  + {}", plain(name));
     }
     for name in &s.removed {
-        let _ = writeln!(out, "  - {name}");
+        let _ = writeln!(out, "  - {}", plain(name));
     }
     for c in &s.changed {
-        let _ = writeln!(out, "  ~ {}", c.name);
+        let _ = writeln!(out, "  ~ {}", plain(&c.name));
         for f in &c.fields {
-            let _ = writeln!(out, "      {}", field_line(f));
+            let _ = writeln!(out, "      {}", plain(&field_line(f)));
         }
     }
 }
@@ -273,7 +299,7 @@ fn findings(diff: &Diff, new_findings: &str, out: &mut String) {
     if !f.fixed.is_empty() {
         out.push_str("\nfixed\n");
         for x in &f.fixed {
-            let _ = writeln!(out, "  {}", finding_line(x));
+            let _ = writeln!(out, "  {}", plain(&finding_line(x)));
         }
     }
 }
