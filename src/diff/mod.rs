@@ -495,9 +495,7 @@ pub fn broken(analysis: &Analysis) -> Vec<usize> {
     (0..analysis.findings.len())
         .filter(|&i| {
             let f = &analysis.findings[i];
-            f.suppressed.is_none()
-                && f.severity == Severity::Error
-                && crate::config::is_loader_code(f.code)
+            f.suppressed.is_none() && f.did_not_load()
         })
         .collect()
 }
