@@ -127,6 +127,14 @@ enum Frame {
     },
 }
 
+/// An anchored node, with what an alias to it adds: its nodes (for the alias budget)
+/// and its levels of nesting (for the depth limit).
+struct Anchored {
+    item: Item,
+    nodes: usize,
+    levels: usize,
+}
+
 struct PendingKey {
     text: Option<String>,
     span: Span,
@@ -137,8 +145,7 @@ struct Builder<'a> {
     text: &'a str,
     limits: Limits,
     stack: Vec<Frame>,
-    /// Anchored nodes with their node counts (for the alias budget).
-    anchors: std::collections::HashMap<usize, (Item, usize)>,
+    anchors: std::collections::HashMap<usize, Anchored>,
     alias_nodes: usize,
     root: Option<Item>,
     documents: usize,
@@ -306,7 +313,12 @@ impl Builder<'_> {
                 let plain = style == ScalarStyle::Plain;
                 let item = (scalar_to_json(scalar), leaf(span));
                 if anchor > 0 {
-                    self.anchors.insert(anchor, (item.clone(), 1));
+                    let anchored = Anchored {
+                        item: item.clone(),
+                        nodes: 1,
+                        levels: 0,
+                    };
+                    self.anchors.insert(anchor, anchored);
                 }
                 self.push_item(item, plain)
             }
@@ -372,7 +384,7 @@ impl Builder<'_> {
 
     /// A copy of the anchored node, within the alias budget.
     fn expand_alias(&mut self, id: usize, span: Span) -> ControlFlow<()> {
-        let Some((item, count)) = self.anchors.get(&id) else {
+        let Some(anchored) = self.anchors.get(&id) else {
             self.problems.push(Problem {
                 kind: ProblemKind::Syntax,
                 message: "alias refers to an unknown anchor".into(),
@@ -383,7 +395,7 @@ impl Builder<'_> {
             });
             return ControlFlow::Break(());
         };
-        self.alias_nodes += count;
+        self.alias_nodes += anchored.nodes;
         let allowed = self
             .limits
             .max_alias_nodes
@@ -402,7 +414,25 @@ impl Builder<'_> {
             });
             return ControlFlow::Break(());
         }
-        let (value, mut tree) = item.clone();
+        // Every node written in the file is within the depth limit, but an alias copies
+        // a whole anchored block to where it stands: anchors that alias each other can
+        // nest thousands of levels deep, and every later walk of the value would recurse
+        // that deep.
+        if self.stack.len() + anchored.levels > self.limits.max_depth {
+            self.problems.push(Problem {
+                kind: ProblemKind::Limit,
+                message: format!(
+                    "this alias would nest its anchor deeper than {} levels; it is not expanded",
+                    self.limits.max_depth
+                ),
+                span,
+                label: "too deep".into(),
+                related: None,
+                help: Some("an architecture file needs only a few levels of nesting".into()),
+            });
+            return self.push_item((Value::Null, leaf(span)), false);
+        }
+        let (value, mut tree) = anchored.item.clone();
         tree.span = span;
         self.push_item((value, tree), false)
     }
@@ -482,8 +512,13 @@ impl Builder<'_> {
 
     fn remember_anchor(&mut self, anchor: usize, item: &Item) {
         if anchor > 0 {
-            let count = item.1.count();
-            self.anchors.insert(anchor, (item.clone(), count));
+            let (nodes, levels) = item.1.size();
+            let anchored = Anchored {
+                item: item.clone(),
+                nodes,
+                levels,
+            };
+            self.anchors.insert(anchor, anchored);
         }
     }
 
@@ -767,12 +802,28 @@ pub enum SpanChildren {
 }
 
 impl SpanTree {
-    fn count(&self) -> usize {
-        match &self.children {
-            SpanChildren::Leaf => 1,
-            SpanChildren::Seq(items) => 1 + items.iter().map(SpanTree::count).sum::<usize>(),
-            SpanChildren::Map(m) => 1 + m.iter().map(|(_, t)| 1 + t.count()).sum::<usize>(),
+    /// How many nodes the tree has (a mapping's keys count as nodes), and how many
+    /// levels of collections it nests.
+    fn size(&self) -> (usize, usize) {
+        let mut nodes = 0;
+        let mut levels = 0;
+        let mut pending = vec![(self, 0)];
+        while let Some((tree, depth)) = pending.pop() {
+            nodes += 1;
+            match &tree.children {
+                SpanChildren::Leaf => {}
+                SpanChildren::Seq(items) => {
+                    levels = levels.max(depth + 1);
+                    pending.extend(items.iter().map(|t| (t, depth + 1)));
+                }
+                SpanChildren::Map(entries) => {
+                    levels = levels.max(depth + 1);
+                    nodes += entries.len();
+                    pending.extend(entries.iter().map(|(_, t)| (t, depth + 1)));
+                }
+            }
         }
+        (nodes, levels)
     }
 
     /// The node at `pointer`, if the document has it.
@@ -957,6 +1008,55 @@ mod tests {
         let p = parse(&text, Limits::default());
         assert!(p.root.is_none());
         assert_eq!(p.problems[0].kind, ProblemKind::Limit);
+    }
+
+    fn levels(value: &Value) -> usize {
+        let mut deepest = 0;
+        let mut pending = vec![(value, 0)];
+        while let Some((v, depth)) = pending.pop() {
+            let children: Vec<&Value> = match v {
+                Value::Array(items) => items.iter().collect(),
+                Value::Object(map) => map.values().collect(),
+                _ => continue,
+            };
+            deepest = deepest.max(depth + 1);
+            pending.extend(children.into_iter().map(|c| (c, depth + 1)));
+        }
+        deepest
+    }
+
+    #[test]
+    fn aliases_cannot_nest_deeper_than_the_limit() {
+        // Each anchor holds the one before it ten levels down: written, no line is deeper
+        // than 13 levels, expanded the last one would be 2,000 deep.
+        let mut text = String::from(
+            "a0: &a0 [x]
+",
+        );
+        for i in 1..200 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} {}*a{prev}{}\n",
+                "[".repeat(10),
+                "]".repeat(10)
+            ));
+        }
+        let p = parse(&text, Limits::default());
+        let limit = p
+            .problems
+            .iter()
+            .find(|problem| problem.kind == ProblemKind::Limit)
+            .expect("an alias too deep is reported");
+        // a0 is 1 level, a1 11, ... a6 61 deep at the top level; a7 would be 71.
+        assert_eq!(
+            limit.span.start,
+            Pos {
+                line: 8,
+                column: 19
+            }
+        );
+        let (value, _) = p.root.expect("the rest of the file is read");
+        assert_eq!(levels(&value), 62);
     }
 
     #[test]
