@@ -104,62 +104,19 @@ fn load_one(
         spans: None,
         interaction_ids: Vec::new(),
     };
-    let bytes = match read {
-        Read_::TooLarge(size) => {
-            findings.push(
-                Finding::new(
-                    &codes::LIMIT,
-                    format!(
-                        "the file is {} MiB, over the limit of {} MiB",
-                        size / (1024 * 1024),
-                        options.max_file_bytes / (1024 * 1024)
-                    ),
-                )
-                .at(file.start_location())
-                .help("split the system into several files and pass them all"),
-            );
+    match text_of(&file, read, options) {
+        Ok(text) => file.text = text,
+        Err(finding) => {
+            findings.push(*finding);
             model.files.push(file);
             return;
         }
-        Read_::Bytes(b) => b,
-    };
-    let text = match decode(bytes) {
-        Ok(t) => t,
-        Err((text_before, message)) => {
-            let pos = end_pos(&text_before);
-            findings.push(
-                Finding::new(&codes::ENCODING, message)
-                    .at(file.location(yaml::Span::point(pos)))
-                    .label("here")
-                    .help("save the file as UTF-8 text"),
-            );
-            model.files.push(file);
-            return;
-        }
-    };
-    file.text = text;
+    }
     crate::analysis::phase("read");
 
     let parsed = yaml::parse(&file.text, options.limits);
     crate::analysis::phase("parsed");
-    for p in &parsed.problems {
-        let info = match p.kind {
-            ProblemKind::Syntax | ProblemKind::ComplexKey => &codes::YAML_SYNTAX,
-            ProblemKind::DuplicateKey => &codes::DUPLICATE_KEY,
-            ProblemKind::BadMerge => &codes::WRONG_TYPE,
-            ProblemKind::Limit => &codes::LIMIT,
-        };
-        let mut f = Finding::new(info, p.message.clone())
-            .at(file.location(p.span))
-            .label(p.label.clone());
-        if let Some(h) = &p.help {
-            f = f.help(h.clone());
-        }
-        if let Some((span, msg)) = &p.related {
-            f = f.related(file.location(*span), msg.clone());
-        }
-        findings.push(f);
-    }
+    findings.extend(parsed.problems.iter().map(|p| problem_finding(&file, p)));
     let Some(root) = parsed.root else {
         if parsed.problems.is_empty() {
             findings.push(
@@ -200,6 +157,60 @@ fn load_one(
     crate::analysis::phase("extracted");
 }
 
+/// The file's text, or the finding that says why it has none: too large, or not UTF-8.
+fn text_of(
+    file: &SourceFile,
+    read: Read_,
+    options: &LoadOptions,
+) -> std::result::Result<String, Box<Finding>> {
+    let bytes = match read {
+        Read_::TooLarge(size) => {
+            return Err(Box::new(
+                Finding::new(
+                    &codes::LIMIT,
+                    format!(
+                        "the file is {} MiB, over the limit of {} MiB",
+                        size / (1024 * 1024),
+                        options.max_file_bytes / (1024 * 1024)
+                    ),
+                )
+                .at(file.start_location())
+                .help("split the system into several files and pass them all"),
+            ));
+        }
+        Read_::Bytes(b) => b,
+    };
+    decode(bytes).map_err(|(text_before, message)| {
+        let pos = end_pos(&text_before);
+        Box::new(
+            Finding::new(&codes::ENCODING, message)
+                .at(file.location(yaml::Span::point(pos)))
+                .label("here")
+                .help("save the file as UTF-8 text"),
+        )
+    })
+}
+
+/// A problem the YAML reader met, as a finding.
+fn problem_finding(file: &SourceFile, p: &yaml::Problem) -> Finding {
+    let info = match p.kind {
+        ProblemKind::Syntax | ProblemKind::ComplexKey => &codes::YAML_SYNTAX,
+        ProblemKind::DuplicateKey => &codes::DUPLICATE_KEY,
+        ProblemKind::BadMerge => &codes::WRONG_TYPE,
+        ProblemKind::Limit => &codes::LIMIT,
+    };
+    let mut f = Finding::new(info, p.message.clone())
+        .at(file.location(p.span))
+        .label(p.label.clone());
+    if let Some(h) = &p.help {
+        f = f.help(h.clone());
+    }
+    if let Some((span, msg)) = &p.related {
+        f = f.related(file.location(*span), msg.clone());
+    }
+    f
+}
+
 /// Moves a document into the model. Nodes with schema errors are left out as if not
 /// written (their errors are already reported) and the rest of each item is read; an item
 /// that still does not read (an interaction without `to`) is left out, though its
@@ -231,97 +242,124 @@ fn extract(
     });
 
     if let Some(Value::Object(services)) = top.remove("services") {
-        for (name, mut value) in services {
-            let origin = Origin {
-                file,
-                pointer: format!("/services/{}", escape_pointer_token(&name)),
-            };
-            let mut removed = Vec::new();
-            if let Some(mut paths) = invalid.services.remove(&name) {
-                removed = removed_suppressions(&paths);
-                prune(&mut value, &mut paths);
-            }
-            let Ok(mut service) = serde_json::from_value::<Service>(value) else {
-                // Keep the name so that references to it do not cascade into errors.
-                model.services.entry(name.clone()).or_insert(ServiceDecl {
-                    name,
-                    service: Service::default(),
-                    origin,
-                });
-                continue;
-            };
-            renumber(&mut service.suppress, &removed);
-            if let Some(first) = model.services.get(&name) {
-                findings.push(checks::duplicate_service(
-                    model,
-                    &name,
-                    &first.origin,
-                    &origin,
-                ));
-                continue;
-            }
-            model.services.insert(
-                name.clone(),
-                ServiceDecl {
-                    name,
-                    service,
-                    origin,
-                },
-            );
-        }
+        extract_services(model, findings, file, services, &mut invalid);
     }
-
     if let Some(Value::Array(items)) = top.remove("interactions") {
-        for (index, mut value) in items.into_iter().enumerate() {
-            let origin = Origin {
-                file,
-                pointer: format!("/interactions/{index}"),
-            };
-            let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
-            refs.push(RawRef {
-                id: text("id"),
-                from: text("from"),
-                to: text("to"),
-                origin: origin.clone(),
+        extract_interactions(model, refs, file, items, &mut invalid, defaults.as_ref());
+    }
+    if let Some(Value::Array(items)) = top.remove("suppress") {
+        extract_suppressions(model, file, items, &invalid);
+    }
+}
+
+/// Each service under its name; one that does not read keeps its name, so that
+/// references to it do not cascade into errors.
+fn extract_services(
+    model: &mut Model,
+    findings: &mut Vec<Finding>,
+    file: usize,
+    services: serde_json::Map<String, Value>,
+    invalid: &mut Invalid,
+) {
+    for (name, mut value) in services {
+        let origin = Origin {
+            file,
+            pointer: format!("/services/{}", escape_pointer_token(&name)),
+        };
+        let mut removed = Vec::new();
+        if let Some(mut paths) = invalid.services.remove(&name) {
+            removed = removed_suppressions(&paths);
+            prune(&mut value, &mut paths);
+        }
+        let Ok(mut service) = serde_json::from_value::<Service>(value) else {
+            // Keep the name so that references to it do not cascade into errors.
+            model.services.entry(name.clone()).or_insert(ServiceDecl {
+                name,
+                service: Service::default(),
+                origin,
             });
-            // Written, even if a field in it is left out below.
-            let declares_uses = value.get("uses").is_some();
-            let mut removed = Vec::new();
-            if let Some(mut paths) = invalid.interactions.remove(&index) {
-                removed = removed_suppressions(&paths);
-                prune(&mut value, &mut paths);
-            }
-            if let (Some(defaults), Value::Object(map)) = (&defaults, &mut value) {
-                let uses = map
-                    .entry("uses")
-                    .or_insert_with(|| Value::Object(Default::default()));
-                merge_under(uses, defaults);
-            }
-            if let Ok(mut interaction) = serde_json::from_value::<Interaction>(value) {
-                renumber(&mut interaction.suppress, &removed);
-                model.interactions.push(InteractionDecl {
-                    interaction,
-                    origin,
-                    declares_uses,
-                });
-            }
+            continue;
+        };
+        renumber(&mut service.suppress, &removed);
+        if let Some(first) = model.services.get(&name) {
+            findings.push(checks::duplicate_service(
+                model,
+                &name,
+                &first.origin,
+                &origin,
+            ));
+            continue;
+        }
+        model.services.insert(
+            name.clone(),
+            ServiceDecl {
+                name,
+                service,
+                origin,
+            },
+        );
+    }
+}
+
+/// Each interaction that reads, with the file's `defaults` under its `uses`; every one
+/// leaves its `id`, `from` and `to` in `refs` to be checked.
+fn extract_interactions(
+    model: &mut Model,
+    refs: &mut Vec<RawRef>,
+    file: usize,
+    items: Vec<Value>,
+    invalid: &mut Invalid,
+    defaults: Option<&Value>,
+) {
+    for (index, mut value) in items.into_iter().enumerate() {
+        let origin = Origin {
+            file,
+            pointer: format!("/interactions/{index}"),
+        };
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        refs.push(RawRef {
+            id: text("id"),
+            from: text("from"),
+            to: text("to"),
+            origin: origin.clone(),
+        });
+        // Written, even if a field in it is left out below.
+        let declares_uses = value.get("uses").is_some();
+        let mut removed = Vec::new();
+        if let Some(mut paths) = invalid.interactions.remove(&index) {
+            removed = removed_suppressions(&paths);
+            prune(&mut value, &mut paths);
+        }
+        if let (Some(defaults), Value::Object(map)) = (&defaults, &mut value) {
+            let uses = map
+                .entry("uses")
+                .or_insert_with(|| Value::Object(Default::default()));
+            merge_under(uses, defaults);
+        }
+        if let Ok(mut interaction) = serde_json::from_value::<Interaction>(value) {
+            renumber(&mut interaction.suppress, &removed);
+            model.interactions.push(InteractionDecl {
+                interaction,
+                origin,
+                declares_uses,
+            });
         }
     }
+}
 
-    if let Some(Value::Array(items)) = top.remove("suppress") {
-        for (index, value) in items.into_iter().enumerate() {
-            if invalid.suppressions.contains(&index) {
-                continue;
-            }
-            if let Ok(suppression) = serde_json::from_value::<Suppression>(value) {
-                model.suppressions.push(SuppressionDecl {
-                    suppression,
-                    origin: Origin {
-                        file,
-                        pointer: format!("/suppress/{index}"),
-                    },
-                });
-            }
+fn extract_suppressions(model: &mut Model, file: usize, items: Vec<Value>, invalid: &Invalid) {
+    for (index, value) in items.into_iter().enumerate() {
+        if invalid.suppressions.contains(&index) {
+            continue;
+        }
+        if let Ok(suppression) = serde_json::from_value::<Suppression>(value) {
+            model.suppressions.push(SuppressionDecl {
+                suppression,
+                origin: Origin {
+                    file,
+                    pointer: format!("/suppress/{index}"),
+                },
+            });
         }
     }
 }
