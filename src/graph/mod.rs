@@ -120,7 +120,11 @@ impl SyncGraph {
         }
         let mut component = vec![usize::MAX; n];
         let mut cycles = Vec::new();
-        for scc in petgraph::algo::tarjan_scc(&graph) {
+        // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per hop and overflows the
+        // stack of a rule's worker thread on a chain of some 20,000 calls; Kosaraju keeps
+        // its own stack. The order it yields components in does not matter: members and
+        // cycles are sorted below.
+        for scc in petgraph::algo::kosaraju_scc(&graph) {
             let members: Vec<usize> = scc.iter().map(|ix| graph[*ix]).collect();
             let has_cycle =
                 members.len() > 1 || out[members[0]].iter().any(|&e| edges[e].to == members[0]);
