@@ -13,4 +13,5 @@ pub mod graph;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod source_io;
 pub mod suppress;
