@@ -4,9 +4,10 @@ use crate::baseline;
 use crate::config::{self, Config};
 use crate::finding::{Finding, Severity};
 use crate::flowchart::{flowchart, Decision};
-use crate::model::{load, InteractionDecl, LoadOptions, Model};
+use crate::model::{fields, load, InteractionDecl, LoadOptions, Model};
 use crate::rules::{self, Context};
 use crate::suppress::Suppressions;
+pub(crate) use crate::timing::phase;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -151,7 +152,7 @@ pub fn analyze_with(
 /// list, so the result (rule order, then each rule's order) is the same as one by one.
 fn run_rules(
     cx: &Context<'_>,
-    selected: &[&'static dyn rules::Rule],
+    selected: &[&'static rules::Rule],
     finish: &(dyn Fn(&mut [Finding]) + Sync),
 ) -> Vec<Vec<Finding>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -247,7 +248,7 @@ fn point_back_to_interaction(
     let own_file = model.files[decl.origin.file].path == loc.file;
     let inside = lines.is_some_and(|(first, last)| (first..=last).contains(&loc.line));
     if !(own_file && inside) {
-        let at = model.locate(&decl.origin, "id");
+        let at = model.at(&decl.origin, fields::ID);
         f.related.push(crate::finding::Related {
             location: at,
             message: format!(
@@ -288,29 +289,4 @@ fn sort_in_file_order(model: &Model, findings: &mut [Finding]) {
             tied.sort_by(|a, b| a.message.cmp(&b.message));
         }
     }
-}
-
-/// Phase timings on standard error when `COMMSPLAN_TIMINGS` is set (for profiling the
-/// benchmark; never part of any report).
-pub(crate) fn phase(name: &str) {
-    use std::sync::OnceLock;
-    use std::time::Instant;
-    static START: OnceLock<Option<Instant>> = OnceLock::new();
-    let Some(start) =
-        START.get_or_init(|| std::env::var_os("COMMSPLAN_TIMINGS").map(|_| Instant::now()))
-    else {
-        return;
-    };
-    let rss_mb = std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|p| p.parse::<u64>().ok())
-        })
-        .map_or(0, |pages| pages * 4096 / (1024 * 1024));
-    eprintln!(
-        "{:>8.3}s {rss_mb:>6} MiB  {name}",
-        start.elapsed().as_secs_f64()
-    );
 }

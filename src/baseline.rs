@@ -7,7 +7,7 @@
 //! timeout is edited, a chain grows) the finding is new. Entries that no longer match
 //! anything are returned as fixed.
 
-use crate::config::is_loader_code;
+use crate::codes::is_input_code;
 use crate::finding::{Finding, Suppressed};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
@@ -82,8 +82,8 @@ pub fn entry_of(f: &Finding) -> Entry {
 }
 
 /// Findings that a baseline can hold: not suppressed otherwise, not a broken file.
-fn baselinable(f: &Finding) -> bool {
-    f.suppressed.is_none() && !is_loader_code(f.code)
+pub fn baselinable(f: &Finding) -> bool {
+    f.suppressed.is_none() && !is_input_code(f.code)
 }
 
 /// The baseline of `findings`, sorted so that the file is deterministic.

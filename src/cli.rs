@@ -4,6 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 mod outputs;
+pub use crate::report::Format;
 pub use outputs::{Outputs, Target};
 
 /// Recommends communication patterns between microservices and lints what a team
@@ -46,24 +47,6 @@ pub enum Command {
     Generate(GenerateArgs),
     /// List or export the templates `generate` uses.
     Templates(TemplatesArgs),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Decisions table and rustc-style diagnostics (for people).
-    Table,
-    /// The JSON report described in docs/format.md (for scripts).
-    Json,
-    /// SARIF 2.1.0 (GitHub code scanning, IDE SARIF viewers).
-    Sarif,
-    /// GitHub Actions workflow commands (`::error file=…::…`): annotations on a PR.
-    Github,
-    /// JUnit XML: one test suite per file, one test case per interaction.
-    Junit,
-    /// GitLab Code Quality JSON (merge-request widget).
-    Gitlab,
-    /// A Markdown design-review page (PR comment, job summary).
-    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

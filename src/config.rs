@@ -12,73 +12,15 @@
 //! max_sync_depth = 5
 //! ```
 
-use crate::finding::{Finding, Location, Severity};
-use crate::rules::{Family, RuleInfo};
-use serde::{Deserialize, Serialize};
+use crate::codes::{is_input_code, Severity, INVALID_CONFIG};
+use crate::finding::{Finding, Location};
+use crate::rules::Thresholds;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 pub const FILE_NAME: &str = "commsplan.toml";
-
-/// Every number a rule judges against. The defaults are the seed's figures where it
-/// gives one (1 KiB for compression, exponential backoff with jitter) and common
-/// production practice otherwise; each is documented with the rule that reads it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Thresholds {
-    /// S008: responses at least this large should be compressed (seed: 1 KiB).
-    pub compression_min_bytes: u64,
-    /// S007: a sync-optimized read at or above this rate needs a batch API.
-    pub batch_min_rps: f64,
-    /// S007: only payloads up to this size are worth batching.
-    pub batch_max_payload_bytes: u64,
-    /// S006: more attempts than this is an unbounded retry in practice.
-    pub retry_max_attempts: u32,
-    /// S005: sane circuit-breaker failure rate, percent (inclusive range).
-    pub breaker_failure_rate_min: f64,
-    pub breaker_failure_rate_max: f64,
-    /// S005: fewer calls than this in the window and the breaker trips on noise.
-    pub breaker_min_calls: u32,
-    /// S005: an open state shorter than this hammers a callee that is still down.
-    pub breaker_min_open_ms: u64,
-    /// A005: message rate from which publishing should batch.
-    pub message_batch_min_rps: f64,
-    /// A006: messages at least this large should be compressed (seed: 1 KiB).
-    pub message_compression_min_bytes: u64,
-    /// R002: a service with at least this many sync dependencies needs bulkheads.
-    pub bulkhead_min_dependencies: usize,
-    /// G002: longest allowed chain of sync hops from an entry point.
-    pub max_sync_depth: usize,
-    /// G004: largest allowed product of attempts along a sync chain.
-    pub max_retry_amplification: f64,
-    /// C001: concurrent requests one HTTP/2 (gRPC) connection carries.
-    pub streams_per_connection: u32,
-    /// C003: a bounded queue must absorb at least this long a consumer outage.
-    pub queue_outage_seconds: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            compression_min_bytes: 1024,
-            batch_min_rps: 100.0,
-            batch_max_payload_bytes: 4096,
-            retry_max_attempts: 5,
-            breaker_failure_rate_min: 5.0,
-            breaker_failure_rate_max: 80.0,
-            breaker_min_calls: 5,
-            breaker_min_open_ms: 1000,
-            message_batch_min_rps: 200.0,
-            message_compression_min_bytes: 1024,
-            bulkhead_min_dependencies: 2,
-            max_sync_depth: 4,
-            max_retry_amplification: 10.0,
-            streams_per_connection: 100,
-            queue_outage_seconds: 60.0,
-        }
-    }
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,9 +48,10 @@ pub struct Config {
 }
 
 impl Config {
-    /// Whether findings of `code` are reported. Loader codes (a broken file) always are.
+    /// Whether findings of `code` are reported. Codes of an input that did not load
+    /// always are.
     pub fn is_selected(&self, code: &str) -> bool {
-        if is_loader_code(code) {
+        if is_input_code(code) {
             return true;
         }
         let matches = |sel: &String| sel == "ALL" || code.starts_with(sel.as_str());
@@ -120,38 +63,6 @@ impl Config {
         self.severity.get(code).copied()
     }
 }
-
-/// Codes the loader reports about the file itself; they cannot be deselected,
-/// suppressed or baselined, since a file that does not load is not analysed.
-pub fn is_loader_code(code: &str) -> bool {
-    crate::rules::model::ALL.iter().any(|r| r.code == code) || code == INVALID_CONFIG.code
-}
-
-pub static INVALID_CONFIG: RuleInfo = RuleInfo {
-    code: "M017",
-    name: "invalid-config",
-    family: Family::Model,
-    severity: Severity::Error,
-    summary: "commsplan.toml has an unknown key, a wrong type or an unknown rule code",
-    doc: r#"## What it checks
-`commsplan.toml`: its syntax, that every key is one commsplan reads (`select`, `ignore`,
-`[severity]`, `[thresholds]` and the threshold names listed in docs/rules.md), that each
-code or prefix names a rule, and that severities are `error`, `warning` or `info`.
-
-## Why
-A misspelt setting is silently ignored by most tools: `[thresholds] max_sync_dept = 6`
-would look configured while the default still applies. commsplan points at the key.
-
-## Example
-```toml
-[thresholds]
-max_sync_dept = 6
-```
-
-## Fix
-Use the key or code the message suggests. `commsplan rules` lists every code.
-"#,
-};
 
 /// Finds `commsplan.toml` in the directory of `file` or any parent.
 pub fn discover(file: &Path) -> Option<PathBuf> {
@@ -293,8 +204,7 @@ fn unknown_code(
     code: &str,
     key: &str,
 ) -> Finding {
-    let codes: Vec<&str> = crate::rules::registry().iter().map(|r| r.code).collect();
-    let hint = crate::model::schema::did_you_mean(code, codes.iter().copied())
+    let hint = crate::rules::closest_code(code)
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
     Finding::new(

@@ -1,40 +1,9 @@
 //! The one Finding type. Rules and the loader produce it; every output format renders it.
 
+use crate::codes::RuleInfo;
+pub use crate::codes::Severity;
 use serde::Serialize;
 use std::borrow::Cow;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A place in a source file. Lines and columns are 1-based; columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -45,6 +14,13 @@ pub struct Location {
     pub column: u32,
     pub end_line: u32,
     pub end_column: u32,
+}
+
+/// `file:line:column`, as compilers print a place.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 /// A secondary place that helps explain a finding (the first of two duplicates, the
@@ -89,7 +65,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static crate::rules::RuleInfo, message: impl Into<String>) -> Finding {
+    pub fn new(rule: &'static RuleInfo, message: impl Into<String>) -> Finding {
         Finding {
             code: rule.code,
             name: rule.name,
@@ -138,8 +114,9 @@ impl Finding {
         self
     }
 
-    /// Sort key that keeps output in file order and independent of rule execution order.
-    pub fn order_key(&self) -> (Option<&Location>, &'static str, &str) {
-        (self.location.as_ref(), self.code, self.message.as_str())
+    /// Whether the finding says an input did not load: an error of the loader or of
+    /// the config reader. Every command that stops or fails on a broken file asks this.
+    pub fn did_not_load(&self) -> bool {
+        self.severity == Severity::Error && crate::codes::is_input_code(self.code)
     }
 }

@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod baseline;
 pub mod cli;
+pub mod codes;
 pub mod commands;
 pub mod config;
 pub mod diagram;
@@ -11,7 +12,9 @@ pub mod flowchart;
 pub mod generate;
 pub mod graph;
 pub mod model;
+pub mod recommended;
 pub mod report;
 pub mod rules;
 pub mod source_io;
 pub mod suppress;
+pub mod timing;

@@ -4,75 +4,17 @@
 //! kept, marked with the reason, and counted apart; a suppression past its `until` date
 //! no longer applies and is reported; one that matches nothing is reported too.
 
-use crate::config::{is_loader_code, Config};
-use crate::finding::{Finding, Severity, Suppressed};
+use crate::codes::{is_input_code, EXPIRED_SUPPRESSION, UNUSED_SUPPRESSION};
+use crate::config::Config;
+use crate::finding::{Finding, Suppressed};
+use crate::model::fields::{self, Field};
 use crate::model::types::Suppression;
 use crate::model::{Model, Origin};
-use crate::rules::{Family, RuleInfo};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Lookup-only maps (nothing iterates them): a fast hasher, still seeded per run.
 type FastHash = foldhash::fast::RandomState;
-
-pub static EXPIRED: RuleInfo = RuleInfo {
-    code: "M018",
-    name: "expired-suppression",
-    family: Family::Model,
-    severity: Severity::Warning,
-    summary: "A suppression whose `until` date has passed",
-    doc: r#"## What it checks
-The `until: YYYY-MM-DD` of every suppression against today's date (the system clock, or
-`COMMSPLAN_TODAY=YYYY-MM-DD`). A suppression is in force through its `until` day; after it,
-it no longer applies and the findings it silenced are reported again.
-
-## Why
-"We will fix it next quarter" should not silence a finding for ever. An expiry date turns an
-exception into a decision that is reviewed.
-
-## Example
-```yaml
-suppress:
-  - rule: S003
-    reason: provider SDK manages its own connection
-    until: 2025-03-31
-```
-
-## Fix
-Fix what the suppressed findings report and remove the suppression, or review the decision
-and move `until` forward.
-"#,
-};
-
-pub static UNUSED: RuleInfo = RuleInfo {
-    code: "M019",
-    name: "unused-suppression",
-    family: Family::Model,
-    severity: Severity::Warning,
-    summary: "A suppression that matches no finding, or names no rule",
-    doc: r#"## What it checks
-Every suppression silences at least one finding of a rule that ran, and its `rule` is a
-rule code or a code prefix (`S003`, `S`). Suppressions of rules deselected in
-`commsplan.toml` are not reported.
-
-## Why
-A suppression that no longer matches anything (the problem was fixed, the interaction was
-renamed, the code was mistyped) hides nothing today but would silently hide the next real
-finding. Removing it keeps the exceptions list honest.
-
-## Example
-```yaml
-suppress:
-  - rule: S030          # no such rule: S003 was meant
-    reason: SDK manages connections
-```
-
-## Fix
-Remove the suppression, or correct its `rule` or `target`.
-"#,
-};
-
-pub static CODES: [&RuleInfo; 2] = [&EXPIRED, &UNUSED];
 
 /// Today as `YYYY-MM-DD`: `COMMSPLAN_TODAY` if set (for reproducible runs), else the
 /// system clock in UTC.
@@ -194,14 +136,14 @@ impl<'m> Suppressions<'m> {
             .filter(|e| !e.live)
             .map(|e| {
                 Finding::new(
-                    &EXPIRED,
+                    &EXPIRED_SUPPRESSION,
                     format!(
                         "the suppression of {} expired on {} (today is {today}); its findings are reported again",
                         e.suppression.rule,
                         e.suppression.until.as_deref().unwrap_or_default()
                     ),
                 )
-                .at(model.locate(&e.origin, "until"))
+                .at(model.at(&e.origin, fields::UNTIL))
                 .label("expired")
                 .help("fix the findings and remove the suppression, or review it and move `until` forward")
             })
@@ -242,7 +184,7 @@ impl<'m> Suppressions<'m> {
     /// suppressions that matched. `ends` are the `from` and `to` of the finding's
     /// interaction, which service-level suppressions also cover.
     pub fn mark(&self, f: &mut Finding, ends: Option<(&str, &str)>, used: &[AtomicBool]) {
-        if self.entries.is_empty() || is_loader_code(f.code) {
+        if self.entries.is_empty() || is_input_code(f.code) {
             return;
         }
         fn get<'a>(map: &'a HashMap<&str, Vec<usize>, FastHash>, key: Option<&str>) -> &'a [usize] {
@@ -292,7 +234,7 @@ impl<'m> Suppressions<'m> {
                 reason: e.suppression.reason.clone(),
                 by: e.suppression.by.clone(),
                 until: e.suppression.until.clone(),
-                location: Some(self.model.locate(&e.origin, "")),
+                location: Some(self.model.at(&e.origin, Field::ITSELF)),
             }));
         }
     }
@@ -329,15 +271,14 @@ impl<'m> Suppressions<'m> {
                 };
                 format!("the suppression of {rule} on {scope} matches no finding")
             } else {
-                let codes: Vec<&str> = crate::rules::registry().iter().map(|r| r.code).collect();
-                let hint = crate::model::schema::did_you_mean(rule, codes.iter().copied())
+                let hint = crate::rules::closest_code(rule)
                     .map(|s| format!("; did you mean {s}?"))
                     .unwrap_or_default();
                 format!("the suppression names `{rule}`, which is not a rule code{hint}")
             };
             extra.push(
-                Finding::new(&UNUSED, message)
-                    .at(self.model.locate(&e.origin, "rule"))
+                Finding::new(&UNUSED_SUPPRESSION, message)
+                    .at(self.model.at(&e.origin, fields::RULE))
                     .label(if known {
                         "matches nothing"
                     } else {

@@ -245,3 +245,21 @@ fn help_lists_every_subcommand() {
         assert!(text.contains(sub), "{sub}");
     }
 }
+
+#[test]
+fn arguments_echoed_in_errors_show_their_control_characters() {
+    let id = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
+    for args in [
+        ["explain", "examples/ecommerce.yaml", id],
+        ["flowchart", "examples/ecommerce.yaml", id],
+    ] {
+        let out = commsplan(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+            "{args:?}: {stderr:?}"
+        );
+        assert!(stderr.contains("\\u{1b}]0;pwned\\u{7}"), "{stderr}");
+    }
+}

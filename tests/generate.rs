@@ -354,3 +354,231 @@ fn hostile_names_survive_a_round_trip_through_each_format() {
         "{go}"
     );
 }
+
+/// The `inputs sha256:` of every generated file below `dir`.
+fn input_hashes(dir: &Path) -> std::collections::BTreeSet<String> {
+    let mut files = Vec::new();
+    collect(dir, dir, &mut files);
+    files
+        .iter()
+        .filter_map(|f| {
+            let text = read(dir.join(f));
+            let at = text
+                .find("inputs_sha256\": \"")
+                .map(|i| i + 17)
+                .or_else(|| text.find("inputs sha256:").map(|i| i + 14))?;
+            Some(text[at..at + 16].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_waits_for_the_folder_lock_and_writes_nothing_meanwhile() {
+    let t = Temp::new("lock");
+    let out = t.path("out");
+    fs::create_dir_all(&out).unwrap();
+    let held = fs::File::open(&out).unwrap();
+    held.lock().unwrap();
+    let mut child = bin()
+        .args(["generate", "examples/minimal.yaml", "--out"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run did not wait for the lock"
+    );
+    assert_eq!(fs::read_dir(&out).unwrap().count(), 0, "wrote while locked");
+    held.unlock().unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("waiting for another commsplan run"));
+    assert!(out.join("prometheus/rules.yml").exists());
+}
+
+#[test]
+fn concurrent_runs_with_different_inputs_do_not_mix() {
+    for round in 0..3 {
+        let t = Temp::new(&format!("race-{round}"));
+        let out = t.path("out");
+        let spawn = |input: &str| {
+            bin()
+                .args(["generate", input, "--out"])
+                .arg(&out)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let a = spawn("examples/minimal.yaml");
+        let b = spawn("examples/ecommerce.yaml");
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let codes = [a.status.code(), b.status.code()];
+        assert!(
+            codes.contains(&Some(0)) && codes.contains(&Some(2)),
+            "one run writes, the other finds its files and refuses: {codes:?}\n{}\n{}",
+            stderr(&a),
+            stderr(&b)
+        );
+        let hashes = input_hashes(&out);
+        assert_eq!(hashes.len(), 1, "files from both inputs: {hashes:?}");
+    }
+}
+
+#[test]
+fn a_killed_runs_temporary_files_are_ignored_then_removed() {
+    let t = Temp::new("leftover");
+    let out = t.path("out");
+    assert!(generate("examples/minimal.yaml", &out, &[])
+        .status
+        .success());
+    // What a run killed between writing and renaming leaves behind.
+    let leftover = out.join("prometheus/.rules.yml.commsplan-4194304.tmp");
+    fs::write(&leftover, read(out.join("prometheus/rules.yml"))).unwrap();
+    let check = generate("examples/minimal.yaml", &out, &["--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let again = generate("examples/minimal.yaml", &out, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(!leftover.exists(), "the next run removes it");
+    // A file of the user's that only looks similar is kept.
+    let mine = out.join("prometheus/.notes.tmp");
+    fs::write(&mine, "mine\n").unwrap();
+    assert!(generate("examples/minimal.yaml", &out, &[])
+        .status
+        .success());
+    assert!(mine.exists());
+}
+
+/// Runs `generate` on the e-commerce example with the given override templates and
+/// returns the exit code, stderr and how long it took.
+fn with_templates(tag: &str, files: &[(&str, &str)]) -> (Option<i32>, String, f64) {
+    let t = Temp::new(tag);
+    let tpl = t.path("tpl");
+    for (name, text) in files {
+        let path = tpl.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let start = std::time::Instant::now();
+    let o = generate(
+        "examples/ecommerce.yaml",
+        &t.path("out"),
+        &["--templates", tpl.to_str().unwrap()],
+    );
+    let secs = start.elapsed().as_secs_f64();
+    if !o.status.success() {
+        assert!(
+            !t.path("out").exists(),
+            "nothing is written when a template fails"
+        );
+    }
+    (o.status.code(), stderr(&o), secs)
+}
+
+#[test]
+fn a_partial_that_includes_itself_is_an_error_before_rendering() {
+    let (code, e, _) = with_templates(
+        "self-include",
+        &[(
+            "istio/mesh.yaml.hbs",
+            "a: 1\n{{#*inline \"again\"}}x{{> again}}{{/inline}}\n{{> again}}\n",
+        )],
+    );
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("include cycle"), "{e}");
+    assert!(e.contains("istio/mesh.yaml.hbs:2:"), "file and line: {e}");
+}
+
+#[test]
+fn templates_that_include_each_other_are_an_error_before_rendering() {
+    let (code, e, _) = with_templates(
+        "mutual",
+        &[
+            (
+                "prometheus/rules.yml.hbs",
+                "groups:\n{{> prometheus/rules_test.yml}}\n",
+            ),
+            (
+                "prometheus/rules_test.yml.hbs",
+                "x: 1\n\n{{> prometheus/rules.yml}}\n",
+            ),
+        ],
+    );
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("include cycle"), "{e}");
+    assert!(
+        e.contains("rules.yml.hbs:2:1") && e.contains("rules_test.yml.hbs:3:1"),
+        "both includes located: {e}"
+    );
+}
+
+#[test]
+fn nested_loops_over_the_model_stop_at_the_loop_budget() {
+    let each = |n: usize| {
+        let open = "{{#each @root.groups}}".repeat(n);
+        let close = "{{/each}}".repeat(n);
+        format!("groups: []\n{open}{close}\n")
+    };
+    let (code, e, secs) = with_templates("loops", &[("prometheus/rules.yml.hbs", &each(6))]);
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("loops ran more iterations"), "{e}");
+    assert!(e.contains("prometheus/rules.yml"), "{e}");
+    assert!(secs < 20.0, "took {secs:.1} s");
+    // Two levels are well within the budget.
+    let (code, e, _) = with_templates("loops-ok", &[("prometheus/rules.yml.hbs", &each(2))]);
+    assert_eq!(code, Some(0), "{e}");
+}
+
+#[test]
+fn output_past_the_size_limit_is_an_error() {
+    let body = format!("# {}\n", "x".repeat(8 * 1024));
+    let text = format!(
+        "groups: []\n{{{{#each groups}}}}{{{{#each @root.groups}}}}{{{{#each @root.groups}}}}{body}{{{{/each}}}}{{{{/each}}}}{{{{/each}}}}"
+    );
+    let (code, e, _) = with_templates("output", &[("prometheus/rules.yml.hbs", &text)]);
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("output grew past"), "{e}");
+}
+
+#[test]
+fn template_files_are_checked_before_use() {
+    // A partial name that is computed cannot be checked for cycles.
+    let (code, e, _) = with_templates(
+        "dynamic",
+        &[("istio/mesh.yaml.hbs", "a: 1\n{{> (lookup this \"x\")}}\n")],
+    );
+    assert_eq!(code, Some(2), "{e}");
+    assert!(
+        e.contains("mesh.yaml.hbs:2:") && e.contains("written out"),
+        "{e}"
+    );
+    // Nesting is capped.
+    let deep = format!("{}x{}", "{{#if a}}".repeat(80), "{{/if}}".repeat(80));
+    let (code, e, _) = with_templates("deep", &[("istio/mesh.yaml.hbs", &deep)]);
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("deeper than 64"), "{e}");
+    // Size is capped.
+    let big = "#".repeat(300 * 1024);
+    let (code, e, _) = with_templates("big", &[("istio/mesh.yaml.hbs", &big)]);
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("larger than 256 KiB"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_template_that_is_not_a_regular_file_is_refused() {
+    let t = Temp::new("fifo");
+    let tpl = t.path("tpl");
+    fs::create_dir_all(tpl.join("istio")).unwrap();
+    let fifo = tpl.join("istio/mesh.yaml.hbs");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let o = generate(
+        "examples/minimal.yaml",
+        &t.path("out"),
+        &["--templates", tpl.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+}

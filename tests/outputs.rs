@@ -5,7 +5,7 @@
 use commsplan::analysis::{analyze, analyze_with, Analysis, RunOptions};
 use commsplan::finding::{Severity, Suppressed};
 use commsplan::model::LoadOptions;
-use commsplan::report::{github, gitlab, junit, markdown, paths::Paths, sarif, statistics};
+use commsplan::report::{self, paths::Paths, sarif, statistics, Format};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -53,6 +53,22 @@ fn repo_paths() -> Paths {
     Paths::with_cwd(Path::new(env!("CARGO_MANIFEST_DIR")), None)
 }
 
+/// A report of `format` held whole, at `--fail-on warning` (the default options).
+fn render(format: Format, analysis: &Analysis, paths: &Paths) -> String {
+    render_at(format, analysis, paths, Some(Severity::Warning))
+}
+
+fn render_at(
+    format: Format,
+    analysis: &Analysis,
+    paths: &Paths,
+    fail_on: Option<Severity>,
+) -> String {
+    let context = report::Context { paths, fail_on };
+    let emitter = report::emitter(format, report::Options::default());
+    report::to_string(emitter.as_ref(), analysis, &context)
+}
+
 /// The SARIF log without the rule table and rule indexes, which change whenever a rule
 /// is added anywhere (`sarif_is_clean_json_with_every_rule` checks the table). Each
 /// index is checked against its `ruleId` before it is dropped.
@@ -79,17 +95,23 @@ fn snapshots_of_every_format() {
         let analysis = load(input);
         insta::assert_snapshot!(
             format!("{name}.sarif"),
-            sarif_without_rules(&sarif::render(&analysis, &paths))
+            sarif_without_rules(&render(Format::Sarif, &analysis, &paths))
         );
-        insta::assert_snapshot!(format!("{name}.github"), github::render(&analysis, &paths));
+        insta::assert_snapshot!(
+            format!("{name}.github"),
+            render(Format::Github, &analysis, &paths)
+        );
         insta::assert_snapshot!(
             format!("{name}.junit"),
-            junit::render(&analysis, &paths, Some(Severity::Warning))
+            render_at(Format::Junit, &analysis, &paths, Some(Severity::Warning))
         );
-        insta::assert_snapshot!(format!("{name}.gitlab"), gitlab::render(&analysis, &paths));
+        insta::assert_snapshot!(
+            format!("{name}.gitlab"),
+            render(Format::Gitlab, &analysis, &paths)
+        );
         insta::assert_snapshot!(
             format!("{name}.md"),
-            markdown::render(&analysis, &paths, &markdown::Options { quiet: false })
+            render(Format::Markdown, &analysis, &paths)
         );
     }
 }
@@ -97,7 +119,8 @@ fn snapshots_of_every_format() {
 #[test]
 fn sarif_is_clean_json_with_every_rule() {
     let analysis = load("examples/minimal.yaml");
-    let log: Value = serde_json::from_str(&sarif::render(&analysis, &repo_paths())).unwrap();
+    let log: Value =
+        serde_json::from_str(&render(Format::Sarif, &analysis, &repo_paths())).unwrap();
     assert_eq!(log["$schema"], sarif::SCHEMA);
     assert_eq!(log["version"], "2.1.0");
     let run = &log["runs"][0];
@@ -128,7 +151,7 @@ fn suppressed_findings_are_sarif_suppressions_and_not_annotations() {
         location: at,
     }));
     let paths = repo_paths();
-    let log: Value = serde_json::from_str(&sarif::render(&analysis, &paths)).unwrap();
+    let log: Value = serde_json::from_str(&render(Format::Sarif, &analysis, &paths)).unwrap();
     let result = &log["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "D001");
     assert_eq!(result["suppressions"][0]["kind"], "inSource");
@@ -136,12 +159,12 @@ fn suppressed_findings_are_sarif_suppressions_and_not_annotations() {
         result["suppressions"][0]["justification"],
         "the external API only takes messages (by team-orders)"
     );
-    assert_eq!(github::render(&analysis, &paths), "");
-    assert_eq!(gitlab::render(&analysis, &paths), "[]\n");
-    let xml = junit::render(&analysis, &paths, Some(Severity::Info));
+    assert_eq!(render(Format::Github, &analysis, &paths), "");
+    assert_eq!(render(Format::Gitlab, &analysis, &paths), "[]\n");
+    let xml = render_at(Format::Junit, &analysis, &paths, Some(Severity::Info));
     assert!(!xml.contains("<failure"), "{xml}");
     assert!(xml.contains("suppressed: the external API"), "{xml}");
-    let md = markdown::render(&analysis, &paths, &markdown::Options { quiet: false });
+    let md = render(Format::Markdown, &analysis, &paths);
     assert!(
         md.contains("<details><summary>Suppressed (1)</summary>"),
         "{md}"
@@ -149,7 +172,7 @@ fn suppressed_findings_are_sarif_suppressions_and_not_annotations() {
     assert!(md.contains("No findings."), "{md}");
     // A baseline entry has no place in the file.
     analysis.findings[0].suppressed.as_mut().unwrap().location = None;
-    let log: Value = serde_json::from_str(&sarif::render(&analysis, &paths)).unwrap();
+    let log: Value = serde_json::from_str(&render(Format::Sarif, &analysis, &paths)).unwrap();
     assert_eq!(
         log["runs"][0]["results"][0]["suppressions"][0]["kind"],
         "external"
@@ -169,7 +192,7 @@ fn fingerprints_survive_moved_lines() {
         std::fs::write(&file, body).unwrap();
         let analysis = analyze(&[&file], &LoadOptions::default()).unwrap();
         let paths = Paths::with_cwd(&root, None);
-        let log: Value = serde_json::from_str(&sarif::render(&analysis, &paths)).unwrap();
+        let log: Value = serde_json::from_str(&render(Format::Sarif, &analysis, &paths)).unwrap();
         runs.push(log["runs"][0]["results"].as_array().unwrap().clone());
     }
     std::fs::remove_dir_all(&base).unwrap();
@@ -452,13 +475,13 @@ fn junit_fails_only_at_the_fail_on_level() {
         .iter()
         .all(|f| f.severity == Severity::Warning && f.interaction.is_some()));
     let paths = repo_paths();
-    let at_error = junit::render(&analysis, &paths, Some(Severity::Error));
+    let at_error = render_at(Format::Junit, &analysis, &paths, Some(Severity::Error));
     assert!(!at_error.contains("<failure"));
     assert_eq!(at_error.matches("<system-out>").count(), 3);
-    let at_warning = junit::render(&analysis, &paths, Some(Severity::Warning));
+    let at_warning = render_at(Format::Junit, &analysis, &paths, Some(Severity::Warning));
     assert_eq!(at_warning.matches("<failure").count(), 3);
     assert!(!at_warning.contains("<system-out>"), "{at_warning}");
-    let never = junit::render(&analysis, &paths, None);
+    let never = render_at(Format::Junit, &analysis, &paths, None);
     assert!(!never.contains("<failure"), "{never}");
     // Every rule: a test case fails at `error` only when it has an unsuppressed error
     // (those that belong to no interaction fail the case named after the file).
@@ -472,7 +495,7 @@ fn junit_fails_only_at_the_fail_on_level() {
             .collect();
         cases.len()
     };
-    let at_error = junit::render(&analysis, &paths, Some(Severity::Error));
+    let at_error = render_at(Format::Junit, &analysis, &paths, Some(Severity::Error));
     assert!(failing_cases(Severity::Error) > 0);
     assert!(failing_cases(Severity::Error) < failing_cases(Severity::Warning));
     assert_eq!(
@@ -480,7 +503,7 @@ fn junit_fails_only_at_the_fail_on_level() {
         failing_cases(Severity::Error),
         "{at_error}"
     );
-    let at_warning = junit::render(&analysis, &paths, Some(Severity::Warning));
+    let at_warning = render_at(Format::Junit, &analysis, &paths, Some(Severity::Warning));
     assert_eq!(
         at_warning.matches("<failure").count(),
         failing_cases(Severity::Warning),
@@ -492,4 +515,146 @@ fn junit_fails_only_at_the_fail_on_level() {
         root.starts_with("<testsuites ") && !root.contains("skipped"),
         "{root}"
     );
+}
+
+/// A scratch folder of this test process.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("commsplan-outputs-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A system of `n` interactions, each with an unknown key (one M002 and the checklist
+/// findings of a bare sync call each), lines ending with `newline`.
+fn many_findings(n: usize, newline: &str) -> String {
+    let mut text = String::from("version: 1\nsystem: big\nservices:\n  a: {kind: service}\n  b: {kind: service}\ninteractions:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "  - {{id: i{i}, from: a, to: b, bogus: {i}, needs: {{realtime: true, consistency: strong}}}}\n"
+        ));
+    }
+    text.replace('\n', newline)
+}
+
+#[test]
+fn a_huge_line_is_quoted_around_the_column() {
+    let dir = scratch("long-line");
+    let path = dir.join("long.yaml");
+    let filler = "é".repeat(3_000_000);
+    std::fs::write(
+        &path,
+        format!("{{version: 1, system: big, services: {{}}, interactions: [], x-long: \"{filler}\", bogus: 1}}\n"),
+    )
+    .unwrap();
+    let analysis = load(path.to_str().unwrap());
+    let json: Value = serde_json::from_str(&commsplan::report::json::render(&analysis)).unwrap();
+    let m002 = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "M002")
+        .expect("the unknown key is reported");
+    let column = m002["location"]["column"].as_u64().unwrap();
+    assert!(column > 3_000_000, "{column}");
+    let table = commsplan::report::table::render(
+        &analysis,
+        &commsplan::report::table::Options {
+            color: false,
+            findings_only: true,
+        },
+    );
+    assert!(
+        table.len() < 20_000,
+        "the table quotes {} bytes",
+        table.len()
+    );
+    assert!(
+        table.contains(&format!("{}:1:{column}\n", path.display())),
+        "{table}"
+    );
+    assert!(table.contains("bogus"), "{table}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn cr_line_endings_give_every_format_one_line_index() {
+    let dir = scratch("cr");
+    for (name, newline) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+        let path = dir.join(format!("{name}.yaml"));
+        std::fs::write(&path, many_findings(3, newline)).unwrap();
+        let analysis = load(path.to_str().unwrap());
+        let json: Value =
+            serde_json::from_str(&commsplan::report::json::render(&analysis)).unwrap();
+        let table = commsplan::report::table::render(
+            &analysis,
+            &commsplan::report::table::Options {
+                color: false,
+                findings_only: true,
+            },
+        );
+        let headers: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("--> "))
+            .collect();
+        let expected: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let l = &f["location"];
+                format!("{}:{}:{}", path.display(), l["line"], l["column"])
+            })
+            .collect();
+        assert_eq!(headers, expected, "{name}");
+        // The M002 of the first interaction is on line 7, whatever ends the lines.
+        assert!(
+            expected.iter().any(|e| e.ends_with(":7:30")),
+            "{name}: {expected:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn names_and_paths_cannot_inject_into_logs_or_terminals() {
+    let dir = scratch("inject");
+    let path = dir.join("evil\u{1b}]0;title\u{7}\u{1b}[2J.yaml");
+    let text = many_findings(1, "\n").replace(
+        "system: big",
+        "system: \"ok\\n::error file=x::injected\\u001b[31m\"",
+    );
+    std::fs::write(&path, text).unwrap();
+    let file = path.to_str().unwrap();
+    for format in [
+        "table", "junit", "github", "markdown", "sarif", "gitlab", "json",
+    ] {
+        let (_, stdout, stderr) = commsplan(&[
+            "analyze",
+            file,
+            "-f",
+            format,
+            "--color",
+            "never",
+            "--fail-on",
+            "never",
+        ]);
+        assert!(!stdout.is_empty(), "{format}: {stderr}");
+        for c in ['\u{1b}', '\u{7}'] {
+            assert!(!stdout.contains(c), "{format} prints {c:?} raw:\n{stdout}");
+        }
+        assert!(
+            !stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with("::error file=x")),
+            "{format} lets the system name start a workflow command:\n{stdout}"
+        );
+    }
+    let (code, _, stderr) = commsplan(&["analyze", file, "--select", "\u{1b}[31mX\u{7}"]);
+    assert_eq!(code, 2);
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\\u{1b}[31mX\\u{7}"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -287,7 +287,7 @@ proptest! {
         prop_assert_eq!(first.findings.len(), second.findings.len());
         for (a, b) in first.findings.iter().zip(&second.findings) {
             prop_assert_eq!((a.code, &a.message), (b.code, &b.message));
-            if a.suppressed.is_none() && !commsplan::config::is_loader_code(a.code) {
+            if commsplan::baseline::baselinable(a) {
                 let reason = b.suppressed.as_ref().map(|s| s.reason.as_str());
                 prop_assert_eq!(reason, Some(expected_reason.as_str()));
             }

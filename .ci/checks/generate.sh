@@ -90,5 +90,24 @@ if [ "$rc" -eq 2 ] && [ -z "$(ls -A "$esc/elsewhere")" ] && grep -q 'outside the
   pass "a symlink escaping --out is refused (exit 2, nothing written outside)"
 else fail "symlink escape: exit $rc, outside: $(ls -A "$esc/elsewhere" | head -3)"; fi
 
+# A killed run's temporary file is not reported by --check and is removed by the next run.
+lo=$WORK/leftover && "$BIN" generate examples/minimal.yaml --out "$lo" 2>/dev/null
+cp "$lo/prometheus/rules.yml" "$lo/prometheus/.rules.yml.commsplan-999999.tmp"
+rc=0; "$BIN" generate examples/minimal.yaml --out "$lo" --check 2>"$WORK/lo.err" || rc=$?
+"$BIN" generate examples/minimal.yaml --out "$lo" 2>/dev/null || true
+if [ "$rc" -eq 0 ] && [ ! -e "$lo/prometheus/.rules.yml.commsplan-999999.tmp" ]; then
+  pass "a killed run's temporary file is ignored by --check and removed by the next run"
+else fail "leftover temporary file: --check exit $rc"; sed 's/^/    /' "$WORK/lo.err"; fi
+
+# Two runs at once with different inputs: one writes, the other refuses; no mixed tree.
+race=$WORK/race
+"$BIN" generate examples/minimal.yaml --out "$race" 2>/dev/null & p1=$!
+"$BIN" generate examples/ecommerce.yaml --out "$race" 2>/dev/null & p2=$!
+r1=0; wait "$p1" || r1=$?; r2=0; wait "$p2" || r2=$?
+hashes=$(grep -rhoE 'inputs sha256:[0-9a-f]{16}|"inputs_sha256": "[0-9a-f]{16}' "$race" | grep -oE '[0-9a-f]{16}$' | sort -u | wc -l)
+if { [ "$r1$r2" = 02 ] || [ "$r1$r2" = 20 ]; } && [ "$hashes" -eq 1 ]; then
+  pass "concurrent runs: one writes, the other refuses (exit $r1/$r2), files of one input only"
+else fail "concurrent runs: exit $r1/$r2, files from $hashes inputs"; fi
+
 [ "$NFAIL" -eq 0 ] && echo "generate: all checks passed" || echo "generate: $NFAIL check(s) failed"
 exit $((NFAIL > 0))

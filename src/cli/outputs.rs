@@ -54,7 +54,7 @@ impl Outputs {
                 Some(k) => {
                     return Err(format!(
                         "`--format {}` already writes to `{}`; `--output {}` needs its own `--format` before it",
-                        targets[k].format.name(),
+                        targets[k].format,
                         targets[k].output.as_ref().expect("checked").display(),
                         path.display()
                     ))
@@ -67,10 +67,10 @@ impl Outputs {
                 }
             }
         }
-        let to_stdout: Vec<&str> = targets
+        let to_stdout: Vec<String> = targets
             .iter()
             .filter(|t| t.output.is_none())
-            .map(|t| t.format.name())
+            .map(|t| t.format.to_string())
             .collect();
         if to_stdout.len() > 1 {
             return Err(format!(
@@ -86,21 +86,6 @@ impl Outputs {
             }
         }
         Ok(Outputs { targets })
-    }
-}
-
-impl Format {
-    /// The spelling users type after `--format`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Sarif => "sarif",
-            Format::Github => "github",
-            Format::Junit => "junit",
-            Format::Gitlab => "gitlab",
-            Format::Markdown => "markdown",
-        }
     }
 }
 

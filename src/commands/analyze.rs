@@ -1,21 +1,21 @@
-use super::{emit, emit_with, EXIT_FINDINGS, EXIT_OK};
+use super::{emit_with, EXIT_FINDINGS, EXIT_OK};
 use crate::analysis::{analyze_with, Analysis, RunOptions};
 use crate::baseline;
-use crate::cli::{AnalyzeArgs, ColorChoice, FailOn, Format};
+use crate::cli::{AnalyzeArgs, ColorChoice, FailOn};
 use crate::finding::Severity;
 use crate::model::LoadOptions;
-use crate::report;
+use crate::report::{self, Emitter as _};
 use std::io::Write as _;
 
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let targets = &args.outputs.targets;
     if args.statistics {
         if let Some(t) = args.outputs.stdout() {
-            if !matches!(t.format, Format::Table | Format::Json) {
+            if !t.format.has_statistics() {
                 anyhow::bail!(
                     "--statistics replaces the table or json report on standard output, not `{}`; write `-f {} -o FILE`",
-                    t.format.name(),
-                    t.format.name()
+                    t.format,
+                    t.format
                 );
             }
         }
@@ -27,7 +27,10 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
                     .iter()
                     .any(|r| r.code.starts_with(code.as_str())));
         if !known {
-            anyhow::bail!("`{code}` is not a rule code or prefix; `commsplan rules` lists them");
+            anyhow::bail!(
+                "`{}` is not a rule code or prefix; `commsplan rules` lists them",
+                report::escape::one_line(code)
+            );
         }
     }
     let run = RunOptions {
@@ -45,7 +48,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             anstream::stderr(),
             "commsplan: wrote {} baseline entries to {}",
             entries.len(),
-            path.display()
+            report::escape::one_line(&path.to_string_lossy())
         );
     }
     report_fixed(&analysis);
@@ -57,66 +60,32 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     };
     let paths = report::paths::Paths::new(args.root.as_deref())
         .map_err(|e| anyhow::anyhow!("cannot read the current folder: {e}"))?;
+    let context = report::Context {
+        paths: &paths,
+        fail_on: threshold,
+    };
     for target in targets {
         let to_stdout = target.output.is_none();
-        let text = match target.format {
-            Format::Table if args.statistics && to_stdout => {
-                report::statistics::render_text(&analysis)
-            }
-            Format::Json if args.statistics && to_stdout => {
-                report::statistics::render_json(&analysis)
-            }
-            Format::Json => {
-                emit_with(target.output.as_deref(), |out| {
-                    report::json::write(&analysis, out)
-                })?;
-                continue;
-            }
-            Format::Table => {
-                let options = report::table::Options {
-                    color: use_color(args.color, !to_stdout),
-                    findings_only: args.quiet,
-                };
-                let text = report::table::render(&analysis, &options);
-                if args.quiet {
-                    quiet_table(&analysis, text)
-                } else {
-                    text
-                }
-            }
-            Format::Sarif => report::sarif::render(&analysis, &paths),
-            Format::Github => report::github::render(&analysis, &paths),
-            Format::Junit => report::junit::render(&analysis, &paths, threshold),
-            Format::Gitlab => report::gitlab::render(&analysis, &paths),
-            Format::Markdown => report::markdown::render(
-                &analysis,
-                &paths,
-                &report::markdown::Options { quiet: args.quiet },
-            ),
+        let options = report::Options {
+            color: use_color(args.color, !to_stdout),
+            quiet: args.quiet,
+            statistics: args.statistics && to_stdout,
         };
-        emit(target.output.as_deref(), &text)?;
+        let emitter = report::emitter(target.format, options);
+        emit_with(target.output.as_deref(), |out| {
+            emitter.emit(out, &analysis, &context)
+        })?;
     }
     crate::analysis::phase("rendered");
     if args.statistics && args.outputs.stdout().is_none() {
-        emit(None, &report::statistics::render_text(&analysis))?;
+        emit_with(None, |out| {
+            report::statistics::Text.emit(out, &analysis, &context)
+        })?;
     }
     let failed = matches!((threshold, analysis.worst()), (Some(t), Some(w)) if w >= t);
     // The process ends next; freeing millions of nodes one by one would only cost time.
     std::mem::forget(analysis);
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
-}
-
-/// `--quiet` keeps the findings and drops the closing summary line (as `ruff -q`).
-fn quiet_table(analysis: &Analysis, text: String) -> String {
-    let summary = format!("{}\n", report::table::summary_line(analysis));
-    let findings = text.strip_suffix(&summary).unwrap_or(&text);
-    // Findings are separated by blank lines; end with one newline, or print nothing.
-    let findings = findings.trim_end_matches('\n');
-    if findings.is_empty() {
-        String::new()
-    } else {
-        format!("{findings}\n")
-    }
 }
 
 /// `auto`: colour only on a terminal, and not when NO_COLOR is set (anstream's rules).

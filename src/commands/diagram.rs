@@ -2,7 +2,6 @@ use super::{emit, EXIT_FINDINGS, EXIT_OK};
 use crate::analysis::{analyze, Analysis};
 use crate::cli::{DiagramArgs, FlowchartArgs};
 use crate::diagram::{self, DiagramOptions, Highlight, Rendered};
-use crate::finding::Severity;
 use crate::model::LoadOptions;
 use anyhow::bail;
 use std::io::Write;
@@ -76,8 +75,7 @@ fn load_status(analysis: &Analysis) -> u8 {
     let loader_errors: Vec<_> = analysis
         .findings
         .iter()
-        .filter(|f| f.suppressed.is_none() && f.severity == Severity::Error)
-        .filter(|f| crate::rules::model::ALL.iter().any(|r| r.code == f.code))
+        .filter(|f| f.did_not_load())
         .collect();
     if loader_errors.is_empty() {
         return EXIT_OK;
@@ -87,7 +85,7 @@ fn load_status(analysis: &Analysis) -> u8 {
         let at = f
             .location
             .as_ref()
-            .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
+            .map(|l| format!("{l}: "))
             .unwrap_or_default();
         let _ = writeln!(err, "{at}error[{}]: {}", f.code, f.message);
     }

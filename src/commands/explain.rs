@@ -18,8 +18,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
 
 fn explain_rule(code: &str) -> anyhow::Result<String> {
     let Some(rule) = crate::rules::find(code) else {
-        let codes: Vec<&str> = crate::rules::registry().iter().map(|r| r.code).collect();
-        let hint = crate::model::schema::did_you_mean(code, codes.iter().copied())
+        let hint = crate::rules::closest_code(code)
             .map(|s| format!(" (did you mean {s}?)"))
             .unwrap_or_default();
         bail!("no rule `{code}`{hint}; `commsplan rules` lists them all");
@@ -109,7 +108,7 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
         let at = f
             .location
             .as_ref()
-            .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
+            .map(|l| format!("{l}: "))
             .unwrap_or_default();
         let suppressed = if f.suppressed.is_some() {
             " (suppressed)"

@@ -41,7 +41,13 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let _ = writeln!(anstream::stderr(), "commsplan: error: {err:#}");
+            // The message may quote arguments and file contents: no raw control characters.
+            let message = format!("{err:#}");
+            let _ = writeln!(
+                anstream::stderr(),
+                "commsplan: error: {}",
+                crate::report::escape::visible(&message)
+            );
             ExitCode::from(EXIT_TOOL_ERROR)
         }
     }
@@ -103,8 +109,7 @@ fn rules(format: Format) -> anyhow::Result<u8> {
             format!("{table}\n")
         }
         other => anyhow::bail!(
-            "`rules` prints table or json, not {}; `analyze` writes the other formats",
-            other.name()
+            "`rules` prints table or json, not {other}; `analyze` writes the other formats"
         ),
     };
     emit(None, &text)?;

@@ -2,6 +2,7 @@
 //! renders it and `explain` prints it: there is no second copy of the decision logic.
 
 use crate::model::types::{Consistency, Needs, Pattern};
+use crate::model::InteractionDecl;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -106,51 +107,6 @@ impl Flowchart {
         self.graph.node_indices().find(|&i| self.graph[i].id == id)
     }
 
-    /// The pattern chosen at or below a node, for what-if answers.
-    pub fn pattern_of_path(&self, path: &[&str]) -> Option<Pattern> {
-        path.iter().find_map(|id| {
-            self.node(id).and_then(|i| match self.graph[i].step {
-                Step::Choose(p) => Some(p),
-                _ => None,
-            })
-        })
-    }
-
-    /// The node ids from A to the end for each pattern, in `Pattern::ALL` order.
-    pub fn path_for(&self, pattern: Pattern) -> Vec<&'static str> {
-        // Answers that reach `pattern`; unreached questions stay unanswered.
-        let needs = match pattern {
-            Pattern::Sync => Needs {
-                realtime: Some(true),
-                consistency: Some(Consistency::Strong),
-                ..Needs::default()
-            },
-            Pattern::SyncOptimized => Needs {
-                realtime: Some(true),
-                consistency: Some(Consistency::Eventual),
-                can_wait: Some(true),
-                ..Needs::default()
-            },
-            Pattern::Cqrs => Needs {
-                realtime: Some(true),
-                consistency: Some(Consistency::Eventual),
-                can_wait: Some(false),
-                ..Needs::default()
-            },
-            Pattern::Queue => Needs {
-                realtime: Some(false),
-                ordering: Some(true),
-                ..Needs::default()
-            },
-            Pattern::Stream => Needs {
-                realtime: Some(false),
-                ordering: Some(false),
-                ..Needs::default()
-            },
-        };
-        self.decide(&needs).path
-    }
-
     /// Walks the chart with the interaction's answers.
     pub fn decide(&self, needs: &Needs) -> Decision {
         let mut decision = Decision::default();
@@ -202,6 +158,12 @@ pub struct Decision {
     pub answers: Vec<(&'static str, Question, bool)>,
     /// The question the walk stopped at because `needs` does not answer it.
     pub missing: Option<(&'static str, Question)>,
+}
+
+/// The pattern whose checklist applies to an interaction: the declared `uses.pattern`,
+/// since that is what is built; without one, the flowchart's recommendation.
+pub fn applied_pattern(decl: &InteractionDecl, decision: &Decision) -> Option<Pattern> {
+    decl.uses().pattern.or(decision.recommended)
 }
 
 pub fn flowchart() -> &'static Flowchart {

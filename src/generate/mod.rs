@@ -4,7 +4,9 @@
 //! `--dry-run` and `--check` see exactly what a real run would write.
 
 pub mod escape;
+pub mod fields;
 pub mod targets;
+pub mod template_limits;
 pub mod templates;
 pub mod values;
 pub mod write;
@@ -181,20 +183,17 @@ pub fn plan(
     templates: &Templates,
 ) -> Result<Plan> {
     let mut inputs = Inputs::new(model, decisions);
-    if targets
-        .iter()
-        .any(|t| matches!(t, Target::Typescript | Target::Go | Target::Resilience4j))
-    {
+    if targets.iter().any(|t| t.writes_client_code()) {
         let uncovered = inputs.uncovered_services();
         inputs.notes.extend(uncovered);
     }
     let provenance = Provenance::of(model);
     let mut files: Vec<Generated> = Vec::new();
-    for &target in Target::ALL.iter().filter(|t| targets.contains(t)) {
-        for job in targets::jobs(&inputs, target) {
+    for &target in Target::all().iter().filter(|t| targets.contains(t)) {
+        for job in target.jobs(&inputs) {
             let body = templates.render(job.template, &job.context)?;
             let content = provenance.stamp(
-                Format::of(job.template),
+                Format::of(job.template)?,
                 job.template,
                 templates.source(job.template),
                 body,

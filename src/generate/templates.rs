@@ -7,9 +7,10 @@
 //! early, whatever the template does, unless the template opts out with `{{{ }}}`.
 
 use super::escape;
+use super::template_limits as limits;
 use anyhow::{bail, Context as _, Result};
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason, Template,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -25,15 +26,20 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format of a template from its output extension (`mesh.yaml` → YAML).
-    pub fn of(name: &str) -> Format {
-        match name.rsplit('.').next().unwrap_or("") {
+    /// The format of a template from its output extension (`mesh.yaml` → YAML). An
+    /// extension of no known format is an error: its output could not be escaped.
+    pub fn of(name: &str) -> Result<Format> {
+        let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        Ok(match ext {
+            "yaml" | "yml" => Format::Yaml,
             "json" => Format::Json,
             "properties" => Format::Properties,
             "ts" => Format::TypeScript,
             "go" => Format::Go,
-            _ => Format::Yaml,
-        }
+            _ => bail!(
+                "template {name}: no output format for the extension `{ext}` (known: yaml, yml, json, properties, ts, go)"
+            ),
+        })
     }
 
     fn literal(self, s: &str) -> String {
@@ -64,29 +70,20 @@ pub struct Embedded {
     pub about: &'static str,
 }
 
-macro_rules! embedded {
+/// Declares a target's built-in templates as `TEMPLATES`, each read from
+/// `templates/<name>.hbs` at build time.
+macro_rules! templates {
     ($($name:literal => $about:literal),* $(,)?) => {
-        pub const EMBEDDED: &[Embedded] = &[
-            $(Embedded {
+        pub const TEMPLATES: &[$crate::generate::templates::Embedded] = &[
+            $($crate::generate::templates::Embedded {
                 name: $name,
-                text: include_str!(concat!("../../templates/", $name, ".hbs")),
+                text: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/", $name, ".hbs")),
                 about: $about,
             }),*
         ];
     };
 }
-
-embedded! {
-    "typescript/clients.ts" => "per TypeScript service: http.Agent + axios + opossum per sync dependency, a publisher per async one",
-    "go/clients.go" => "per Go service: net/http Transport and Client per sync dependency, publisher settings per async one",
-    "resilience4j/application.yml" => "per Java service: Spring Boot resilience4j instances per sync dependency",
-    "istio/mesh.yaml" => "per sync target: DestinationRule and VirtualService",
-    "kafka/producer.properties" => "per stream interaction: producer settings (librdkafka and Java client)",
-    "kafka/consumer.properties" => "per stream interaction: consumer settings (librdkafka and Java client)",
-    "rabbitmq/definitions.json" => "queue interactions: exchanges, queues, dead-letter queues and bindings",
-    "prometheus/rules.yml" => "alerting rules per interaction from the seed's metrics",
-    "prometheus/rules_test.yml" => "promtool unit tests for the alerting rules",
-}
+pub(crate) use templates;
 
 /// Where a template's text came from, for messages and `templates list`.
 #[derive(Debug, Clone)]
@@ -103,6 +100,7 @@ pub struct Templates {
 fn registry(format: Format) -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
+    hb.register_helper("each", Box::new(limits::CountedEach));
     hb.register_escape_fn(move |s| format.body(s));
     hb.register_helper(
         "str",
@@ -240,12 +238,14 @@ pub fn go_duration(ms: u64) -> String {
 }
 
 impl Templates {
-    /// The embedded templates, with any `<name>.hbs` found under `overrides` in their place.
+    /// The built-in templates (every target's, from `targets::embedded`: the targets own
+    /// them, so this module takes them rather than reaching up for them), with any
+    /// `<name>.hbs` found under `overrides` in their place.
     /// A file there that matches no template is an error: a misspelt override would
     /// otherwise be ignored without a word.
-    pub fn load(overrides: Option<&Path>) -> Result<Templates> {
-        let mut texts: BTreeMap<&'static str, (String, Source)> = EMBEDDED
-            .iter()
+    pub fn load(builtin: &[&'static Embedded], overrides: Option<&Path>) -> Result<Templates> {
+        let embedded = || builtin.iter().copied();
+        let mut texts: BTreeMap<&'static str, (String, Source)> = embedded()
             .map(|e| (e.name, (e.text.to_string(), Source::Embedded)))
             .collect();
         if let Some(dir) = overrides {
@@ -255,28 +255,48 @@ impl Templates {
             let mut found = Vec::new();
             collect_hbs(dir, dir, &mut found)?;
             for (rel, path) in found {
-                let Some(e) = EMBEDDED.iter().find(|e| format!("{}.hbs", e.name) == rel) else {
+                let Some(e) = embedded().find(|e| format!("{}.hbs", e.name) == rel) else {
                     let known: Vec<String> =
-                        EMBEDDED.iter().map(|e| format!("{}.hbs", e.name)).collect();
+                        embedded().map(|e| format!("{}.hbs", e.name)).collect();
                     bail!(
                         "{}: no template is called `{rel}`; the names are: {}",
                         path.display(),
                         known.join(", ")
                     );
                 };
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let text = limits::read_template(&path)?;
                 texts.insert(e.name, (text, Source::Override(path)));
             }
         }
-        let mut registries = BTreeMap::new();
+        let mut compiled: BTreeMap<Format, Vec<(&'static str, Template)>> = BTreeMap::new();
         let mut sources = BTreeMap::new();
         for (name, (text, source)) in texts {
-            let format = Format::of(name);
-            let reg = registries.entry(format).or_insert_with(|| registry(format));
-            reg.register_template_string(name, text)
+            let template = Template::compile_with_name(&text, name.to_string())
                 .map_err(|e| anyhow::anyhow!("template {} ({}): {e}", name, describe(&source)))?;
+            compiled
+                .entry(Format::of(name)?)
+                .or_default()
+                .push((name, template));
             sources.insert(name, source);
+        }
+        let mut registries = BTreeMap::new();
+        for (format, templates) in compiled {
+            // Templates of one format share a registry, so they can include each other.
+            let refs: Vec<(&str, &Template)> = templates.iter().map(|(n, t)| (*n, t)).collect();
+            limits::check_includes(&refs, |name| {
+                sources
+                    .get(name)
+                    .map(|s| match s {
+                        Source::Embedded => format!("built-in {name}.hbs"),
+                        Source::Override(p) => p.display().to_string(),
+                    })
+                    .unwrap_or_else(|| format!("{name}.hbs"))
+            })?;
+            let mut reg = registry(format);
+            for (name, template) in templates {
+                reg.register_template(name, template);
+            }
+            registries.insert(format, reg);
         }
         Ok(Templates {
             registries,
@@ -285,15 +305,30 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, data: &Value) -> Result<String> {
-        let format = Format::of(name);
+        let format = Format::of(name)?;
         let source = self
             .sources
             .get(name)
             .map(describe)
             .unwrap_or_else(|| "unknown".into());
-        self.registries[&format]
-            .render(name, data)
-            .map_err(|e| anyhow::anyhow!("template {name} ({source}): {e}"))
+        let limits = limits::RenderLimits::for_data(data);
+        let mut out = limits::CappedOutput {
+            bytes: Vec::new(),
+            cap: limits.output_bytes,
+            exceeded: false,
+        };
+        let rendered = limits::with_loop_budget(limits.loops, || {
+            self.registries[&format].render_to_write(name, data, &mut out)
+        });
+        if out.exceeded {
+            bail!(
+                "template {name} ({source}): its output grew past {} MiB, more than the data can need; look for a loop or include that repeats itself",
+                limits.output_bytes >> 20
+            );
+        }
+        rendered.map_err(|e| anyhow::anyhow!("template {name} ({source}): {e}"))?;
+        String::from_utf8(out.bytes)
+            .map_err(|_| anyhow::anyhow!("template {name} ({source}): output is not UTF-8"))
     }
 
     pub fn source(&self, name: &str) -> Option<&Source> {
@@ -336,10 +371,15 @@ fn collect_hbs(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate::targets::embedded;
     use serde_json::json;
 
+    fn builtin() -> Vec<&'static Embedded> {
+        embedded().collect()
+    }
+
     fn render(format_name: &str, tpl: &str, data: Value) -> Result<String, String> {
-        let mut hb = registry(Format::of(format_name));
+        let mut hb = registry(Format::of(format_name).unwrap());
         hb.register_template_string("t", tpl)
             .map_err(|e| e.to_string())?;
         hb.render("t", &data).map_err(|e| e.to_string())
@@ -347,12 +387,12 @@ mod tests {
 
     #[test]
     fn every_embedded_template_parses() {
-        Templates::load(None).expect("embedded templates compile");
+        Templates::load(&builtin(), None).expect("embedded templates compile");
     }
 
     #[test]
     fn embedded_templates_never_bypass_escaping() {
-        for e in EMBEDDED {
+        for e in embedded() {
             assert!(
                 !e.text.contains("{{{"),
                 "{} uses a raw {{{{{{ }}}}}}",
@@ -421,7 +461,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("commsplan-tpl-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("istio")).unwrap();
         std::fs::write(dir.join("istio/mesh.yml.hbs"), "x").unwrap();
-        let err = Templates::load(Some(&dir)).err().unwrap().to_string();
+        let err = Templates::load(&builtin(), Some(&dir))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("istio/mesh.yml.hbs") && err.contains("istio/mesh.yaml.hbs"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -431,7 +474,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("commsplan-tpl2-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("kafka")).unwrap();
         std::fs::write(dir.join("kafka/producer.properties.hbs"), "acks={{acks}}\n").unwrap();
-        let t = Templates::load(Some(&dir)).unwrap();
+        let t = Templates::load(&builtin(), Some(&dir)).unwrap();
         assert_eq!(
             t.render("kafka/producer.properties", &json!({"acks": "all"}))
                 .unwrap(),

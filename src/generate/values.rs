@@ -3,52 +3,13 @@
 //! recommended settings for its pattern. Each value taken from the recommendations is
 //! recorded, so that every file can say which of its numbers nobody chose yet.
 
-use crate::model::types::{Backoff, Compression, Overflow, Pattern, Serialization, Uses};
+use super::fields::{self, UsesPath};
+use crate::model::types::{
+    Backoff, Compression, Interaction, Overflow, Pattern, Serialization, Uses,
+};
 use crate::model::InteractionDecl;
+use crate::recommended::{self as rec, Setting};
 use serde::Serialize;
-
-/// The seed's recommended settings ("통신 패턴별 성능 최적화 전략" and the checklists).
-pub mod seed {
-    /// `http.Agent` keepAliveMsecs.
-    pub const KEEP_ALIVE_MS: u64 = 30_000;
-    /// `maxSockets`: concurrent connections per service.
-    pub const MAX_CONNECTIONS: u32 = 50;
-    /// `maxFreeSockets`: idle connections kept for reuse.
-    pub const MAX_IDLE: u32 = 10;
-    /// `freeSocketTimeout`: how long an idle connection is kept.
-    pub const IDLE_TIMEOUT_MS: u64 = 30_000;
-    /// Socket inactivity timeout.
-    pub const SOCKET_TIMEOUT_MS: u64 = 60_000;
-    /// axios request timeout.
-    pub const TIMEOUT_MS: u64 = 5_000;
-    /// Compress payloads of 1 KiB and more.
-    pub const COMPRESSION_MIN_BYTES: u64 = 1024;
-    /// Batch requests in chunks of 50.
-    pub const BATCH_SIZE: u32 = 50;
-    /// Flush a partial batch after this long.
-    pub const BATCH_WAIT_MS: u64 = 10;
-    /// Cache entries for five minutes.
-    pub const CACHE_TTL_MS: u64 = 300_000;
-    /// Retry: three attempts, exponential backoff with jitter.
-    pub const RETRY_ATTEMPTS: u32 = 3;
-    pub const RETRY_BASE_MS: u64 = 100;
-    pub const RETRY_MAX_MS: u64 = 2_000;
-    /// Circuit breaker: open at 50 % failures over at least 20 calls, for 30 s.
-    pub const CB_FAILURE_RATE: f64 = 50.0;
-    pub const CB_MIN_CALLS: u32 = 20;
-    pub const CB_OPEN_MS: u64 = 30_000;
-    pub const CB_HALF_OPEN_CALLS: u32 = 5;
-    /// Bulkhead: the seed's thread pools hold 5 to 20 workers per dependency.
-    pub const BULKHEAD_CONCURRENT: u32 = 10;
-    pub const BULKHEAD_QUEUE: u32 = 20;
-    /// Dead-letter after five failed deliveries; messages expire after a day.
-    pub const DLQ_AFTER: u32 = 5;
-    pub const TTL_MS: u64 = 86_400_000;
-    /// A bounded queue ("적절한 큐 크기 설정").
-    pub const MAX_QUEUE_LENGTH: u64 = 10_000;
-    pub const CONSUMERS_MIN: u32 = 1;
-    pub const CONSUMERS_MAX: u32 = 10;
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Retry {
@@ -182,16 +143,29 @@ fn serialization_name(s: Serialization) -> &'static str {
 }
 
 /// Collects the values taken from the recommendations while resolving.
+#[derive(Default)]
 struct Resolver {
     defaulted: Vec<String>,
 }
 
 impl Resolver {
-    fn pick<T: std::fmt::Display>(&mut self, field: &str, declared: Option<T>, default: T) -> T {
+    /// The declared value, else the recommended one (recorded as defaulted).
+    fn pick<T: std::fmt::Display + Copy>(&mut self, setting: Setting<T>, declared: Option<T>) -> T {
+        self.pick_at(setting.path, declared, setting.value)
+    }
+
+    /// The declared value, else `default` (recorded as defaulted under `path`).
+    fn pick_at<T: std::fmt::Display>(
+        &mut self,
+        path: UsesPath,
+        declared: Option<T>,
+        default: T,
+    ) -> T {
         match declared {
             Some(v) => v,
             None => {
-                self.defaulted.push(format!("{field} = {default}"));
+                self.defaulted
+                    .push(format!("{} = {default}", path.as_str()));
                 default
             }
         }
@@ -203,243 +177,61 @@ impl Resolver {
 pub fn effective(decl: &InteractionDecl, pattern: Pattern, declared: bool) -> Effective {
     let u: &Uses = decl.uses();
     let i = &decl.interaction;
-    let mut r = Resolver {
-        defaulted: Vec::new(),
-    };
+    let mut r = Resolver::default();
     let default_protocol = match pattern {
         Pattern::Queue => "amqp",
         Pattern::Stream => "kafka",
         _ => "rest",
     };
-    let protocol = r.pick("protocol", u.protocol.clone(), default_protocol.to_string());
-    let timeout_ms = r.pick("timeout_ms", u.timeout_ms, seed::TIMEOUT_MS);
-
-    let ur = u.retry.clone().unwrap_or_default();
-    let max_attempts = r
-        .pick("retry.max_attempts", ur.max_attempts, seed::RETRY_ATTEMPTS)
-        .max(1);
-    // With a single attempt the backoff settings are never used: filling them in
-    // would only report defaults that do not matter.
-    let mut quiet = Resolver {
-        defaulted: Vec::new(),
-    };
-    let rr = if max_attempts > 1 { &mut r } else { &mut quiet };
-    let backoff = rr.pick("retry.backoff", ur.backoff.map(backoff_name), "exponential");
-    let immediate = backoff == "none";
-    let base_ms = rr.pick(
-        "retry.base_ms",
-        ur.base_ms,
-        if immediate { 0 } else { seed::RETRY_BASE_MS },
+    let protocol = r.pick_at(
+        fields::PROTOCOL,
+        u.protocol.clone(),
+        default_protocol.to_string(),
     );
-    let max_ms = rr
-        .pick(
-            "retry.max_ms",
-            ur.max_ms,
-            if immediate { 0 } else { seed::RETRY_MAX_MS },
-        )
-        .max(base_ms);
-    let jitter = rr.pick("retry.jitter", ur.jitter, !immediate);
-
-    let ucb = u.circuit_breaker.clone().unwrap_or_default();
-    let failure_rate_percent = r
-        .pick(
-            "circuit_breaker.failure_rate_percent",
-            ucb.failure_rate_percent,
-            seed::CB_FAILURE_RATE,
-        )
-        .clamp(1.0, 100.0);
-    let min_calls = r
-        .pick(
-            "circuit_breaker.min_calls",
-            ucb.min_calls,
-            seed::CB_MIN_CALLS,
-        )
-        .max(1);
-    let open_ms = r.pick("circuit_breaker.open_ms", ucb.open_ms, seed::CB_OPEN_MS);
-    let half_open_calls = r
-        .pick(
-            "circuit_breaker.half_open_calls",
-            ucb.half_open_calls,
-            seed::CB_HALF_OPEN_CALLS,
-        )
-        .max(1);
-
-    let up = u.pool.clone().unwrap_or_default();
-    let keep_alive = r.pick("pool.keep_alive", up.keep_alive, true);
-    let max_connections = r
-        .pick(
-            "pool.max_connections",
-            up.max_connections,
-            seed::MAX_CONNECTIONS,
-        )
-        .max(1);
-    let max_idle = r
-        .pick(
-            "pool.max_idle",
-            up.max_idle,
-            seed::MAX_IDLE.min(max_connections),
-        )
-        .min(max_connections);
-    let idle_timeout_ms = r.pick(
-        "pool.idle_timeout_ms",
-        up.idle_timeout_ms,
-        seed::IDLE_TIMEOUT_MS,
-    );
-
+    let timeout_ms = r.pick(rec::TIMEOUT_MS, u.timeout_ms);
+    let retry = retry(&mut r, u);
+    let circuit_breaker = breaker(&mut r, u);
+    let pool = pool(&mut r, u);
     let caches = matches!(pattern, Pattern::SyncOptimized | Pattern::Cqrs);
     let cache_ttl_ms = match u.cache.as_ref().and_then(|c| c.ttl_ms) {
         Some(t) => Some(t),
-        None if caches => Some(r.pick("cache.ttl_ms", None, seed::CACHE_TTL_MS)),
+        None if caches => Some(r.pick(rec::CACHE_TTL_MS, None)),
         None => None,
     };
-
     let ub = u.batch.clone().unwrap_or_default();
     let batch = Batch {
-        max_size: r
-            .pick("batch.max_size", ub.max_size, seed::BATCH_SIZE)
-            .max(1),
-        max_wait_ms: r.pick("batch.max_wait_ms", ub.max_wait_ms, seed::BATCH_WAIT_MS),
+        max_size: r.pick(rec::BATCH_MAX_SIZE, ub.max_size).max(1),
+        max_wait_ms: r.pick(rec::BATCH_MAX_WAIT_MS, ub.max_wait_ms),
     };
-    let compression = r.pick("compression", u.compression.map(compression_name), "gzip");
-    let compression_min_bytes = r.pick(
-        "compression_min_bytes",
-        u.compression_min_bytes,
-        seed::COMPRESSION_MIN_BYTES,
-    );
-
-    // A rate limit nobody declared is derived from the expected load (twice the peak,
-    // so that the limiter only stops runaway callers); without either there is none.
-    let rate_limit = match &u.rate_limit {
-        Some(rl) if rl.rps.is_some() => Some(RateLimit {
-            rps: rl.rps.unwrap_or(0.0).ceil().max(1.0) as u64,
-            burst: rl.burst.unwrap_or(0),
-        }),
-        _ => match i.traffic.as_ref().and_then(|t| t.rps) {
-            Some(rps) if rps > 0.0 => {
-                let v = (rps * 2.0).ceil().max(1.0) as u64;
-                r.defaulted
-                    .push(format!("rate_limit.rps = {v} (twice traffic.rps)"));
-                Some(RateLimit { rps: v, burst: 0 })
-            }
-            _ => None,
-        },
-    };
-
+    let compression = r.pick(rec::COMPRESSION, u.compression.map(compression_name));
+    let compression_min_bytes = r.pick(rec::COMPRESSION_MIN_BYTES, u.compression_min_bytes);
+    let rate_limit = rate_limit(&mut r, u, i);
     let ubh = u.bulkhead.clone().unwrap_or_default();
     let bulkhead = Bulkhead {
         max_concurrent: r
-            .pick(
-                "bulkhead.max_concurrent",
-                ubh.max_concurrent,
-                seed::BULKHEAD_CONCURRENT,
-            )
+            .pick(rec::BULKHEAD_MAX_CONCURRENT, ubh.max_concurrent)
             .max(1),
-        max_queue: r.pick("bulkhead.max_queue", ubh.max_queue, seed::BULKHEAD_QUEUE),
+        max_queue: r.pick(rec::BULKHEAD_MAX_QUEUE, ubh.max_queue),
     };
-
-    let default_channel = format!("{}.{}", i.to, i.id);
-    let channel = r.pick("channel", u.channel.clone(), default_channel);
-    let udl = u.dead_letter.clone().unwrap_or_default();
-    let dead_letter = DeadLetter {
-        after_attempts: r
-            .pick(
-                "dead_letter.after_attempts",
-                udl.after_attempts,
-                seed::DLQ_AFTER,
-            )
-            .max(1),
-        channel: r.pick("dead_letter.channel", udl.channel, format!("{channel}.dlq")),
-    };
-    let ttl_ms = r.pick("ttl_ms", u.ttl_ms, seed::TTL_MS);
-    let max_queue_length = r.pick(
-        "max_queue_length",
-        u.max_queue_length,
-        seed::MAX_QUEUE_LENGTH,
-    );
-    let overflow = r.pick("overflow", u.overflow.map(overflow_name), "reject-publish");
-    let uc = u.consumers.clone().unwrap_or_default();
-    let consumers_min = r.pick("consumers.min", uc.min, seed::CONSUMERS_MIN);
-    let consumers_max = r
-        .pick(
-            "consumers.max",
-            uc.max,
-            seed::CONSUMERS_MAX.max(consumers_min),
-        )
-        .max(consumers_min);
-    let serialization = r.pick(
-        "serialization",
-        u.serialization.map(serialization_name),
-        "json",
-    );
-    let metrics = r.pick("metrics", u.metrics, true);
-
+    let messaging = messaging(&mut r, u, i);
+    let serialization = r.pick(rec::SERIALIZATION, u.serialization.map(serialization_name));
+    let metrics = r.pick(rec::METRICS, u.metrics);
     let ordered =
         u.fifo.unwrap_or(false) || i.needs.as_ref().and_then(|n| n.ordering).unwrap_or(false);
-
-    // Only the fields that matter for the pattern are reported as defaulted: a stream
-    // has no connection pool to tune, a sync call no dead-letter queue.
-    let relevant = |field: &str| -> bool {
-        let head = field.split(['.', ' ']).next().unwrap_or(field);
-        let sync_fields = [
-            "timeout_ms",
-            "retry",
-            "circuit_breaker",
-            "pool",
-            "cache",
-            "rate_limit",
-            "bulkhead",
-        ];
-        let async_fields = [
-            "channel",
-            "dead_letter",
-            "ttl_ms",
-            "max_queue_length",
-            "overflow",
-            "consumers",
-            "batch",
-        ];
-        let common = [
-            "protocol",
-            "compression",
-            "compression_min_bytes",
-            "serialization",
-            "metrics",
-        ];
-        common.contains(&head)
-            || (pattern.has_sync_part() && sync_fields.contains(&head))
-            || (pattern.has_async_part() && async_fields.contains(&head))
-            || (pattern == Pattern::SyncOptimized && head == "batch")
-    };
-    let defaulted = r.defaulted.into_iter().filter(|f| relevant(f)).collect();
+    let defaulted = r
+        .defaulted
+        .into_iter()
+        .filter(|f| relevant(pattern, f))
+        .collect();
 
     Effective {
         pattern: pattern.as_str(),
         pattern_source: if declared { "declared" } else { "recommended" },
         protocol,
         timeout_ms,
-        retry: Retry {
-            max_attempts,
-            retries: max_attempts - 1,
-            backoff,
-            exponential: backoff == "exponential",
-            base_ms,
-            max_ms,
-            jitter,
-        },
-        circuit_breaker: Breaker {
-            failure_rate_percent,
-            min_calls,
-            open_ms,
-            half_open_calls,
-        },
-        pool: Pool {
-            keep_alive,
-            keep_alive_ms: seed::KEEP_ALIVE_MS,
-            max_connections,
-            max_idle,
-            idle_timeout_ms,
-            socket_timeout_ms: seed::SOCKET_TIMEOUT_MS,
-        },
+        retry,
+        circuit_breaker,
+        pool,
         cache_ttl_ms,
         batch,
         compression,
@@ -447,13 +239,13 @@ pub fn effective(decl: &InteractionDecl, pattern: Pattern, declared: bool) -> Ef
         compression_min_bytes,
         rate_limit,
         bulkhead,
-        channel,
-        dead_letter,
-        ttl_ms,
-        max_queue_length,
-        overflow,
-        consumers_min,
-        consumers_max,
+        channel: messaging.channel,
+        dead_letter: messaging.dead_letter,
+        ttl_ms: messaging.ttl_ms,
+        max_queue_length: messaging.max_queue_length,
+        overflow: messaging.overflow,
+        consumers_min: messaging.consumers_min,
+        consumers_max: messaging.consumers_max,
         idempotent: i.idempotent.unwrap_or(false),
         idempotency_key: u.idempotency.as_ref().and_then(|k| k.key.clone()),
         partition_key: u.partition_key.clone(),
@@ -462,6 +254,189 @@ pub fn effective(decl: &InteractionDecl, pattern: Pattern, declared: bool) -> Ef
         metrics,
         defaulted,
     }
+}
+
+fn retry(r: &mut Resolver, u: &Uses) -> Retry {
+    let ur = u.retry.clone().unwrap_or_default();
+    let max_attempts = r.pick(rec::RETRY_MAX_ATTEMPTS, ur.max_attempts).max(1);
+    // With a single attempt the backoff settings are never used: filling them in
+    // would only report defaults that do not matter.
+    let mut quiet = Resolver::default();
+    let rr = if max_attempts > 1 { r } else { &mut quiet };
+    let backoff = rr.pick(rec::RETRY_BACKOFF, ur.backoff.map(backoff_name));
+    let immediate = backoff == "none";
+    let base_ms = rr.pick_at(
+        rec::RETRY_BASE_MS.path,
+        ur.base_ms,
+        if immediate {
+            0
+        } else {
+            rec::RETRY_BASE_MS.value
+        },
+    );
+    let max_ms = rr
+        .pick_at(
+            rec::RETRY_MAX_MS.path,
+            ur.max_ms,
+            if immediate {
+                0
+            } else {
+                rec::RETRY_MAX_MS.value
+            },
+        )
+        .max(base_ms);
+    let jitter = rr.pick_at(rec::RETRY_JITTER.path, ur.jitter, !immediate);
+    Retry {
+        max_attempts,
+        retries: max_attempts - 1,
+        backoff,
+        exponential: backoff == "exponential",
+        base_ms,
+        max_ms,
+        jitter,
+    }
+}
+
+fn breaker(r: &mut Resolver, u: &Uses) -> Breaker {
+    let ucb = u.circuit_breaker.clone().unwrap_or_default();
+    Breaker {
+        failure_rate_percent: r
+            .pick(rec::CB_FAILURE_RATE_PERCENT, ucb.failure_rate_percent)
+            .clamp(1.0, 100.0),
+        min_calls: r.pick(rec::CB_MIN_CALLS, ucb.min_calls).max(1),
+        open_ms: r.pick(rec::CB_OPEN_MS, ucb.open_ms),
+        half_open_calls: r.pick(rec::CB_HALF_OPEN_CALLS, ucb.half_open_calls).max(1),
+    }
+}
+
+fn pool(r: &mut Resolver, u: &Uses) -> Pool {
+    let up = u.pool.clone().unwrap_or_default();
+    let keep_alive = r.pick(rec::POOL_KEEP_ALIVE, up.keep_alive);
+    let max_connections = r.pick(rec::POOL_MAX_CONNECTIONS, up.max_connections).max(1);
+    let max_idle = r
+        .pick_at(
+            rec::POOL_MAX_IDLE.path,
+            up.max_idle,
+            rec::POOL_MAX_IDLE.value.min(max_connections),
+        )
+        .min(max_connections);
+    let idle_timeout_ms = r.pick(rec::POOL_IDLE_TIMEOUT_MS, up.idle_timeout_ms);
+    Pool {
+        keep_alive,
+        keep_alive_ms: rec::KEEP_ALIVE_MS.value,
+        max_connections,
+        max_idle,
+        idle_timeout_ms,
+        socket_timeout_ms: rec::SOCKET_TIMEOUT_MS.value,
+    }
+}
+
+/// A rate limit nobody declared is derived from the expected load (twice the peak, so
+/// that the limiter only stops runaway callers); without either there is none.
+fn rate_limit(r: &mut Resolver, u: &Uses, i: &Interaction) -> Option<RateLimit> {
+    match &u.rate_limit {
+        Some(rl) if rl.rps.is_some() => Some(RateLimit {
+            rps: rl.rps.unwrap_or(0.0).ceil().max(1.0) as u64,
+            burst: rl.burst.unwrap_or(0),
+        }),
+        _ => match i.traffic.as_ref().and_then(|t| t.rps) {
+            Some(rps) if rps > 0.0 => {
+                let v = (rps * 2.0).ceil().max(1.0) as u64;
+                r.defaulted.push(format!(
+                    "{} = {v} (twice traffic.rps)",
+                    fields::RATE_LIMIT_RPS.as_str()
+                ));
+                Some(RateLimit { rps: v, burst: 0 })
+            }
+            _ => None,
+        },
+    }
+}
+
+/// The settings of the asynchronous half: channel, dead-lettering, bounds, consumers.
+struct Messaging {
+    channel: String,
+    dead_letter: DeadLetter,
+    ttl_ms: u64,
+    max_queue_length: u64,
+    overflow: &'static str,
+    consumers_min: u32,
+    consumers_max: u32,
+}
+
+fn messaging(r: &mut Resolver, u: &Uses, i: &Interaction) -> Messaging {
+    let default_channel = format!("{}.{}", i.to, i.id);
+    let channel = r.pick_at(fields::CHANNEL, u.channel.clone(), default_channel);
+    let udl = u.dead_letter.clone().unwrap_or_default();
+    let dead_letter = DeadLetter {
+        after_attempts: r
+            .pick(rec::DEAD_LETTER_AFTER_ATTEMPTS, udl.after_attempts)
+            .max(1),
+        channel: r.pick_at(
+            fields::DEAD_LETTER_CHANNEL,
+            udl.channel,
+            format!("{channel}.dlq"),
+        ),
+    };
+    let ttl_ms = r.pick(rec::TTL_MS, u.ttl_ms);
+    let max_queue_length = r.pick(rec::MAX_QUEUE_LENGTH, u.max_queue_length);
+    let overflow = r.pick(rec::OVERFLOW, u.overflow.map(overflow_name));
+    let uc = u.consumers.clone().unwrap_or_default();
+    let consumers_min = r.pick(rec::CONSUMERS_MIN, uc.min);
+    let consumers_max = r
+        .pick_at(
+            rec::CONSUMERS_MAX.path,
+            uc.max,
+            rec::CONSUMERS_MAX.value.max(consumers_min),
+        )
+        .max(consumers_min);
+    Messaging {
+        channel,
+        dead_letter,
+        ttl_ms,
+        max_queue_length,
+        overflow,
+        consumers_min,
+        consumers_max,
+    }
+}
+
+/// The `uses` fields of a synchronous call, an asynchronous one, and of both.
+const SYNC_FIELDS: &[UsesPath] = &[
+    fields::TIMEOUT_MS,
+    fields::RETRY,
+    fields::CIRCUIT_BREAKER,
+    fields::POOL,
+    fields::CACHE,
+    fields::RATE_LIMIT,
+    fields::BULKHEAD,
+];
+const ASYNC_FIELDS: &[UsesPath] = &[
+    fields::CHANNEL,
+    fields::DEAD_LETTER,
+    fields::TTL_MS,
+    fields::MAX_QUEUE_LENGTH,
+    fields::OVERFLOW,
+    fields::CONSUMERS,
+    fields::BATCH,
+];
+const COMMON_FIELDS: &[UsesPath] = &[
+    fields::PROTOCOL,
+    fields::COMPRESSION,
+    fields::COMPRESSION_MIN_BYTES,
+    fields::SERIALIZATION,
+    fields::METRICS,
+];
+
+/// Only the fields that matter for the pattern are reported as defaulted: a stream has
+/// no connection pool to tune, a sync call no dead-letter queue.
+fn relevant(pattern: Pattern, field: &str) -> bool {
+    let head = field.split(['.', ' ']).next().unwrap_or(field);
+    let is_in = |list: &[UsesPath]| list.iter().any(|p| p.head() == head);
+    is_in(COMMON_FIELDS)
+        || (pattern.has_sync_part() && is_in(SYNC_FIELDS))
+        || (pattern.has_async_part() && is_in(ASYNC_FIELDS))
+        || (pattern == Pattern::SyncOptimized && head == fields::BATCH.head())
 }
 
 #[cfg(test)]

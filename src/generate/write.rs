@@ -173,9 +173,31 @@ pub fn apply(root: &Path, steps: &[Step]) -> Result<()> {
     Ok(())
 }
 
+/// The name of the temporary file `name` is first written to: hidden, and marked as
+/// this tool's so that a later run can tell it from the user's files.
+fn temporary_name(name: &str) -> String {
+    format!(".{name}{TEMP_MARK}{}{TEMP_SUFFIX}", std::process::id())
+}
+
+const TEMP_MARK: &str = ".commsplan-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Whether `name` is one of this tool's temporary files (`.NAME.commsplan-PID.tmp`).
+pub fn is_temporary(name: &str) -> bool {
+    let Some(rest) = name
+        .strip_prefix('.')
+        .and_then(|r| r.strip_suffix(TEMP_SUFFIX))
+    else {
+        return false;
+    };
+    rest.rsplit_once(TEMP_MARK).is_some_and(|(file, pid)| {
+        !file.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 fn atomic_write(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let target = dir.join(name);
-    let tmp = dir.join(format!(".{name}.commsplan-{}.tmp", std::process::id()));
+    let tmp = dir.join(temporary_name(name));
     let result = (|| -> std::io::Result<()> {
         let mut f = fs::OpenOptions::new()
             .write(true)
@@ -188,6 +210,84 @@ fn atomic_write(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(e).with_context(|| format!("cannot write {}", target.display()));
+    }
+    Ok(())
+}
+
+/// A lock on an output folder, held for one run: runs that write take it exclusively,
+/// `--check` and `--dry-run` shared, so that a run never sees or makes a tree that
+/// mixes two runs' files. Released when dropped (and by the system if the process dies).
+pub struct FolderLock {
+    _file: fs::File,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockMode {
+    Shared,
+    Exclusive,
+}
+
+/// The file the lock is taken on: the folder itself where the system allows it, so
+/// that nothing is added to the user's folder.
+#[cfg(unix)]
+fn lock_handle(root: &Path) -> std::io::Result<fs::File> {
+    fs::File::open(root)
+}
+
+#[cfg(not(unix))]
+fn lock_handle(root: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(root.join(".commsplan.lock"))
+}
+
+/// Locks `root`, waiting (and saying so) while another run holds it.
+pub fn lock(root: &Path, mode: LockMode) -> Result<FolderLock> {
+    let file = lock_handle(root).with_context(|| format!("cannot open {}", root.display()))?;
+    let attempt = match mode {
+        LockMode::Shared => file.try_lock_shared(),
+        LockMode::Exclusive => file.try_lock(),
+    };
+    match attempt {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another commsplan run on {} to finish",
+                root.display()
+            );
+            match mode {
+                LockMode::Shared => file.lock_shared(),
+                LockMode::Exclusive => file.lock(),
+            }
+            .with_context(|| format!("cannot lock {}", root.display()))?;
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", root.display()))
+        }
+    }
+    Ok(FolderLock { _file: file })
+}
+
+/// Removes the temporary files that killed runs left in the `scopes` folders of `root`.
+/// Only call it under an exclusive lock: then no other run is writing them.
+pub fn remove_stale_temporaries(root: &Path, scopes: &[&str], _lock: &FolderLock) -> Result<()> {
+    let mut found = Vec::new();
+    for scope in scopes {
+        let Ok(rel) = safe_relative(scope) else {
+            continue;
+        };
+        let dir = root.join(rel);
+        if fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            walk(root, &dir, &mut found)?;
+        }
+    }
+    for rel in found {
+        if is_temporary(rel.rsplit('/').next().unwrap_or(&rel)) {
+            let path = root.join(&rel);
+            fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        }
     }
     Ok(())
 }
@@ -226,6 +326,12 @@ pub fn check(out: &Path, files: &[Generated], scopes: &[&str]) -> Result<Drift> 
         for rel in found {
             let top = rel.split('/').next().unwrap_or("");
             if planned.contains(rel.as_str()) || !scopes.contains(&top) {
+                continue;
+            }
+            let name = rel.rsplit('/').next().unwrap_or(&rel);
+            // A run that was killed may have left its temporary files; they are not
+            // files this tool produces, and the next run removes them.
+            if is_temporary(name) {
                 continue;
             }
             let text = read_head(&out.join(&rel));
@@ -301,6 +407,60 @@ mod tests {
             template: "t",
             content: content.into(),
         }
+    }
+
+    #[test]
+    fn temporary_names_are_recognised() {
+        let name = temporary_name("rules.yml");
+        assert!(is_temporary(&name), "{name}");
+        assert!(is_temporary(".clients.go.commsplan-12.tmp"));
+        for other in [
+            "rules.yml",
+            ".rules.yml.tmp",
+            ".commsplan-12.tmp",
+            ".x.commsplan-.tmp",
+            ".x.commsplan-1a.tmp",
+            "x.commsplan-1.tmp",
+        ] {
+            assert!(!is_temporary(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn stale_temporaries_are_removed_and_ignored_by_check() {
+        let t = TempDir::new("stale");
+        fs::create_dir_all(t.0.join("k/sub")).unwrap();
+        let ours = "# Generated by commsplan 0.1.0 from a.yaml\n";
+        fs::write(t.0.join("k/sub/.f.yml.commsplan-4242.tmp"), ours).unwrap();
+        fs::write(t.0.join("k/.keep.tmp"), "mine\n").unwrap();
+        fs::write(t.0.join(".top.yml.commsplan-1.tmp"), ours).unwrap();
+        let d = check(&t.0, &[], &["k"]).unwrap();
+        assert!(d.is_clean(), "{d:?}");
+        let lock = lock(&t.0, LockMode::Exclusive).unwrap();
+        remove_stale_temporaries(&t.0, &["k"], &lock).unwrap();
+        assert!(!t.0.join("k/sub/.f.yml.commsplan-4242.tmp").exists());
+        assert!(t.0.join("k/.keep.tmp").exists(), "not ours: kept");
+        assert!(
+            t.0.join(".top.yml.commsplan-1.tmp").exists(),
+            "outside the scopes: left alone"
+        );
+    }
+
+    #[test]
+    fn an_exclusive_lock_excludes_others() {
+        let t = TempDir::new("lock");
+        let held = lock(&t.0, LockMode::Exclusive).unwrap();
+        let other = lock_handle(&t.0).unwrap();
+        assert!(matches!(
+            other.try_lock(),
+            Err(fs::TryLockError::WouldBlock)
+        ));
+        assert!(matches!(
+            other.try_lock_shared(),
+            Err(fs::TryLockError::WouldBlock)
+        ));
+        drop(held);
+        assert!(other.try_lock().is_ok());
     }
 
     #[test]

@@ -2,10 +2,9 @@
 //! recommended when nothing is declared) as edges. The G and R rules read it; it is
 //! built once per run and indexed by service, so every walk is linear in its size.
 
-use crate::flowchart::Decision;
+use crate::flowchart::{applied_pattern, Decision};
 use crate::model::types::Backoff;
 use crate::model::{InteractionDecl, Model};
-use crate::rules::checklist::applied_pattern;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 /// One sync call: `from` waits for `to`.

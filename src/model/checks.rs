@@ -1,25 +1,34 @@
 //! Checks that need the whole model: references between files, unique ids.
 
-use super::load::RawRef;
+use super::fields::{self, Field};
 use super::schema::did_you_mean;
 use super::{Model, Origin};
+use crate::codes;
 use crate::finding::Finding;
-use crate::rules::model as codes;
 use std::collections::HashMap;
+
+/// An interaction's ends as written, read from the raw document so that they are
+/// checked even when the interaction has other errors.
+pub(super) struct RawRef {
+    pub id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub origin: Origin,
+}
 
 pub(super) fn references(model: &Model, refs: &[RawRef], findings: &mut Vec<Finding>) {
     let mut first_by_id: HashMap<&str, &Origin> = HashMap::new();
     for r in refs {
-        for (field, name) in [("from", &r.from), ("to", &r.to)] {
+        for (field, name) in [(fields::FROM, &r.from), (fields::TO, &r.to)] {
             let Some(name) = name else { continue };
             if model.services.contains_key(name) {
                 continue;
             }
             let mut f = Finding::new(
                 &codes::UNKNOWN_SERVICE,
-                format!("`{field}` names `{name}`, which is not a service"),
+                format!("`{}` names `{name}`, which is not a service", field.key()),
             )
-            .at(model.locate(&r.origin, field))
+            .at(model.at(&r.origin, field))
             .label("no such service");
             if let Some(id) = &r.id {
                 f = f.interaction(id.clone());
@@ -37,9 +46,9 @@ pub(super) fn references(model: &Model, refs: &[RawRef], findings: &mut Vec<Find
                     &codes::DUPLICATE_ID,
                     format!("interaction id `{id}` is used twice"),
                 )
-                .at(model.locate(&r.origin, "id"))
+                .at(model.at(&r.origin, fields::ID))
                 .label("second use")
-                .related(model.locate(first, "id"), "first used here")
+                .related(model.at(first, fields::ID), "first used here")
                 .interaction(id.clone())
                 .help("give each interaction its own id"),
             ),
@@ -60,9 +69,9 @@ pub(super) fn duplicate_service(
         &codes::DUPLICATE_SERVICE,
         format!("service `{name}` is defined in two files"),
     )
-    .at(model.locate_key(second, ""))
+    .at(model.key_at(second, Field::ITSELF))
     .label("second definition")
-    .related(model.locate_key(first, ""), "first defined here")
+    .related(model.key_at(first, Field::ITSELF), "first defined here")
     .service(name)
     .help("define the service in one file only")
 }

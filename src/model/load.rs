@@ -1,11 +1,12 @@
 //! The one loading boundary: files in, a [`Model`] and located findings out.
 
+use super::checks::{self, RawRef};
 use super::prune::{prune, removed_suppressions, Invalid};
 use super::types::{Interaction, Service, Suppression, Uses};
 use super::yaml::{self, escape_pointer_token, Limits, ProblemKind};
-use super::{checks, InteractionDecl, Model, Origin, ServiceDecl, SourceFile, SuppressionDecl};
+use super::{InteractionDecl, Model, Origin, ServiceDecl, SourceFile, SuppressionDecl};
+use crate::codes;
 use crate::finding::Finding;
-use crate::rules::model as codes;
 use crate::source_io::{Kind, ReadError};
 use anyhow::Result;
 use serde::Deserialize as _;
@@ -26,15 +27,6 @@ impl Default for LoadOptions {
             limits: Limits::default(),
         }
     }
-}
-
-/// An interaction's ends as written, read from the raw document so that they are
-/// checked even when the interaction has other errors.
-pub(super) struct RawRef {
-    pub id: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub origin: Origin,
 }
 
 /// Reads every file. Problems in the files are findings; only a path that cannot be read
@@ -130,10 +122,10 @@ fn load_one(
         }
     };
     file.text = text;
-    crate::analysis::phase("read");
+    crate::timing::phase("read");
 
     let parsed = yaml::parse(&file.text, options.limits);
-    crate::analysis::phase("parsed");
+    crate::timing::phase("parsed");
     for p in &parsed.problems {
         let info = match p.kind {
             ProblemKind::Syntax | ProblemKind::ComplexKey => &codes::YAML_SYNTAX,
@@ -185,11 +177,11 @@ fn load_one(
         .unwrap_or_default();
     let (schema_findings, invalid) = super::schema::validate(&doc, &spans, &file);
     findings.extend(schema_findings);
-    crate::analysis::phase("validated");
+    crate::timing::phase("validated");
     file.spans = Some(spans);
     model.files.push(file);
     extract(model, findings, refs, file_index, doc, invalid);
-    crate::analysis::phase("extracted");
+    crate::timing::phase("extracted");
 }
 
 /// Moves a document into the model. Nodes with schema errors are left out as if not

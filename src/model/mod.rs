@@ -2,6 +2,7 @@
 //! place it came from so that any rule can point at the exact line.
 
 mod checks;
+pub mod fields;
 mod load;
 mod prune;
 pub mod schema;
@@ -11,6 +12,7 @@ pub mod yaml;
 pub use load::{load, LoadOptions};
 
 use crate::finding::Location;
+use fields::Field;
 use indexmap::IndexMap;
 use types::{Interaction, Service, Suppression, Uses};
 use yaml::{Span, SpanChildren, SpanTree};
@@ -162,10 +164,15 @@ pub struct Model {
 }
 
 impl Model {
-    /// The location of `relative` (e.g. `uses/retry/jitter`) under `origin`. A field that
-    /// came from the file's `defaults` points there; a missing one at the nearest
-    /// enclosing mapping.
-    pub fn locate(&self, origin: &Origin, relative: &str) -> Location {
+    /// The location of `field` under `origin`. A field that came from the file's
+    /// `defaults` points there; a missing one at the nearest enclosing mapping.
+    pub fn at(&self, origin: &Origin, field: Field) -> Location {
+        self.locate(origin, field.path())
+    }
+
+    /// [`Model::at`] for a pointer that is not a declared [`Field`]: only the
+    /// declaration itself (`""`) is meant; every other path is declared in [`fields`].
+    pub(crate) fn locate(&self, origin: &Origin, relative: &str) -> Location {
         let file = &self.files[origin.file];
         let Some(spans) = &file.spans else {
             return file.start_location();
@@ -182,21 +189,22 @@ impl Model {
         file.found_location(found)
     }
 
-    /// The key of `relative` under `origin` (for findings about a whole block).
-    pub fn locate_key(&self, origin: &Origin, relative: &str) -> Location {
+    /// The key of `field` under `origin` (for findings about a whole block).
+    pub fn key_at(&self, origin: &Origin, field: Field) -> Location {
         let file = &self.files[origin.file];
         match &file.spans {
-            Some(spans) => file.key_of(spans.nearest_under(&origin.pointer, relative).0),
+            Some(spans) => file.key_of(spans.nearest_under(&origin.pointer, field.path()).0),
             None => file.start_location(),
         }
     }
 
-    /// Whether `relative` is written under `origin` (or in the file's defaults, for `uses/…`).
-    pub fn is_written(&self, origin: &Origin, relative: &str) -> bool {
+    /// Whether `field` is written under `origin` (or in the file's defaults, for `uses/…`).
+    pub fn is_written(&self, origin: &Origin, field: Field) -> bool {
         let file = &self.files[origin.file];
         let Some(spans) = &file.spans else {
             return false;
         };
+        let relative = field.path();
         spans.nearest_under(&origin.pointer, relative).1
             || relative
                 .strip_prefix("uses/")

@@ -4,8 +4,8 @@
 use super::prune::Invalid;
 use super::types::ArchitectureFile;
 use super::yaml::{escape_pointer_token, SpanTree};
+use crate::codes;
 use crate::finding::Finding;
-use crate::rules::model as codes;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;

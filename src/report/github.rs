@@ -8,16 +8,22 @@
 //! findings are not annotated.
 
 use super::paths::Paths;
+use super::Context;
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
+use std::io::{self, Write};
 
-pub fn render(analysis: &Analysis, paths: &Paths) -> String {
-    let mut out = String::new();
-    for finding in analysis.findings.iter().filter(|f| f.suppressed.is_none()) {
-        out.push_str(&command(finding, paths));
-        out.push('\n');
+/// `--format github`.
+pub struct Github;
+
+impl super::Emitter for Github {
+    fn emit(&self, out: &mut dyn Write, analysis: &Analysis, context: &Context) -> io::Result<()> {
+        for finding in analysis.findings.iter().filter(|f| f.suppressed.is_none()) {
+            out.write_all(command(finding, context.paths).as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
     }
-    out
 }
 
 fn command(finding: &Finding, paths: &Paths) -> String {
@@ -31,7 +37,7 @@ fn command(finding: &Finding, paths: &Paths) -> String {
         vec![("title", format!("{} {}", finding.code, finding.name))];
     if let Some(loc) = &finding.location {
         let end_line = loc.end_line.max(loc.line);
-        props.push(("file", paths.display(&loc.file)));
+        props.push(("file", visible(&paths.display(&loc.file))));
         props.push(("line", loc.line.to_string()));
         props.push(("endLine", end_line.to_string()));
         // The runner drops columns on a multi-line range; its end column is inclusive
@@ -67,17 +73,7 @@ fn command(finding: &Finding, paths: &Paths) -> String {
 /// Control characters other than line breaks and tabs written as `\u{1b}`: a terminal
 /// escape quoted from the file must not recolour or hide text in the job log.
 pub fn visible(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let hide = c.is_control() && !matches!(c, '\n' | '\r' | '\t');
-            let shown: Vec<char> = if hide {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            shown
-        })
-        .collect()
+    super::escape::visible(s).into_owned()
 }
 
 /// `escapeData` of actions/toolkit `command.ts`: `%` first, so that the escapes it

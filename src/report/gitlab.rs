@@ -7,10 +7,12 @@
 
 use super::fingerprint::fingerprints;
 use super::paths::Paths;
+use super::Context;
 use crate::analysis::Analysis;
 use crate::finding::Severity;
 use crate::rules::{find, Family};
 use serde::Serialize;
+use std::io::{self, Write};
 
 #[derive(Serialize)]
 struct Issue<'a> {
@@ -43,7 +45,16 @@ struct Lines {
     end: u32,
 }
 
-pub fn render(analysis: &Analysis, paths: &Paths) -> String {
+/// `--format gitlab`.
+pub struct Gitlab;
+
+impl super::Emitter for Gitlab {
+    fn emit(&self, out: &mut dyn Write, analysis: &Analysis, context: &Context) -> io::Result<()> {
+        out.write_all(render(analysis, context.paths).as_bytes())
+    }
+}
+
+fn render(analysis: &Analysis, paths: &Paths) -> String {
     let fingerprints = fingerprints(analysis, paths);
     let first_file = analysis.model.files.first().map(|f| &*f.path).unwrap_or("");
     let issues: Vec<Issue> = analysis

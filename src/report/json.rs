@@ -28,6 +28,20 @@ struct Summary {
     suppressed: usize,
 }
 
+/// `--format json`.
+pub struct Json;
+
+impl super::Emitter for Json {
+    fn emit(
+        &self,
+        out: &mut dyn Write,
+        analysis: &Analysis,
+        _: &super::Context,
+    ) -> std::io::Result<()> {
+        write(analysis, out)
+    }
+}
+
 pub fn render(analysis: &Analysis) -> String {
     let mut out = Vec::new();
     write(analysis, &mut out).expect("writing to memory does not fail");

@@ -8,52 +8,38 @@
 //! to the case's `<system-out>`. Valid against Jenkins' junit-10.xsd; no timestamps or
 //! times, so the output is byte-identical from run to run.
 
+use super::escape::one_line;
 use super::paths::Paths;
+use super::{position, Context};
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::collections::HashMap;
+use std::io::{self, Write};
 
-pub fn render(analysis: &Analysis, paths: &Paths, fail_on: Option<Severity>) -> String {
+/// `--format junit`; a case fails at `--fail-on`.
+pub struct Junit;
+
+impl super::Emitter for Junit {
+    fn emit(&self, out: &mut dyn Write, analysis: &Analysis, context: &Context) -> io::Result<()> {
+        out.write_all(render(analysis, context.paths, context.fail_on).as_bytes())
+    }
+}
+
+fn render(analysis: &Analysis, paths: &Paths, fail_on: Option<Severity>) -> String {
     let model = &analysis.model;
-    let classname = model.system.clone().unwrap_or_else(|| "commsplan".into());
+    let classname = attribute(model.system.as_deref().unwrap_or("commsplan"));
     let mut report = Report::new("commsplan");
-    // Each finding's case: its interaction's, or its file's.
-    let homes: Vec<(usize, Option<&str>)> = analysis
-        .findings
-        .iter()
-        .map(|f| {
-            match f
-                .interaction
-                .as_deref()
-                .and_then(|id| model.interaction(id))
-            {
-                Some(decl) => (decl.origin.file, Some(decl.id())),
-                None => (file_of(analysis, f), None),
-            }
-        })
-        .collect();
-    let findings_of = |file: usize, id: Option<&str>| -> Vec<&Finding> {
-        analysis
-            .findings
-            .iter()
-            .zip(&homes)
-            .filter(|(_, home)| **home == (file, id))
-            .map(|(f, _)| f)
-            .collect()
-    };
+    let homes = homes(analysis);
+    let take = |file: usize, id: Option<&str>| homes.get(&(file, id)).cloned().unwrap_or_default();
     for (index, file) in model.files.iter().enumerate() {
-        let name = paths.display(&file.path);
+        let name = attribute(&paths.display(&file.path));
         let mut suite = TestSuite::new(name.as_str());
-        suite.add_test_case(case(
-            &name,
-            &classname,
-            &findings_of(index, None),
-            paths,
-            fail_on,
-        ));
+        suite.add_test_case(case(&name, &classname, &take(index, None), paths, fail_on));
         for decl in model.interactions.iter().filter(|d| d.origin.file == index) {
-            let findings = findings_of(index, Some(decl.id()));
-            suite.add_test_case(case(decl.id(), &classname, &findings, paths, fail_on));
+            let findings = take(index, Some(decl.id()));
+            let name = attribute(decl.id());
+            suite.add_test_case(case(&name, &classname, &findings, paths, fail_on));
         }
         report.add_test_suite(suite);
     }
@@ -64,13 +50,37 @@ pub fn render(analysis: &Analysis, paths: &Paths, fail_on: Option<Severity>) -> 
     xml.replacen(" skipped=\"0\"", "", 1)
 }
 
-/// The index of the file a finding points at; the first file when it points nowhere.
-fn file_of(analysis: &Analysis, finding: &Finding) -> usize {
-    finding
-        .location
-        .as_ref()
-        .and_then(|loc| analysis.model.files.iter().position(|f| f.path == loc.file))
-        .unwrap_or(0)
+/// The findings of each case, by (file, interaction id): an interaction's findings go to
+/// its case (the first interaction of that id), the others to their file's.
+fn homes(analysis: &Analysis) -> HashMap<(usize, Option<&str>), Vec<&Finding>> {
+    let model = &analysis.model;
+    let mut interactions: HashMap<&str, usize> = HashMap::new();
+    for decl in &model.interactions {
+        interactions.entry(decl.id()).or_insert(decl.origin.file);
+    }
+    let files: HashMap<&str, usize> = model
+        .files
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, f)| (&*f.path, i))
+        .collect();
+    let mut homes: HashMap<(usize, Option<&str>), Vec<&Finding>> = HashMap::new();
+    for f in &analysis.findings {
+        let interaction = f.interaction.as_deref().and_then(|id| {
+            let (&id, &file) = interactions.get_key_value(id)?;
+            Some((file, Some(id)))
+        });
+        let home = interaction.unwrap_or_else(|| {
+            let file = f
+                .location
+                .as_ref()
+                .and_then(|l| files.get(&*l.file).copied());
+            (file.unwrap_or(0), None)
+        });
+        homes.entry(home).or_default().push(f);
+    }
+    homes
 }
 
 fn case(
@@ -83,7 +93,7 @@ fn case(
     let failing: Vec<&Finding> = findings
         .iter()
         .copied()
-        .filter(|f| f.suppressed.is_none() && fail_on.is_some_and(|t| f.severity >= t))
+        .filter(|f| fails(f, fail_on))
         .collect();
     let status = match failing.first() {
         None => TestCaseStatus::success(),
@@ -94,7 +104,11 @@ fn case(
                 n => format!(" (and {} more)", n - 1),
             };
             status
-                .set_message(format!("{}: {}{more}", first.code, first.message))
+                .set_message(format!(
+                    "{}: {}{more}",
+                    first.code,
+                    one_line(&first.message)
+                ))
                 .set_type(failing.iter().map(|f| f.code).collect::<Vec<_>>().join(" "))
                 .set_description(
                     failing
@@ -110,7 +124,7 @@ fn case(
     case.set_classname(classname);
     let others: Vec<String> = findings
         .iter()
-        .filter(|f| !failing.iter().any(|g| std::ptr::eq(*g, **f)))
+        .filter(|f| !fails(f, fail_on))
         .map(|f| describe(f, paths))
         .collect();
     if !others.is_empty() {
@@ -119,22 +133,33 @@ fn case(
     case
 }
 
+/// Attribute values stay on one line: an XML parser would read a raw line break as a
+/// space, and a CI log that prints the file would show it as a new line.
+fn attribute(s: &str) -> String {
+    one_line(s).into_owned()
+}
+
+fn fails(finding: &Finding, fail_on: Option<Severity>) -> bool {
+    finding.suppressed.is_none() && fail_on.is_some_and(|t| finding.severity >= t)
+}
+
 /// A finding as plain text, the way a test log shows it.
 fn describe(finding: &Finding, paths: &Paths) -> String {
-    let mut s = format!("{}[{}] {}", finding.severity, finding.code, finding.message);
+    let mut s = format!(
+        "{}[{}] {}",
+        finding.severity,
+        finding.code,
+        one_line(&finding.message)
+    );
     if let Some(loc) = &finding.location {
-        s.push_str(&format!(
-            "\n  --> {}:{}:{}",
-            paths.display(&loc.file),
-            loc.line,
-            loc.column
-        ));
+        let file = paths.display(&loc.file);
+        s.push_str(&format!("\n  --> {}", position(&one_line(&file), loc)));
     }
     if let Some(help) = &finding.help {
-        s.push_str(&format!("\n  help: {help}"));
+        s.push_str(&format!("\n  help: {}", one_line(help)));
     }
     if let Some(sup) = &finding.suppressed {
-        s.push_str(&format!("\n  suppressed: {}", sup.reason));
+        s.push_str(&format!("\n  suppressed: {}", one_line(&sup.reason)));
     }
     s
 }

@@ -8,16 +8,30 @@
 
 use super::interaction_rows;
 use super::paths::Paths;
+use super::{position, Context};
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
 use std::fmt::Write;
+use std::io;
 
-pub struct Options {
+/// `--format markdown`.
+pub struct Markdown {
     /// `--quiet`: leave out the decisions table.
     pub quiet: bool,
 }
 
-pub fn render(analysis: &Analysis, paths: &Paths, options: &Options) -> String {
+impl super::Emitter for Markdown {
+    fn emit(
+        &self,
+        out: &mut dyn io::Write,
+        analysis: &Analysis,
+        context: &Context,
+    ) -> io::Result<()> {
+        out.write_all(render(analysis, context.paths, self).as_bytes())
+    }
+}
+
+fn render(analysis: &Analysis, paths: &Paths, options: &Markdown) -> String {
     let model = &analysis.model;
     let mut out = String::new();
     let system = model.system.as_deref().unwrap_or("commsplan");
@@ -162,10 +176,7 @@ fn item(f: &Finding, paths: &Paths) -> String {
     );
     let mut whereabouts = Vec::new();
     if let Some(loc) = &f.location {
-        whereabouts.push(code(
-            &format!("{}:{}:{}", paths.display(&loc.file), loc.line, loc.column),
-            false,
-        ));
+        whereabouts.push(code(&position(&paths.display(&loc.file), loc), false));
     }
     if let Some(id) = &f.interaction {
         whereabouts.push(format!("interaction {}", code(id, false)));

@@ -7,6 +7,7 @@
 
 use super::fingerprint::fingerprints;
 use super::paths::{uri_path, Paths, Relative};
+use super::Context;
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Location as Loc, Severity};
 use crate::rules::{registry, RuleInfo};
@@ -14,9 +15,10 @@ use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
     Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
+    RunAutomationDetails, Sarif as Log, Suppression, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 /// The final 2.1.0 schema, in the spelling GitHub accepts (GH1011).
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -25,7 +27,16 @@ pub const SRCROOT: &str = "%SRCROOT%";
 /// Key of our entry in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "commsplan/v1";
 
-pub fn render(analysis: &Analysis, paths: &Paths) -> String {
+/// `--format sarif`.
+pub struct Sarif;
+
+impl super::Emitter for Sarif {
+    fn emit(&self, out: &mut dyn Write, analysis: &Analysis, context: &Context) -> io::Result<()> {
+        out.write_all(render(analysis, context.paths).as_bytes())
+    }
+}
+
+fn render(analysis: &Analysis, paths: &Paths) -> String {
     let rules = registry();
     let fingerprints = fingerprints(analysis, paths);
     let results: Vec<SarifResult> = analysis
@@ -57,7 +68,7 @@ pub fn render(analysis: &Analysis, paths: &Paths) -> String {
                 .build(),
         )
         .build();
-    let log = Sarif::builder()
+    let log = Log::builder()
         .schema(SCHEMA)
         .version(json!("2.1.0"))
         .runs(vec![run])

@@ -1,10 +1,12 @@
 //! `--statistics`: how many findings each rule reported, most frequent first (then by
 //! code), as `ruff check --statistics` does. Suppressed findings are not counted.
 
+use super::Context;
 use crate::analysis::Analysis;
 use crate::finding::Severity;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 #[derive(Debug, PartialEq, Eq, Serialize)]
 pub struct Count {
@@ -30,6 +32,24 @@ pub fn counts(analysis: &Analysis) -> Vec<Count> {
     let mut counts: Vec<Count> = by_code.into_values().collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
     counts
+}
+
+/// `--statistics` with the table format: one line per rule.
+pub struct Text;
+
+/// `--statistics` with the json format: an array of counts.
+pub struct Json;
+
+impl super::Emitter for Text {
+    fn emit(&self, out: &mut dyn Write, analysis: &Analysis, _: &Context) -> io::Result<()> {
+        out.write_all(render_text(analysis).as_bytes())
+    }
+}
+
+impl super::Emitter for Json {
+    fn emit(&self, out: &mut dyn Write, analysis: &Analysis, _: &Context) -> io::Result<()> {
+        out.write_all(render_json(analysis).as_bytes())
+    }
 }
 
 /// One line per rule: count, code, severity, name; nothing when there are no findings.

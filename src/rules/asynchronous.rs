@@ -4,18 +4,20 @@
 //! and a cqrs interaction's async half (when it names its channel).
 
 use super::checklist::{designed, ends, has_async_half, is_log};
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
+use super::{Context, RuleInfo};
+use crate::finding::Finding;
+use crate::model::fields::{self, Field};
 use crate::model::types::{Compression, Pattern};
 use crate::model::InteractionDecl;
 
-pub static MISSING_DEAD_LETTER: RuleInfo = RuleInfo {
-    code: "A001",
-    name: "missing-dead-letter",
-    family: Family::Async,
-    severity: Severity::Warning,
-    summary: "An asynchronous interaction without a dead-letter queue",
-    doc: r#"## What it checks
+rules! {
+    MISSING_DEAD_LETTER {
+        code: "A001",
+        name: "missing-dead-letter",
+        severity: Warning,
+        check: check_dead_letter,
+        summary: "An asynchronous interaction without a dead-letter queue",
+        doc: r#"## What it checks
 Queues, streams and the async half of cqrs declare `uses.dead_letter`.
 
 ## Why
@@ -33,15 +35,15 @@ uses: { pattern: queue, protocol: amqp, channel: order.completed }
 dead_letter: { after_attempts: 5, channel: order.completed.dlq }
 ```
 "#,
-};
+    }
 
-pub static UNBOUNDED_QUEUE: RuleInfo = RuleInfo {
-    code: "A002",
-    name: "unbounded-queue",
-    family: Family::Async,
-    severity: Severity::Warning,
-    summary: "A queue without a length bound",
-    doc: r#"## What it checks
+    UNBOUNDED_QUEUE {
+        code: "A002",
+        name: "unbounded-queue",
+        severity: Warning,
+        check: check_bounded,
+        summary: "A queue without a length bound",
+        doc: r#"## What it checks
 Queues (and the async half of cqrs on a queue broker) declare `uses.max_queue_length`.
 Streams, and SQS queues (which have no length bound), are bounded by retention (`ttl_ms`,
 A003) and are not asked.
@@ -63,15 +65,15 @@ overflow: reject-publish-dlx   # or reject-publish, drop-head
 ```
 Size it with C003: it should hold at least a minute of traffic.
 "#,
-};
+    }
 
-pub static MISSING_TTL: RuleInfo = RuleInfo {
-    code: "A003",
-    name: "missing-message-ttl",
-    family: Family::Async,
-    severity: Severity::Warning,
-    summary: "Messages without a time-to-live (or retention)",
-    doc: r#"## What it checks
+    MISSING_TTL {
+        code: "A003",
+        name: "missing-message-ttl",
+        severity: Warning,
+        check: check_ttl,
+        summary: "Messages without a time-to-live (or retention)",
+        doc: r#"## What it checks
 Queues, streams and the async half of cqrs declare `uses.ttl_ms` (message TTL, or the
 topic's retention for a stream).
 
@@ -90,15 +92,15 @@ uses: { pattern: queue, protocol: amqp, channel: notifications }
 ttl_ms: 86400000   # 24 h: older messages are stale
 ```
 "#,
-};
+    }
 
-pub static MISSING_CONSUMER_SCALING: RuleInfo = RuleInfo {
-    code: "A004",
-    name: "missing-consumer-scaling",
-    family: Family::Async,
-    severity: Severity::Warning,
-    summary: "No consumer scaling policy (or a min above the max)",
-    doc: r#"## What it checks
+    MISSING_CONSUMER_SCALING {
+        code: "A004",
+        name: "missing-consumer-scaling",
+        severity: Warning,
+        check: check_scaling,
+        summary: "No consumer scaling policy (or a min above the max)",
+        doc: r#"## What it checks
 Queues, streams and the async half of cqrs declare `uses.consumers` with `min` and `max`,
 and `min` is not above `max`.
 
@@ -118,15 +120,15 @@ consumers: { min: 2, max: 8 }
 ```
 Size `max` with C002 (rps × processing time).
 "#,
-};
+    }
 
-pub static MISSING_MESSAGE_BATCH: RuleInfo = RuleInfo {
-    code: "A005",
-    name: "missing-message-batching",
-    family: Family::Async,
-    severity: Severity::Warning,
-    summary: "High message rate published one message at a time",
-    doc: r#"## What it checks
+    MISSING_MESSAGE_BATCH {
+        code: "A005",
+        name: "missing-message-batching",
+        severity: Warning,
+        check: check_batching,
+        summary: "High message rate published one message at a time",
+        doc: r#"## What it checks
 An asynchronous interaction at or above `message_batch_min_rps` (default 200 messages/s)
 declares `uses.batch`.
 
@@ -147,15 +149,15 @@ uses: { pattern: stream, protocol: kafka }
 batch: { max_size: 500, max_wait_ms: 50 }   # Kafka: batch.size / linger.ms
 ```
 "#,
-};
+    }
 
-pub static UNCOMPRESSED_MESSAGES: RuleInfo = RuleInfo {
-    code: "A006",
-    name: "uncompressed-large-messages",
-    family: Family::Async,
-    severity: Severity::Info,
-    summary: "Messages above the compression threshold are sent uncompressed",
-    doc: r#"## What it checks
+    UNCOMPRESSED_MESSAGES {
+        code: "A006",
+        name: "uncompressed-large-messages",
+        severity: Info,
+        check: check_compression,
+        summary: "Messages above the compression threshold are sent uncompressed",
+        doc: r#"## What it checks
 An asynchronous interaction whose `traffic.payload_bytes` is at least
 `message_compression_min_bytes` (default 1024) declares a `compression` codec other than
 `none`.
@@ -176,15 +178,15 @@ uses: { pattern: stream, protocol: kafka, compression: none }
 compression: zstd    # or lz4, snappy, gzip
 ```
 "#,
-};
+    }
 
-pub static MISSING_IDEMPOTENCY: RuleInfo = RuleInfo {
-    code: "A007",
-    name: "missing-idempotency",
-    family: Family::Async,
-    severity: Severity::Warning,
-    summary: "A consumer that may process a redelivered message twice",
-    doc: r#"## What it checks
+    MISSING_IDEMPOTENCY {
+        code: "A007",
+        name: "missing-idempotency",
+        severity: Warning,
+        check: check_idempotency,
+        summary: "A consumer that may process a redelivered message twice",
+        doc: r#"## What it checks
 Queues, streams and the async half of cqrs are idempotent in one of three ways: the
 interaction is `idempotent: true`, `uses.idempotency.key` names the deduplication key, or
 `uses.idempotency.consumer: true` says the consumer is idempotent by construction.
@@ -204,15 +206,15 @@ uses: { pattern: queue, protocol: sqs, channel: payouts }
 idempotency: { key: event_id }    # or { consumer: true }
 ```
 "#,
-};
+    }
 
-pub static ORDERING: RuleInfo = RuleInfo {
-    code: "A008",
-    name: "ordering-not-guaranteed",
-    family: Family::Async,
-    severity: Severity::Error,
-    summary: "`ordering: true` without a partition key, FIFO queue or single consumer",
-    doc: r#"## What it checks
+    ORDERING {
+        code: "A008",
+        name: "ordering-not-guaranteed",
+        severity: Error,
+        check: check_ordering,
+        summary: "`ordering: true` without a partition key, FIFO queue or single consumer",
+        doc: r#"## What it checks
 For an asynchronous interaction whose `needs.ordering` is `true`: a stream (Kafka-like log)
 declares `uses.partition_key`; a queue declares `fifo: true` (an SQS channel named
 `*.fifo` counts, as SQS requires that suffix) or at most one consumer (`consumers.max: 1`, or
@@ -234,7 +236,8 @@ uses: { pattern: queue, protocol: amqp, consumers: { min: 2, max: 8 } }
 Streams: `partition_key: order_id`. Queues: `fifo: true` (SQS FIFO with a message group,
 RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`.
 "#,
-};
+    }
+}
 
 fn async_half<'a>(
     cx: &'a Context<'_>,
@@ -248,15 +251,13 @@ fn missing(
     cx: &Context<'_>,
     rule: &'static RuleInfo,
     decl: &InteractionDecl,
-    field: &str,
+    field: Field,
     message: String,
     snippet: &str,
 ) -> Finding {
-    Finding::new(rule, message)
-        .at(cx.model.locate(&decl.origin, &format!("uses/{field}")))
-        .label(format!("no `{field}`"))
+    cx.finding(rule, decl, field, message)
+        .label(format!("no `{}`", field.key()))
         .help(format!("add `{snippet}` under `uses:`"))
-        .interaction(decl.id())
 }
 
 fn channel(decl: &InteractionDecl) -> String {
@@ -282,13 +283,16 @@ fn check_dead_letter(cx: &Context<'_>, out: &mut Vec<Finding>) {
             cx,
             &MISSING_DEAD_LETTER,
             decl,
-            "dead_letter",
+            fields::USES_DEAD_LETTER,
             format!(
                 "{pattern} {}{} has no dead-letter queue: a poison message is redelivered forever or lost",
                 ends(decl),
                 channel(decl)
             ),
-            &format!("dead_letter: {{ after_attempts: 5{dlq} }}"),
+            &format!(
+                "dead_letter: {{ after_attempts: {}{dlq} }}",
+                crate::recommended::DEAD_LETTER_AFTER_ATTEMPTS.value
+            ),
         ));
     }
 }
@@ -309,12 +313,12 @@ fn check_bounded(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     .saturating_mul(1000)
                     .max(1000)
             })
-            .unwrap_or(10000);
+            .unwrap_or(crate::recommended::MAX_QUEUE_LENGTH.value);
         out.push(missing(
             cx,
             &UNBOUNDED_QUEUE,
             decl,
-            "max_queue_length",
+            fields::USES_MAX_QUEUE_LENGTH,
             format!(
                 "queue {}{} is unbounded: a stalled consumer fills the broker",
                 ends(decl),
@@ -339,13 +343,13 @@ fn check_ttl(cx: &Context<'_>, out: &mut Vec<Finding>) {
             cx,
             &MISSING_TTL,
             decl,
-            "ttl_ms",
+            fields::USES_TTL_MS,
             format!(
                 "{pattern} {}{} has no {what}: stale messages are kept and processed late",
                 ends(decl),
                 channel(decl)
             ),
-            "ttl_ms: 86400000",
+            &format!("ttl_ms: {}", crate::recommended::TTL_MS.value),
         ));
     }
 }
@@ -357,28 +361,28 @@ fn check_scaling(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 cx,
                 &MISSING_CONSUMER_SCALING,
                 decl,
-                "consumers",
+                fields::USES_CONSUMERS,
                 format!(
                     "{pattern} {} has no consumer scaling policy: the backlog grows until someone notices",
                     ends(decl)
                 ),
-                "consumers: { min: 1, max: 4 }",
+                &crate::recommended::consumers_block(),
             )),
             Some(c) => {
                 if let (Some(min), Some(max)) = (c.min, c.max) {
                     if min > max {
                         out.push(
-                            Finding::new(
+                            cx.finding(
                                 &MISSING_CONSUMER_SCALING,
+                                decl,
+                                fields::USES_CONSUMERS_MIN,
                                 format!(
                                     "consumer scaling of {} has min {min} above max {max}",
                                     ends(decl)
                                 ),
                             )
-                            .at(cx.model.locate(&decl.origin, "uses/consumers/min"))
                             .label("min > max")
-                            .help(format!("write `consumers: {{ min: {max}, max: {min} }}`"))
-                            .interaction(decl.id()),
+                            .help(format!("write `consumers: {{ min: {max}, max: {min} }}`")),
                         );
                     }
                 }
@@ -399,13 +403,13 @@ fn check_batching(cx: &Context<'_>, out: &mut Vec<Finding>) {
             cx,
             &MISSING_MESSAGE_BATCH,
             decl,
-            "batch",
+            fields::USES_BATCH,
             format!(
                 "{pattern} {} publishes {rps} messages/s one at a time (threshold {})",
                 ends(decl),
                 cx.thresholds.message_batch_min_rps
             ),
-            "batch: { max_size: 500, max_wait_ms: 50 }",
+            &crate::recommended::batch_block(),
         ));
     }
 }
@@ -433,7 +437,7 @@ fn check_compression(cx: &Context<'_>, out: &mut Vec<Finding>) {
             cx,
             &UNCOMPRESSED_MESSAGES,
             decl,
-            "compression",
+            fields::USES_COMPRESSION,
             format!(
                 "{pattern} {} carries {bytes}-byte messages uncompressed (threshold {min} bytes)",
                 ends(decl)
@@ -455,7 +459,7 @@ fn check_idempotency(cx: &Context<'_>, out: &mut Vec<Finding>) {
             cx,
             &MISSING_IDEMPOTENCY,
             decl,
-            "idempotency",
+            fields::USES_IDEMPOTENCY,
             format!(
                 "{pattern} {}: `{}` may receive a message twice (at-least-once delivery) and nothing makes that harmless",
                 ends(decl),
@@ -483,18 +487,18 @@ fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             out.push(
-                Finding::new(
+                cx.finding(
                     &ORDERING,
+                    decl,
+                    fields::USES_PARTITION_KEY,
                     format!(
                         "{} needs ordering, but the log{} has no partition key: messages of one entity spread over partitions and are consumed out of order",
                         ends(decl),
                         channel(decl)
                     ),
                 )
-                .at(cx.model.locate(&decl.origin, "uses/partition_key"))
                 .label("no `partition_key`")
-                .help("add `partition_key: <entity id>` (e.g. `partition_key: order_id`) under `uses:`")
-                .interaction(decl.id()),
+                .help("add `partition_key: <entity id>` (e.g. `partition_key: order_id`) under `uses:`"),
             );
             continue;
         }
@@ -519,41 +523,24 @@ fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .and_then(|c| c.max)
             .map(|m| format!("has up to {m} competing consumers and is not FIFO: messages are processed out of order"))
             .unwrap_or_else(|| "declares neither a single consumer nor FIFO delivery: messages are processed out of order once consumers compete".into());
+        let at = if uses.consumers.is_some() {
+            fields::USES_CONSUMERS_MAX
+        } else {
+            fields::USES_FIFO
+        };
         out.push(
-            Finding::new(
+            cx.finding(
                 &ORDERING,
+                decl,
+                at,
                 format!(
                     "{} needs ordering, but the queue{} {consumers}",
                     ends(decl),
                     channel(decl)
                 ),
             )
-            .at(cx.model.locate(&decl.origin, if uses.consumers.is_some() { "uses/consumers/max" } else { "uses/fifo" }))
             .label("reorders messages")
-            .help("add `fifo: true` under `uses:` (SQS FIFO message group, RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`")
-            .interaction(decl.id()),
+            .help("add `fifo: true` under `uses:` (SQS FIFO message group, RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`"),
         );
     }
 }
-
-rules! {
-    MissingDeadLetter => MISSING_DEAD_LETTER, check_dead_letter;
-    UnboundedQueue => UNBOUNDED_QUEUE, check_bounded;
-    MissingTtl => MISSING_TTL, check_ttl;
-    MissingConsumerScaling => MISSING_CONSUMER_SCALING, check_scaling;
-    MissingMessageBatch => MISSING_MESSAGE_BATCH, check_batching;
-    UncompressedMessages => UNCOMPRESSED_MESSAGES, check_compression;
-    MissingIdempotency => MISSING_IDEMPOTENCY, check_idempotency;
-    Ordering => ORDERING, check_ordering;
-}
-
-pub static ALL: [&dyn Rule; 8] = [
-    &MissingDeadLetter,
-    &UnboundedQueue,
-    &MissingTtl,
-    &MissingConsumerScaling,
-    &MissingMessageBatch,
-    &UncompressedMessages,
-    &MissingIdempotency,
-    &Ordering,
-];

@@ -2,16 +2,18 @@
 //! rate times the time each request or message is in flight.
 
 use super::checklist::{designed, ends, has_async_half, slo_latency};
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
+use crate::model::fields;
 
-pub static POOL_TOO_SMALL: RuleInfo = RuleInfo {
-    code: "C001",
-    name: "pool-too-small",
-    family: Family::Capacity,
-    severity: Severity::Warning,
-    summary: "The connection pool is smaller than rps × latency",
-    doc: r#"## What it checks
+rules! {
+    POOL_TOO_SMALL {
+        code: "C001",
+        name: "pool-too-small",
+        severity: Warning,
+        check: check_pool,
+        summary: "The connection pool is smaller than rps × latency",
+        doc: r#"## What it checks
 For a synchronous call with `pool.max_connections` and a known rate: `max_connections` ×
 concurrency per connection ≥ `traffic.rps` × latency, where latency is
 `traffic.processing_ms` or else the callee's `slo.latency_p99_ms`. A gRPC (HTTP/2)
@@ -32,15 +34,15 @@ uses: { protocol: rest, pool: { keep_alive: true, max_connections: 20 } }
 ## Fix
 Set `max_connections` to at least the figure in the message, plus headroom (×1.5).
 "#,
-};
+    }
 
-pub static TOO_FEW_CONSUMERS: RuleInfo = RuleInfo {
-    code: "C002",
-    name: "too-few-consumers",
-    family: Family::Capacity,
-    severity: Severity::Warning,
-    summary: "The consumers cannot keep up with rps × processing time",
-    doc: r#"## What it checks
+    TOO_FEW_CONSUMERS {
+        code: "C002",
+        name: "too-few-consumers",
+        severity: Warning,
+        check: check_consumers,
+        summary: "The consumers cannot keep up with rps × processing time",
+        doc: r#"## What it checks
 For an asynchronous interaction with a known `traffic.rps` and `traffic.processing_ms`:
 the most consumers it can have (`uses.consumers.max`, else `traffic.consumers`) is at least
 rps × processing time (one message at a time per consumer).
@@ -60,15 +62,15 @@ uses: { consumers: { min: 2, max: 8 } }
 Raise `consumers.max` to the figure in the message plus headroom, batch the processing, or
 make it faster.
 "#,
-};
+    }
 
-pub static QUEUE_FILLS_FAST: RuleInfo = RuleInfo {
-    code: "C003",
-    name: "queue-fills-fast",
-    family: Family::Capacity,
-    severity: Severity::Warning,
-    summary: "The queue bound fills in under a minute of consumer outage",
-    doc: r#"## What it checks
+    QUEUE_FILLS_FAST {
+        code: "C003",
+        name: "queue-fills-fast",
+        severity: Warning,
+        check: check_queue_bound,
+        summary: "The queue bound fills in under a minute of consumer outage",
+        doc: r#"## What it checks
 For an asynchronous interaction with `max_queue_length` and `traffic.rps`: the bound holds
 at least `queue_outage_seconds` (default 60) of traffic, `max_queue_length` / rps.
 
@@ -87,7 +89,8 @@ uses: { max_queue_length: 1000 }     # 2 seconds
 Raise `max_queue_length` to the figure in the message (with the broker's memory and disk in
 mind), or let overflow go to a dead-letter queue (`overflow: reject-publish-dlx`).
 "#,
-};
+    }
+}
 
 fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, _, pattern) in designed(cx) {
@@ -122,17 +125,17 @@ fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let want = (needed / f64::from(per_connection) * 1.5).ceil() as u64;
         out.push(
-            Finding::new(
+            cx.finding(
                 &POOL_TOO_SMALL,
+                decl,
+                fields::USES_POOL_MAX_CONNECTIONS,
                 format!(
                     "{} needs {needed:.0} concurrent requests ({rps} req/s × {latency} ms {source}) but the pool allows {capacity:.0}",
                     ends(decl)
                 ),
             )
-            .at(cx.model.locate(&decl.origin, "uses/pool/max_connections"))
             .label(format!("< {needed:.0} in flight"))
-            .help(format!("set `max_connections: {want}` (Little's law plus 50 % headroom)"))
-            .interaction(decl.id()),
+            .help(format!("set `max_connections: {want}` (Little's law plus 50 % headroom)")),
         );
     }
 }
@@ -151,9 +154,9 @@ fn check_consumers(cx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         let uses = decl.uses();
         let (consumers, field) = match uses.consumers.as_ref().and_then(|c| c.max) {
-            Some(m) => (m, "uses/consumers/max"),
+            Some(m) => (m, fields::USES_CONSUMERS_MAX),
             None => match traffic.and_then(|t| t.consumers) {
-                Some(c) => (c, "traffic/consumers"),
+                Some(c) => (c, fields::TRAFFIC_CONSUMERS),
                 None => continue,
             },
         };
@@ -163,17 +166,17 @@ fn check_consumers(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let want = (needed * 1.5).ceil() as u64;
         out.push(
-            Finding::new(
+            cx.finding(
                 &TOO_FEW_CONSUMERS,
+                decl,
+                field,
                 format!(
                     "{} needs {needed:.1} busy consumers ({rps} msg/s × {ms} ms) but has at most {consumers}: the backlog grows without bound",
                     ends(decl)
                 ),
             )
-            .at(cx.model.locate(&decl.origin, field))
             .label(format!("< {needed:.1} needed"))
-            .help(format!("set `consumers: {{ max: {want} }}` (plus headroom), or batch or speed up the processing"))
-            .interaction(decl.id()),
+            .help(format!("set `consumers: {{ max: {want} }}` (plus headroom), or batch or speed up the processing")),
         );
     }
 }
@@ -199,25 +202,17 @@ fn check_queue_bound(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let want = (rps * window).ceil() as u64;
         out.push(
-            Finding::new(
+            cx.finding(
                 &QUEUE_FILLS_FAST,
+                decl,
+                fields::USES_MAX_QUEUE_LENGTH,
                 format!(
                     "the bound of {bound} messages on {} fills in {seconds:.1} s at {rps} msg/s if the consumers stop (less than {window} s)",
                     ends(decl)
                 ),
             )
-            .at(cx.model.locate(&decl.origin, "uses/max_queue_length"))
             .label(format!("{seconds:.1} s of traffic"))
-            .help(format!("set `max_queue_length: {want}` or more"))
-            .interaction(decl.id()),
+            .help(format!("set `max_queue_length: {want}` or more")),
         );
     }
 }
-
-rules! {
-    PoolTooSmall => POOL_TOO_SMALL, check_pool;
-    TooFewConsumers => TOO_FEW_CONSUMERS, check_consumers;
-    QueueFillsFast => QUEUE_FILLS_FAST, check_queue_bound;
-}
-
-pub static ALL: [&dyn Rule; 3] = [&PoolTooSmall, &TooFewConsumers, &QueueFillsFast];

@@ -1,20 +1,18 @@
-//! What the checklist rules share: which pattern's checklist applies to an
-//! interaction, and the one finding for an interaction that has no design yet.
+//! What the checklist rules share: the interactions they apply to, small readers of the
+//! model, and the one finding for an interaction that has no design yet.
 //!
-//! The checklist that applies follows the declared `uses.pattern`, since that is what
-//! is built; without one, the flowchart's recommendation (the checklist of what should
-//! be built). An interaction with no `uses` block of its own is "not designed yet": it
-//! gets one D002 info finding instead of a warning per checklist item.
+//! The checklist that applies follows `flowchart::applied_pattern`: the declared
+//! `uses.pattern`, since that is what is built; without one, the flowchart's
+//! recommendation (the checklist of what should be built). An interaction with no `uses`
+//! block of its own is "not designed yet": it gets one D002 info finding instead of a
+//! warning per checklist item.
 
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
-use crate::flowchart::Decision;
+use super::Context;
+use crate::finding::Finding;
+use crate::model::fields;
+use crate::flowchart::{applied_pattern, Decision};
 use crate::model::types::{Pattern, ServiceKind};
 use crate::model::{InteractionDecl, Model};
-
-pub fn applied_pattern(decl: &InteractionDecl, decision: &Decision) -> Option<Pattern> {
-    decl.uses().pattern.or(decision.recommended)
-}
 
 /// The interactions the checklists apply to: designed, with a known pattern.
 pub fn designed<'a>(
@@ -67,23 +65,18 @@ pub fn ends(decl: &InteractionDecl) -> String {
 }
 
 /// A starter `uses` block for a pattern: the seed's checklist as YAML.
-pub fn starter(pattern: Pattern) -> &'static str {
-    match pattern {
-        Pattern::Sync => "uses: { pattern: sync, protocol: grpc, timeout_ms: 500, retry: { max_attempts: 3, backoff: exponential, base_ms: 100, max_ms: 1000, jitter: true }, circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000 }, pool: { keep_alive: true, max_connections: 50 }, metrics: true }",
-        Pattern::SyncOptimized => "uses: { pattern: sync-optimized, protocol: rest, timeout_ms: 500, cache: { ttl_ms: 300000 }, batch: { max_size: 50, max_wait_ms: 10 }, compression: gzip, pool: { keep_alive: true, max_connections: 50 }, circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000 }, metrics: true }",
-        Pattern::Cqrs => "uses: { pattern: cqrs, protocol: rest, timeout_ms: 300, pool: { keep_alive: true, max_connections: 50 }, circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000 }, metrics: true }",
-        Pattern::Queue => "uses: { pattern: queue, protocol: amqp, channel: NAME, dead_letter: { after_attempts: 5 }, ttl_ms: 86400000, max_queue_length: 10000, consumers: { min: 1, max: 4 }, idempotency: { key: message_id }, metrics: true }",
-        Pattern::Stream => "uses: { pattern: stream, protocol: kafka, channel: NAME, partition_key: KEY, batch: { max_size: 500, max_wait_ms: 50 }, compression: zstd, dead_letter: { after_attempts: 3 }, ttl_ms: 604800000, consumers: { min: 1, max: 6 }, idempotency: { key: event_id }, metrics: true }",
-    }
+pub fn starter(pattern: Pattern) -> String {
+    crate::recommended::uses_block(pattern)
 }
 
-pub static UNDESIGNED: RuleInfo = RuleInfo {
-    code: "D002",
-    name: "undesigned-interaction",
-    family: Family::Decision,
-    severity: Severity::Info,
-    summary: "The interaction has no `uses` block, so the checklists are not applied yet",
-    doc: r#"## What it checks
+rules! {
+    UNDESIGNED {
+        code: "D002",
+        name: "undesigned-interaction",
+        severity: Info,
+        check: check_undesigned,
+        summary: "The interaction has no `uses` block, so the checklists are not applied yet",
+        doc: r#"## What it checks
 Interactions without a `uses` block of their own (the file's `defaults` alone do not
 count). Such an interaction is "not designed yet": commsplan recommends a pattern for it
 but does not run the sync, async, resilience, observability or capacity checklists on it.
@@ -106,7 +99,8 @@ applies as soon as a `uses` block is written.
 Write the design under `uses:` — the finding's help gives a starter block for the
 recommended pattern, with the seed's checklist items filled in.
 "#,
-};
+    }
+}
 
 fn check_undesigned(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
@@ -124,16 +118,10 @@ fn check_undesigned(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     ends(decl)
                 ),
             )
-            .at(cx.model.locate_key(&decl.origin, "id"))
+            .at(cx.model.key_at(&decl.origin, fields::ID))
             .label("not designed yet")
             .help(format!("add `{}`", starter(pattern)))
             .interaction(decl.id()),
         );
     }
 }
-
-rules! {
-    Undesigned => UNDESIGNED, check_undesigned;
-}
-
-pub static ALL: [&dyn Rule; 1] = [&Undesigned];

@@ -1,88 +1,63 @@
 //! Decision rules: the flowchart's answer against the file.
 
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
+use super::Context;
+use crate::codes;
+use crate::finding::Finding;
+use crate::flowchart::Question;
+use crate::model::fields::{self, Field};
 
-pub static MISSING_ANSWER: RuleInfo = RuleInfo {
-    code: "M011",
-    name: "missing-answer",
-    family: Family::Model,
-    severity: Severity::Error,
-    summary: "A flowchart question on the interaction's path is not answered under `needs`",
-    doc: r#"## What it checks
-That `needs` answers every question the flowchart asks on the way to this interaction's
-pattern. Questions the path does not reach are not needed: an interaction with
-`realtime: false` is never asked about consistency.
-
-| node | question | key |
-|---|---|---|
-| B | real-time response needed? | `realtime: true \| false` |
-| C | is data consistency critical? | `consistency: strong \| eventual` |
-| E | can the user wait? | `can_wait: true \| false` |
-| I | must ordering be guaranteed? | `ordering: true \| false` |
-
-## Why
-Without the answer there is no recommendation, and the checklists cannot tell whether the
-sync or the async rules apply.
-
-## Example
-```yaml
-needs:
-  realtime: true      # B: yes -> C asks about consistency
-```
-
-## Fix
-Add the answer named in the message, e.g. `consistency: strong`.
-"#,
-};
-
-pub struct MissingAnswer;
-
-impl Rule for MissingAnswer {
-    fn info(&self) -> &'static RuleInfo {
-        &MISSING_ANSWER
+/// Where the answer to `question` is written under an interaction.
+fn answer_field(question: Question) -> Field {
+    match question {
+        Question::Realtime => fields::NEEDS_REALTIME,
+        Question::Consistency => fields::NEEDS_CONSISTENCY,
+        Question::CanWait => fields::NEEDS_CAN_WAIT,
+        Question::Ordering => fields::NEEDS_ORDERING,
     }
+}
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+fn check_missing_answer(cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
             let Some((node, question)) = decision.missing else {
                 continue;
             };
             let field = question.field();
-            let at = format!("needs/{field}");
+            let at = answer_field(question);
             // An answer that is written but invalid was left out (and reported where it is).
-            let (what, fix) = if cx.model.is_written(&decl.origin, &at) {
+            let (what, fix) = if cx.model.is_written(&decl.origin, at) {
                 ("has no valid answer", "write")
             } else {
                 ("is missing", "add")
             };
             out.push(
-                Finding::new(
-                    &MISSING_ANSWER,
+                cx.finding(
+                    &codes::MISSING_ANSWER,
+                    decl,
+                    at,
                     format!(
                         "`needs.{field}` {what}: node {node} asks {}",
                         question.asks()
                     ),
                 )
-                .at(cx.model.locate(&decl.origin, &at))
                 .label(format!("node {node} needs `{field}`"))
                 .help(format!(
                     "{fix} `{}` under `needs:`",
                     question.how_to_answer()
-                ))
-                .interaction(decl.id()),
+                )),
             );
         }
-    }
 }
 
-pub static PATTERN_MISMATCH: RuleInfo = RuleInfo {
-    code: "D001",
-    name: "pattern-mismatch",
-    family: Family::Decision,
-    severity: Severity::Warning,
-    summary: "The declared pattern differs from the flowchart's recommendation",
-    doc: r#"## What it checks
+rules! {
+    @uses codes::MISSING_ANSWER => check_missing_answer;
+
+    PATTERN_MISMATCH {
+        code: "D001",
+        name: "pattern-mismatch",
+        severity: Warning,
+        check: check_pattern_mismatch,
+        summary: "The declared pattern differs from the flowchart's recommendation",
+        doc: r#"## What it checks
 `uses.pattern` against the pattern the decision flowchart reaches from the answers under
 `needs` (see `commsplan flowchart`).
 
@@ -103,16 +78,10 @@ uses:  { pattern: sync, protocol: rest }     # the flowchart says: stream
 Change the design to the recommended pattern, or correct the answers if they are wrong. If
 the team has decided otherwise on purpose, suppress with a reason.
 "#,
-};
-
-pub struct PatternMismatch;
-
-impl Rule for PatternMismatch {
-    fn info(&self) -> &'static RuleInfo {
-        &PATTERN_MISMATCH
     }
+}
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
             let (Some(declared), Some(recommended)) = (decl.uses().pattern, decision.recommended)
             else {
@@ -123,22 +92,21 @@ impl Rule for PatternMismatch {
             }
             let why = decision.reasons.join(", ");
             out.push(
-                Finding::new(
+                cx.finding(
                     &PATTERN_MISMATCH,
+                    decl,
+                    fields::USES_PATTERN,
                     format!(
                         "declared `{declared}` but the flowchart recommends `{recommended}` ({why}; path {})",
                         decision.path.join(" → ")
                     ),
                 )
-                .at(cx.model.locate(&decl.origin, "uses/pattern"))
                 .label(format!("flowchart: {recommended}"))
                 .help(format!(
                     "build it as `{recommended}`, or correct `needs` if an answer is wrong; `commsplan explain {} {}` shows each answer's effect",
                     cx.model.files[decl.origin.file].path,
                     decl.id()
-                ))
-                .interaction(decl.id()),
+                )),
             );
         }
     }
-}

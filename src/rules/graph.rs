@@ -2,17 +2,19 @@
 //! Chains start at services nothing calls synchronously (clients, gateways, workers);
 //! each finding names its whole chain.
 
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
+use crate::model::fields;
 use crate::graph::{service_name, SyncGraph};
 
-pub static SYNC_CYCLE: RuleInfo = RuleInfo {
-    code: "G001",
-    name: "sync-cycle",
-    family: Family::Graph,
-    severity: Severity::Error,
-    summary: "Services call each other synchronously in a cycle",
-    doc: r#"## What it checks
+rules! {
+    SYNC_CYCLE {
+        code: "G001",
+        name: "sync-cycle",
+        severity: Error,
+        check: check_cycles,
+        summary: "Services call each other synchronously in a cycle",
+        doc: r#"## What it checks
 Cycles in the graph of synchronous calls (sync, sync-optimized, cqrs; declared, or
 recommended where nothing is declared). One finding per cycle, naming it.
 
@@ -32,15 +34,15 @@ keeps calls synchronous where an answer is needed now; a call back up the chain 
 Break the cycle: make the call back an event (`pattern: stream`), pass the data the callee
 needs in the request, or move the shared logic into one service.
 "#,
-};
+    }
 
-pub static SYNC_DEPTH: RuleInfo = RuleInfo {
-    code: "G002",
-    name: "sync-chain-depth",
-    family: Family::Graph,
-    severity: Severity::Warning,
-    summary: "A chain of synchronous calls longer than the threshold",
-    doc: r#"## What it checks
+    SYNC_DEPTH {
+        code: "G002",
+        name: "sync-chain-depth",
+        severity: Warning,
+        check: check_depth,
+        summary: "A chain of synchronous calls longer than the threshold",
+        doc: r#"## What it checks
 The longest chain of synchronous hops from an entry point (a service nothing calls
 synchronously: a client, gateway or worker) against `max_sync_depth` (default 4).
 
@@ -57,15 +59,15 @@ be asynchronous, or data that could be cached or replicated closer to the caller
 Make the deepest hops asynchronous, cache (sync-optimized) or replicate the data they fetch,
 or raise `max_sync_depth` in `commsplan.toml` if the chain is known to be safe.
 "#,
-};
+    }
 
-pub static TIMEOUT_INVERSION: RuleInfo = RuleInfo {
-    code: "G003",
-    name: "timeout-budget-inversion",
-    family: Family::Graph,
-    severity: Severity::Warning,
-    summary: "A caller's timeout is shorter than the callee's own worst case downstream",
-    doc: r#"## What it checks
+    TIMEOUT_INVERSION {
+        code: "G003",
+        name: "timeout-budget-inversion",
+        severity: Warning,
+        check: check_timeout_inversion,
+        summary: "A caller's timeout is shorter than the callee's own worst case downstream",
+        doc: r#"## What it checks
 For each synchronous call A → B with a timeout: B's slowest synchronous call B → C, at worst
 — its timeout × its attempts plus the backoff delays between them — fits within A's
 timeout. One finding per callee B, at its first caller that gives up too early, naming the
@@ -89,15 +91,15 @@ pairs `timeout` with retries; this rule checks that the pair fits the level abov
 Raise the caller's `timeout_ms` above the figure in the message, or shorten the callee's
 downstream timeout or attempts (a retry budget: fewer attempts deeper in the chain).
 "#,
-};
+    }
 
-pub static RETRY_AMPLIFICATION: RuleInfo = RuleInfo {
-    code: "G004",
-    name: "retry-amplification",
-    family: Family::Graph,
-    severity: Severity::Warning,
-    summary: "Retries at several levels of a sync chain multiply the load",
-    doc: r#"## What it checks
+    RETRY_AMPLIFICATION {
+        code: "G004",
+        name: "retry-amplification",
+        severity: Warning,
+        check: check_amplification,
+        summary: "Retries at several levels of a sync chain multiply the load",
+        doc: r#"## What it checks
 The product of `retry.max_attempts` along each synchronous chain from an entry point, against
 `max_retry_amplification` (default 10). One finding per entry point, for its worst chain.
 
@@ -114,15 +116,15 @@ backoff and jitter; those spread the load in time but do not reduce it.
 Retry at one level only (usually the one closest to the failing dependency) and set
 `retry: { max_attempts: 1 }` on the others, or use a retry budget.
 "#,
-};
+    }
 
-pub static COMPOSITE_AVAILABILITY: RuleInfo = RuleInfo {
-    code: "G005",
-    name: "composite-availability",
-    family: Family::Graph,
-    severity: Severity::Warning,
-    summary: "A sync chain's composite availability is below the entry service's SLO",
-    doc: r#"## What it checks
+    COMPOSITE_AVAILABILITY {
+        code: "G005",
+        name: "composite-availability",
+        severity: Warning,
+        check: check_availability,
+        summary: "A sync chain's composite availability is below the entry service's SLO",
+        doc: r#"## What it checks
 For each entry service that declares `slo.availability` (a gateway or client, or a service
 nothing calls synchronously): the product of the declared availabilities of the services it
 depends on along a synchronous chain. One finding per entry, for its weakest chain.
@@ -144,15 +146,15 @@ order:       { slo: { availability: 99.9 } }
 Make the weakest dependencies asynchronous or optional (a fallback, a cache), raise their
 availability, or lower the entry's objective to what the chain can deliver.
 "#,
-};
+    }
 
-pub static LATENCY_BUDGET: RuleInfo = RuleInfo {
-    code: "G006",
-    name: "latency-budget",
-    family: Family::Graph,
-    severity: Severity::Warning,
-    summary: "Summed p99 latencies along a sync chain exceed the entry's latency SLO",
-    doc: r#"## What it checks
+    LATENCY_BUDGET {
+        code: "G006",
+        name: "latency-budget",
+        severity: Warning,
+        check: check_latency,
+        summary: "Summed p99 latencies along a sync chain exceed the entry's latency SLO",
+        doc: r#"## What it checks
 For each entry service that declares `slo.latency_p99_ms`: the sum of the declared
 `latency_p99_ms` of the services along each synchronous chain it starts. One finding per
 entry, for its slowest chain. Each service's figure is taken as its own contribution.
@@ -173,7 +175,8 @@ payment:     { slo: { latency_p99_ms: 400 } }
 Call the services in parallel where the data allows, cache, make hops asynchronous, or raise
 the entry's latency objective to what the chain needs.
 "#,
-};
+    }
+}
 
 fn interaction_id<'a>(cx: &'a Context<'_>, graph: &SyncGraph, edge: usize) -> &'a str {
     cx.model.interactions[graph.edges[edge].interaction].id()
@@ -191,25 +194,25 @@ fn check_cycles(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .iter()
             .map(|&e| interaction_id(cx, graph, e))
             .collect();
-        let mut f = Finding::new(
+        let mut f = cx.finding(
             &SYNC_CYCLE,
+            first_decl,
+            fields::TO,
             format!(
                 "synchronous call cycle {} (via {})",
                 graph.describe(cx.model, &cycle),
                 ids.join(", ")
             ),
         )
-        .at(cx.model.locate(&first_decl.origin, "to"))
         .label("starts the cycle")
         .help(format!(
             "make one call of the cycle asynchronous, e.g. `uses: {{ pattern: stream }}` on `{}`, or pass the data along instead of calling back",
             ids.last().copied().unwrap_or_default()
-        ))
-        .interaction(first_decl.id());
+        ));
         for &e in cycle.iter().skip(1) {
             let d = &cx.model.interactions[graph.edges[e].interaction];
             f = f.related(
-                cx.model.locate(&d.origin, "to"),
+                cx.model.at(&d.origin, fields::TO),
                 format!("then `{}` calls `{}`", d.interaction.from, d.interaction.to),
             );
         }
@@ -237,8 +240,10 @@ fn check_depth(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let d = &cx.model.interactions[graph.edges[beyond].interaction];
         let entry = &cx.model.interactions[graph.edges[chain[0]].interaction];
         out.push(
-            Finding::new(
+            cx.finding(
                 &SYNC_DEPTH,
+                d,
+                fields::TO,
                 format!(
                     "sync chain of {} hops from `{}` (more than {max}): {}",
                     chain.len(),
@@ -246,15 +251,13 @@ fn check_depth(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     graph.describe(cx.model, &chain)
                 ),
             )
-            .at(cx.model.locate(&d.origin, "to"))
             .label(format!("hop {} of {}", max + 1, chain.len()))
             .help(format!(
                 "make `{}` (or a later hop) asynchronous or cached, or raise `max_sync_depth` in commsplan.toml",
                 d.id()
             ))
-            .interaction(d.id())
             .related(
-                cx.model.locate(&entry.origin, "from"),
+                cx.model.at(&entry.origin, fields::FROM),
                 format!("the chain starts at `{}`", entry.interaction.from),
             ),
         );
@@ -352,8 +355,10 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         } else {
             String::new()
         };
-        let mut f = Finding::new(
+        let mut f = cx.finding(
             &TIMEOUT_INVERSION,
+            decl,
+            fields::USES_TIMEOUT_MS,
             format!(
                 "`{}` gives up after {timeout} ms, but `{}` may wait {downstream} ms on `{}` ({how}): chain {}{others}",
                 decl.interaction.from,
@@ -362,22 +367,20 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 graph.describe(cx.model, &[first, via])
             ),
         )
-        .at(cx.model.locate(&decl.origin, "uses/timeout_ms"))
         .label(format!("< {downstream} ms downstream"))
         .help(format!(
             "set `timeout_ms: {}` or more on the callers, or lower `timeout_ms`/`retry.max_attempts` on `{}`",
             downstream.saturating_add(downstream / 10),
             inner_decl.id()
         ))
-        .interaction(decl.id())
         .related(
-            cx.model.locate(&inner_decl.origin, "uses/timeout_ms"),
+            cx.model.at(&inner_decl.origin, fields::USES_TIMEOUT_MS),
             format!("`{}` waits up to {how} here", inner_decl.interaction.from),
         );
         for &e in callers[1..].iter().take(LISTED) {
             let d = &cx.model.interactions[graph.edges[e].interaction];
             f = f.related(
-                cx.model.locate(&d.origin, "uses/timeout_ms"),
+                cx.model.at(&d.origin, fields::USES_TIMEOUT_MS),
                 format!("`{}` gives up sooner too", d.id()),
             );
         }
@@ -408,8 +411,10 @@ fn check_amplification(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .collect();
         let d = &cx.model.interactions[graph.edges[first].interaction];
         let last = service_name(cx.model, graph.edges[*chain.last().expect("non-empty")].to);
-        let mut f = Finding::new(
+        let mut f = cx.finding(
             &RETRY_AMPLIFICATION,
+            d,
+            fields::USES_RETRY_MAX_ATTEMPTS,
             format!(
                 "retries multiply to {}× along {} ({}): one failing request sends {} calls to `{last}`",
                 best[root].value,
@@ -418,14 +423,12 @@ fn check_amplification(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 best[root].value
             ),
         )
-        .at(cx.model.locate(&d.origin, "uses/retry/max_attempts"))
         .label(format!("{}×", graph.edges[first].attempts))
-        .help("retry at one level only: keep the retry closest to the failing dependency and set `retry: { max_attempts: 1 }` on the others")
-        .interaction(d.id());
+        .help("retry at one level only: keep the retry closest to the failing dependency and set `retry: { max_attempts: 1 }` on the others");
         for &e in retrying.iter().skip(1) {
             let other = &cx.model.interactions[graph.edges[e].interaction];
             f = f.related(
-                cx.model.locate(&other.origin, "uses/retry/max_attempts"),
+                cx.model.at(&other.origin, fields::USES_RETRY_MAX_ATTEMPTS),
                 format!("`{}` retries {}× too", other.id(), graph.edges[e].attempts),
             );
         }
@@ -499,7 +502,7 @@ fn check_availability(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 figures.join(" × ")
             ),
         )
-        .at(cx.model.locate(&svc.origin, "slo/availability"))
+        .at(cx.model.at(&svc.origin, fields::SLO_AVAILABILITY))
         .label(format!("> {composite:.2} %"))
         .help(format!(
             "make the weakest hop of the chain asynchronous or give it a fallback, raise its availability, or set `availability: {}` or lower",
@@ -514,9 +517,9 @@ fn check_availability(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 .get_index(graph.edges[e].to)
                 .map(|(_, d)| d)
             {
-                if cx.model.is_written(&dep.origin, "slo/availability") {
+                if cx.model.is_written(&dep.origin, fields::SLO_AVAILABILITY) {
                     f = f.related(
-                        cx.model.locate(&dep.origin, "slo/availability"),
+                        cx.model.at(&dep.origin, fields::SLO_AVAILABILITY),
                         format!("`{}` (via `{}`)", dep.name, d.id()),
                     );
                 }
@@ -555,7 +558,7 @@ fn check_latency(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     figures.join(" + ")
                 ),
             )
-            .at(cx.model.locate(&svc.origin, "slo/latency_p99_ms"))
+            .at(cx.model.at(&svc.origin, fields::SLO_LATENCY_P99_MS))
             .label(format!("< {total} ms"))
             .help(format!(
                 "call independent services in parallel, cache or make hops asynchronous, or set `latency_p99_ms: {}`",
@@ -565,21 +568,3 @@ fn check_latency(cx: &Context<'_>, out: &mut Vec<Finding>) {
         );
     }
 }
-
-rules! {
-    SyncCycle => SYNC_CYCLE, check_cycles;
-    SyncDepth => SYNC_DEPTH, check_depth;
-    TimeoutInversion => TIMEOUT_INVERSION, check_timeout_inversion;
-    RetryAmplification => RETRY_AMPLIFICATION, check_amplification;
-    CompositeAvailability => COMPOSITE_AVAILABILITY, check_availability;
-    LatencyBudget => LATENCY_BUDGET, check_latency;
-}
-
-pub static ALL: [&dyn Rule; 6] = [
-    &SyncCycle,
-    &SyncDepth,
-    &TimeoutInversion,
-    &RetryAmplification,
-    &CompositeAvailability,
-    &LatencyBudget,
-];

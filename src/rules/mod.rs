@@ -1,86 +1,83 @@
 //! Rules: each has a stable code, a kebab-case name, a default severity and its
 //! documentation beside it (What it checks / Why / Example / Fix). `commsplan explain
 //! CODE` prints that same text, and `commsplan rules` lists the registry.
+//!
+//! A rule is declared once, in its family's file, inside that file's `rules!` block:
+//! the declaration makes both its code's [`RuleInfo`] and its entry in the family's
+//! `RULES`, so a declared rule always runs and is always listed.
 
-/// Declares unit structs that implement [`Rule`] with a `RuleInfo` static and a check
-/// function each.
+/// Declares a family's rules. For each entry, a `RuleInfo` static named after it and an
+/// entry in the family's `RULES`, in declaration order. `@uses CODE => check;` runs a
+/// check whose code is declared in [`crate::codes`] (the `M` codes all live there).
 macro_rules! rules {
-    ($($ty:ident => $info:ident, $check:ident;)*) => {$(
-        pub struct $ty;
-        impl $crate::rules::Rule for $ty {
-            fn info(&self) -> &'static $crate::rules::RuleInfo {
-                &$info
-            }
-            fn check(&self, cx: &$crate::rules::Context<'_>, out: &mut Vec<$crate::finding::Finding>) {
-                $check(cx, out)
-            }
+    (
+        $(@uses $known:path => $known_check:path;)*
+        $($info:ident {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $severity:ident,
+            check: $check:path,
+            summary: $summary:expr,
+            doc: $doc:expr,
+        })*
+    ) => {
+        $(pub static $info: $crate::codes::RuleInfo = $crate::codes::RuleInfo::new(
+            $code,
+            $name,
+            $crate::codes::Kind::Check,
+            $crate::codes::Severity::$severity,
+            $summary,
+            $doc,
+        );)*
+
+        pub(super) static RULES: &[$crate::rules::Rule] = &[
+            $($crate::rules::Rule::new(&$known, $known_check),)*
+            $($crate::rules::Rule::new(&$info, $check),)*
+        ];
+    };
+}
+
+/// Declares the family modules and [`checks`], which runs every family's `RULES` in
+/// the order given here.
+macro_rules! families {
+    ($($family:ident),* $(,)?) => {
+        $(pub mod $family;)*
+
+        /// The rules that run after loading, in a fixed order: family by family, each
+        /// family in declaration order.
+        pub fn checks() -> Vec<&'static Rule> {
+            [$($family::RULES),*].into_iter().flatten().collect()
         }
-    )*};
+    };
 }
 
-pub mod asynchronous;
-pub mod capacity;
-pub mod checklist;
-pub mod decision;
-pub mod graph;
-pub mod model;
-pub mod observability;
-pub mod resilience;
-pub mod sync;
+families!(
+    decision,
+    checklist,
+    sync,
+    asynchronous,
+    resilience,
+    observability,
+    graph,
+    capacity,
+);
 
-use crate::finding::{Finding, Severity};
-use crate::flowchart::Decision;
-use crate::model::Model;
-use serde::Serialize;
+mod thresholds;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Family {
-    Model,
-    Decision,
-    Sync,
-    Async,
-    Resilience,
-    Observability,
-    Graph,
-    Capacity,
-}
+pub use crate::codes::{Family, RuleInfo};
+pub use thresholds::Thresholds;
 
-impl Family {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::Model => "model",
-            Family::Decision => "decision",
-            Family::Sync => "sync",
-            Family::Async => "async",
-            Family::Resilience => "resilience",
-            Family::Observability => "observability",
-            Family::Graph => "graph",
-            Family::Capacity => "capacity",
-        }
-    }
-}
-
-/// A rule's identity and documentation.
-#[derive(Debug, Serialize)]
-pub struct RuleInfo {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub family: Family,
-    pub severity: Severity,
-    /// One line: what the rule reports.
-    pub summary: &'static str,
-    /// Markdown: What it checks / Why / Example / Fix.
-    #[serde(skip)]
-    pub doc: &'static str,
-}
+use crate::finding::Finding;
+use crate::flowchart::{applied_pattern, Decision};
+use crate::model::fields::Field;
+use crate::model::{InteractionDecl, Model};
 
 /// What a rule sees: the loaded model and the flowchart's decision per interaction
 /// (same order as `model.interactions`).
 pub struct Context<'a> {
     pub model: &'a Model,
     pub decisions: &'a [Decision],
-    pub thresholds: &'a crate::config::Thresholds,
+    pub thresholds: &'a Thresholds,
     graph: std::sync::OnceLock<crate::graph::SyncGraph>,
     designed: std::sync::OnceLock<Vec<(usize, crate::model::types::Pattern)>>,
 }
@@ -89,7 +86,7 @@ impl<'a> Context<'a> {
     pub fn new(
         model: &'a Model,
         decisions: &'a [Decision],
-        thresholds: &'a crate::config::Thresholds,
+        thresholds: &'a Thresholds,
     ) -> Context<'a> {
         Context {
             model,
@@ -111,7 +108,7 @@ impl<'a> Context<'a> {
                 .enumerate()
                 .filter(|(_, (decl, _))| decl.declares_uses)
                 .filter_map(|(index, (decl, decision))| {
-                    checklist::applied_pattern(decl, decision).map(|p| (index, p))
+                    applied_pattern(decl, decision).map(|p| (index, p))
                 })
                 .collect()
         })
@@ -122,35 +119,54 @@ impl<'a> Context<'a> {
         self.graph
             .get_or_init(|| crate::graph::SyncGraph::build(self.model, self.decisions))
     }
+
+    /// A finding of `rule` about the interaction `decl`, pointing at `field` of it.
+    pub fn finding(
+        &self,
+        rule: &'static RuleInfo,
+        decl: &InteractionDecl,
+        field: Field,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding::new(rule, message)
+            .at(self.model.at(&decl.origin, field))
+            .interaction(decl.id())
+    }
 }
 
-pub trait Rule: Sync {
-    fn info(&self) -> &'static RuleInfo;
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+/// One check: the code it reports and the function that finds it.
+pub struct Rule {
+    info: &'static RuleInfo,
+    check: fn(&Context<'_>, &mut Vec<Finding>),
 }
 
-/// The rules that run after loading, in a fixed order.
-pub fn checks() -> Vec<&'static dyn Rule> {
-    let mut all: Vec<&'static dyn Rule> =
-        vec![&decision::MissingAnswer, &decision::PatternMismatch];
-    all.extend(checklist::ALL);
-    all.extend(sync::ALL);
-    all.extend(asynchronous::ALL);
-    all.extend(resilience::ALL);
-    all.extend(observability::ALL);
-    all.extend(graph::ALL);
-    all.extend(capacity::ALL);
-    all
+impl Rule {
+    const fn new(info: &'static RuleInfo, check: fn(&Context<'_>, &mut Vec<Finding>)) -> Rule {
+        Rule { info, check }
+    }
+
+    pub fn info(&self) -> &'static RuleInfo {
+        self.info
+    }
+
+    pub fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        (self.check)(cx, out)
+    }
 }
 
-/// Every code commsplan can report, loader codes included.
+/// Every code commsplan can report, the `M` codes included, in code order.
 pub fn registry() -> Vec<&'static RuleInfo> {
-    let mut all: Vec<&'static RuleInfo> = model::ALL.to_vec();
+    let mut all: Vec<&'static RuleInfo> = crate::codes::MODEL.to_vec();
     all.extend(checks().iter().map(|r| r.info()));
-    all.extend(crate::suppress::CODES);
-    all.push(&crate::config::INVALID_CONFIG);
     all.sort_by_key(|r| r.code);
+    // A check of an `M` code (M011) is in both lists.
+    all.dedup_by(|a, b| std::ptr::eq(*a, *b));
     all
+}
+
+/// The registered code closest to a misspelt `word`, for "did you mean" hints.
+pub fn closest_code(word: &str) -> Option<&'static str> {
+    crate::model::schema::did_you_mean(word, registry().iter().map(|r| r.code))
 }
 
 pub fn find(code: &str) -> Option<&'static RuleInfo> {

@@ -1,16 +1,18 @@
 //! O — the seed's metrics per communication pattern ("통신 패턴별 핵심 메트릭").
 
 use super::checklist::{designed, ends, has_async_half};
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
+use crate::model::fields;
 
-pub static MISSING_METRICS: RuleInfo = RuleInfo {
-    code: "O001",
-    name: "missing-metrics",
-    family: Family::Observability,
-    severity: Severity::Warning,
-    summary: "The seed's metrics are not declared for the interaction",
-    doc: r#"## What it checks
+rules! {
+    MISSING_METRICS {
+        code: "O001",
+        name: "missing-metrics",
+        severity: Warning,
+        check: check_metrics,
+        summary: "The seed's metrics are not declared for the interaction",
+        doc: r#"## What it checks
 Every designed interaction declares `uses.metrics: true`: it exports the seed's metrics for
 its pattern.
 
@@ -36,7 +38,8 @@ uses: { pattern: stream, protocol: kafka, channel: orders.events }
 metrics: true
 ```
 "#,
-};
+    }
+}
 
 const SYNC_METRICS: &str =
     "http_requests_total, http_request_duration_seconds, circuit_breaker_state";
@@ -60,8 +63,10 @@ fn check_metrics(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let explicit_off = uses.metrics == Some(false);
         out.push(
-            Finding::new(
+            cx.finding(
                 &MISSING_METRICS,
+                decl,
+                fields::USES_METRICS,
                 format!(
                     "{pattern} {} {}: {} cannot be watched",
                     ends(decl),
@@ -73,7 +78,6 @@ fn check_metrics(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     names.join(", ")
                 ),
             )
-            .at(cx.model.locate(&decl.origin, "uses/metrics"))
             .label(if explicit_off {
                 "metrics off"
             } else {
@@ -83,14 +87,7 @@ fn check_metrics(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "set `metrics: true`".to_string()
             } else {
                 "add `metrics: true` under `uses:` and export the metrics named above".to_string()
-            })
-            .interaction(decl.id()),
+            }),
         );
     }
 }
-
-rules! {
-    MissingMetrics => MISSING_METRICS, check_metrics;
-}
-
-pub static ALL: [&dyn Rule; 1] = [&MissingMetrics];

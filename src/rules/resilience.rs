@@ -2,18 +2,20 @@
 //! the entry, bulkheads per dependency, and retries only where repeating is harmless.
 
 use super::checklist::{designed, ends, kind_of};
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
+use crate::model::fields;
 use crate::model::types::ServiceKind;
 use std::collections::HashSet;
 
-pub static MISSING_RATE_LIMIT: RuleInfo = RuleInfo {
-    code: "R001",
-    name: "missing-rate-limit",
-    family: Family::Resilience,
-    severity: Severity::Warning,
-    summary: "Traffic enters the system without a rate limit",
-    doc: r#"## What it checks
+rules! {
+    MISSING_RATE_LIMIT {
+        code: "R001",
+        name: "missing-rate-limit",
+        severity: Warning,
+        check: check_rate_limit,
+        summary: "Traffic enters the system without a rate limit",
+        doc: r#"## What it checks
 Interactions through which traffic enters the system declare `uses.rate_limit`: those called
 by a `client`, and those called by a `gateway` that no interaction in the file calls (the
 gateway is then the entry point itself).
@@ -38,15 +40,15 @@ at the entry.
 rate_limit: { rps: 200, burst: 50 }
 ```
 "#,
-};
+    }
 
-pub static MISSING_BULKHEAD: RuleInfo = RuleInfo {
-    code: "R002",
-    name: "missing-bulkhead",
-    family: Family::Resilience,
-    severity: Severity::Warning,
-    summary: "A service with several sync dependencies does not isolate them",
-    doc: r#"## What it checks
+    MISSING_BULKHEAD {
+        code: "R002",
+        name: "missing-bulkhead",
+        severity: Warning,
+        check: check_bulkhead,
+        summary: "A service with several sync dependencies does not isolate them",
+        doc: r#"## What it checks
 A service that calls at least `bulkhead_min_dependencies` (default 2) other services
 synchronously declares `uses.bulkhead` on each of those calls. One finding per service,
 listing the calls without one. Clients (browsers, apps) are exempt.
@@ -66,15 +68,15 @@ every worker thread and the calls to healthy dependencies fail too.
 On each listed call: `bulkhead: { max_concurrent: 10, max_queue: 20 }`, sized by Little's
 law (rps × latency) with headroom.
 "#,
-};
+    }
 
-pub static RETRY_NOT_IDEMPOTENT: RuleInfo = RuleInfo {
-    code: "R003",
-    name: "retry-not-idempotent",
-    family: Family::Resilience,
-    severity: Severity::Error,
-    summary: "Retries on an operation that is not idempotent",
-    doc: r#"## What it checks
+    RETRY_NOT_IDEMPOTENT {
+        code: "R003",
+        name: "retry-not-idempotent",
+        severity: Error,
+        check: check_retry_idempotent,
+        summary: "Retries on an operation that is not idempotent",
+        doc: r#"## What it checks
 An interaction marked `idempotent: false` has no retry with more than one attempt, unless
 `uses.idempotency.key` names a key the callee deduplicates on.
 
@@ -94,7 +96,8 @@ Make the operation idempotent with a key the callee deduplicates on
 (`idempotency: { key: payment_id }`, e.g. an `Idempotency-Key` header) and mark it
 `idempotent: true`, or stop retrying: `retry: { max_attempts: 1 }`.
 "#,
-};
+    }
+}
 
 fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let called: HashSet<&str> = cx
@@ -114,18 +117,18 @@ fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new(
+            cx.finding(
                 &MISSING_RATE_LIMIT,
+                decl,
+                fields::USES_RATE_LIMIT,
                 format!(
                     "{} is where traffic enters the system and it has no rate limit: a burst reaches every service behind `{}`",
                     ends(decl),
                     decl.interaction.to
                 ),
             )
-            .at(cx.model.locate(&decl.origin, "uses/rate_limit"))
             .label("no `rate_limit`")
-            .help("add `rate_limit: { rps: <peak × 2>, burst: <peak / 4> }` under `uses:`")
-            .interaction(decl.id()),
+            .help("add `rate_limit: { rps: <peak × 2>, burst: <peak / 4> }` under `uses:`"),
         );
     }
 }
@@ -170,13 +173,17 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ids.join(", ")
             ),
         )
-        .at(cx.model.locate(&first.origin, "uses/bulkhead"))
+        .at(cx.model.at(&first.origin, fields::USES_BULKHEAD))
         .label("no `bulkhead`")
-        .help("add `bulkhead: { max_concurrent: 10, max_queue: 20 }` under `uses:` of each listed call")
+        .help(format!(
+            "add `bulkhead: {{ max_concurrent: {}, max_queue: {} }}` under `uses:` of each listed call",
+            crate::recommended::BULKHEAD_MAX_CONCURRENT.value,
+            crate::recommended::BULKHEAD_MAX_QUEUE.value
+        ))
         .service(name.as_str());
         for d in lacking.iter().skip(1).take(8) {
             f = f.related(
-                cx.model.locate(&d.origin, "uses/bulkhead"),
+                cx.model.at(&d.origin, fields::USES_BULKHEAD),
                 format!("`{}` has no bulkhead either", d.id()),
             );
         }
@@ -198,31 +205,23 @@ fn check_retry_idempotent(cx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let mut f = Finding::new(
+        let mut f = cx.finding(
             &RETRY_NOT_IDEMPOTENT,
+            decl,
+            fields::USES_RETRY_MAX_ATTEMPTS,
             format!(
                 "{} is not idempotent but is tried {attempts} times: a timeout followed by a retry repeats the operation",
                 ends(decl)
             ),
         )
-        .at(cx.model.locate(&decl.origin, "uses/retry/max_attempts"))
         .label(format!("{attempts} attempts"))
-        .help("add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or set `retry: { max_attempts: 1 }`")
-        .interaction(decl.id());
-        if cx.model.is_written(&decl.origin, "idempotent") {
+        .help("add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or set `retry: { max_attempts: 1 }`");
+        if cx.model.is_written(&decl.origin, fields::IDEMPOTENT) {
             f = f.related(
-                cx.model.locate(&decl.origin, "idempotent"),
+                cx.model.at(&decl.origin, fields::IDEMPOTENT),
                 "declared not idempotent here",
             );
         }
         out.push(f);
     }
 }
-
-rules! {
-    MissingRateLimit => MISSING_RATE_LIMIT, check_rate_limit;
-    MissingBulkhead => MISSING_BULKHEAD, check_bulkhead;
-    RetryNotIdempotent => RETRY_NOT_IDEMPOTENT, check_retry_idempotent;
-}
-
-pub static ALL: [&dyn Rule; 3] = [&MissingRateLimit, &MissingBulkhead, &RetryNotIdempotent];

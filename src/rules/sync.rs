@@ -4,17 +4,19 @@
 //! sync-optimized and the synchronous half of cqrs.
 
 use super::checklist::{designed, ends, kind_of, slo_latency};
-use super::{Context, Family, Rule, RuleInfo};
-use crate::finding::{Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
+use crate::model::fields::{self, Field};
 use crate::model::types::{Backoff, Compression, Pattern, ServiceKind};
 
-pub static MISSING_TIMEOUT: RuleInfo = RuleInfo {
-    code: "S001",
-    name: "missing-timeout",
-    family: Family::Sync,
-    severity: Severity::Error,
-    summary: "A synchronous call without a timeout",
-    doc: r#"## What it checks
+rules! {
+    MISSING_TIMEOUT {
+        code: "S001",
+        name: "missing-timeout",
+        severity: Error,
+        check: check_timeout,
+        summary: "A synchronous call without a timeout",
+        doc: r#"## What it checks
 Every interaction whose pattern has a synchronous part (sync, sync-optimized, cqrs)
 declares `uses.timeout_ms` (or inherits it from `defaults`).
 
@@ -33,15 +35,15 @@ uses: { pattern: sync, protocol: rest }
 Set `timeout_ms` above the callee's p99 latency and within what the caller's own callers
 wait for it; the finding's help suggests a value from the declared SLOs.
 "#,
-};
+    }
 
-pub static TIMEOUT_BELOW_P99: RuleInfo = RuleInfo {
-    code: "S002",
-    name: "timeout-below-callee-p99",
-    family: Family::Sync,
-    severity: Severity::Info,
-    summary: "The timeout is shorter than the callee's declared p99 latency",
-    doc: r#"## What it checks
+    TIMEOUT_BELOW_P99 {
+        code: "S002",
+        name: "timeout-below-callee-p99",
+        severity: Info,
+        check: check_timeout_p99,
+        summary: "The timeout is shorter than the callee's declared p99 latency",
+        doc: r#"## What it checks
 `uses.timeout_ms` against the callee's `slo.latency_p99_ms`. (The other side of the
 budget — a timeout longer than what the caller's own caller waits — is G003.)
 
@@ -65,15 +67,15 @@ Raise `timeout_ms` above the callee's p99, or make the callee faster and lower i
 declared p99. If the short timeout is deliberate (a cached fallback answers instead),
 suppress with that reason.
 "#,
-};
+    }
 
-pub static MISSING_POOL: RuleInfo = RuleInfo {
-    code: "S003",
-    name: "missing-connection-pool",
-    family: Family::Sync,
-    severity: Severity::Warning,
-    summary: "A synchronous call without a keep-alive connection pool",
-    doc: r#"## What it checks
+    MISSING_POOL {
+        code: "S003",
+        name: "missing-connection-pool",
+        severity: Warning,
+        check: check_pool,
+        summary: "A synchronous call without a keep-alive connection pool",
+        doc: r#"## What it checks
 Every synchronous call declares `uses.pool` with `keep_alive` not set to `false`.
 
 ## Why
@@ -93,15 +95,15 @@ pool: { keep_alive: true, max_connections: 50, max_idle: 10, idle_timeout_ms: 30
 ```
 Size `max_connections` by Little's law (C001): at least rps × latency.
 "#,
-};
+    }
 
-pub static MISSING_BREAKER: RuleInfo = RuleInfo {
-    code: "S004",
-    name: "missing-circuit-breaker",
-    family: Family::Sync,
-    severity: Severity::Warning,
-    summary: "A synchronous call between services without a circuit breaker",
-    doc: r#"## What it checks
+    MISSING_BREAKER {
+        code: "S004",
+        name: "missing-circuit-breaker",
+        severity: Warning,
+        check: check_breaker,
+        summary: "A synchronous call between services without a circuit breaker",
+        doc: r#"## What it checks
 Every synchronous call declares `uses.circuit_breaker`. Calls made by a `client` (a
 browser or app, which reports the failure to its user) are exempt.
 
@@ -120,15 +122,15 @@ uses: { pattern: sync, protocol: grpc, timeout_ms: 500 }
 circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }
 ```
 "#,
-};
+    }
 
-pub static BREAKER_THRESHOLDS: RuleInfo = RuleInfo {
-    code: "S005",
-    name: "circuit-breaker-thresholds",
-    family: Family::Sync,
-    severity: Severity::Warning,
-    summary: "Circuit breaker thresholds that trip on noise or never trip",
-    doc: r#"## What it checks
+    BREAKER_THRESHOLDS {
+        code: "S005",
+        name: "circuit-breaker-thresholds",
+        severity: Warning,
+        check: check_breaker_thresholds,
+        summary: "Circuit breaker thresholds that trip on noise or never trip",
+        doc: r#"## What it checks
 The declared circuit breaker's thresholds: `failure_rate_percent` within
 `breaker_failure_rate_min`..`breaker_failure_rate_max` (default 5–80), `min_calls` at least
 `breaker_min_calls` (default 5), `open_ms` at least `breaker_min_open_ms` (default 1000).
@@ -148,15 +150,15 @@ circuit_breaker: { failure_rate_percent: 95, min_calls: 2, open_ms: 100 }
 Start from `{ failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }`
 and adjust from production data. Thresholds are configurable in `commsplan.toml`.
 "#,
-};
+    }
 
-pub static RETRY_POLICY: RuleInfo = RuleInfo {
-    code: "S006",
-    name: "retry-policy",
-    family: Family::Sync,
-    severity: Severity::Warning,
-    summary: "Retries that are unbounded, without exponential backoff, or without jitter",
-    doc: r#"## What it checks
+    RETRY_POLICY {
+        code: "S006",
+        name: "retry-policy",
+        severity: Warning,
+        check: check_retry,
+        summary: "Retries that are unbounded, without exponential backoff, or without jitter",
+        doc: r#"## What it checks
 A declared retry with more than one attempt has a bounded `max_attempts` (at most
 `retry_max_attempts`, default 5), `backoff: exponential`, and `jitter: true`.
 
@@ -175,15 +177,15 @@ retry: { max_attempts: 2, backoff: exponential, base_ms: 200, max_ms: 1000 }
 retry: { max_attempts: 3, backoff: exponential, base_ms: 100, max_ms: 1000, jitter: true }
 ```
 "#,
-};
+    }
 
-pub static MISSING_BATCH: RuleInfo = RuleInfo {
-    code: "S007",
-    name: "missing-batch-api",
-    family: Family::Sync,
-    severity: Severity::Warning,
-    summary: "A sync-optimized read at high rate with small payloads and no batch API",
-    doc: r#"## What it checks
+    MISSING_BATCH {
+        code: "S007",
+        name: "missing-batch-api",
+        severity: Warning,
+        check: check_batch,
+        summary: "A sync-optimized read at high rate with small payloads and no batch API",
+        doc: r#"## What it checks
 A `sync-optimized` interaction at or above `batch_min_rps` (default 100) whose payload is at
 most `batch_max_payload_bytes` (default 4096, or unknown) declares `uses.batch` — unless it
 declares a cache, which absorbs the repeated reads (S009 asks for the cache first).
@@ -205,15 +207,15 @@ uses: { pattern: sync-optimized, cache: { ttl_ms: 30000 } }
 batch: { max_size: 50, max_wait_ms: 10 }
 ```
 "#,
-};
+    }
 
-pub static MISSING_COMPRESSION: RuleInfo = RuleInfo {
-    code: "S008",
-    name: "missing-response-compression",
-    family: Family::Sync,
-    severity: Severity::Info,
-    summary: "Payloads above the compression threshold are sent uncompressed",
-    doc: r#"## What it checks
+    MISSING_COMPRESSION {
+        code: "S008",
+        name: "missing-response-compression",
+        severity: Info,
+        check: check_compression,
+        summary: "Payloads above the compression threshold are sent uncompressed",
+        doc: r#"## What it checks
 A synchronous interaction whose `traffic.payload_bytes` is at least `compression_min_bytes`
 (default 1024) declares a `compression` codec other than `none`, and does not set
 `uses.compression_min_bytes` above the payload.
@@ -235,15 +237,15 @@ uses: { pattern: sync, protocol: rest }
 compression: gzip          # or br, zstd
 ```
 "#,
-};
+    }
 
-pub static MISSING_CACHE: RuleInfo = RuleInfo {
-    code: "S009",
-    name: "missing-cache",
-    family: Family::Sync,
-    severity: Severity::Warning,
-    summary: "A sync-optimized read without a cache",
-    doc: r#"## What it checks
+    MISSING_CACHE {
+        code: "S009",
+        name: "missing-cache",
+        severity: Warning,
+        check: check_cache,
+        summary: "A sync-optimized read without a cache",
+        doc: r#"## What it checks
 A `sync-optimized` interaction that reads (not marked `idempotent: false`) declares
 `uses.cache`.
 
@@ -263,7 +265,8 @@ uses: { pattern: sync-optimized, protocol: rest, timeout_ms: 800 }
 cache: { ttl_ms: 300000 }   # as long as the data may be stale
 ```
 "#,
-};
+    }
+}
 
 fn sync_half<'a>(
     cx: &'a Context<'_>,
@@ -284,21 +287,24 @@ fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 let v = ((p99 * 1.5 / 50.0).ceil() * 50.0).max(50.0) as u64;
                 format!("timeout_ms: {v}` (1.5 × `{}`'s p99 of {p99} ms)", i.to)
             }
-            None => "timeout_ms: 1000` (above the callee's p99 latency)".to_string(),
+            None => format!(
+                "timeout_ms: {}` (above the callee's p99 latency)",
+                crate::recommended::TIMEOUT_MS.value
+            ),
         };
         out.push(
-            Finding::new(
+            cx.finding(
                 &MISSING_TIMEOUT,
+                decl,
+                fields::USES_TIMEOUT_MS,
                 format!(
                     "sync call {} has no timeout: a hung `{}` holds the caller until the client library gives up, if ever",
                     ends(decl),
                     i.to
                 ),
             )
-            .at(cx.model.locate(&decl.origin, "uses/timeout_ms"))
             .label("no `timeout_ms`")
-            .help(format!("add `{suggestion} under `uses:`"))
-            .interaction(decl.id()),
+            .help(format!("add `{suggestion} under `uses:`")),
         );
     }
 }
@@ -313,25 +319,25 @@ fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if (timeout as f64) >= p99 {
             continue;
         }
-        let mut f = Finding::new(
+        let mut f = cx.finding(
             &TIMEOUT_BELOW_P99,
+            decl,
+            fields::USES_TIMEOUT_MS,
             format!(
                 "timeout {timeout} ms is below `{}`'s declared p99 of {p99} ms: more than 1 % of calls {} time out",
                 i.to,
                 ends(decl)
             ),
         )
-        .at(cx.model.locate(&decl.origin, "uses/timeout_ms"))
         .label(format!("< p99 {p99} ms"))
         .help(format!(
             "set `timeout_ms: {}` or more, or lower `{}`'s `slo.latency_p99_ms` once it is faster",
             p99.ceil() as u64,
             i.to
-        ))
-        .interaction(decl.id());
+        ));
         if let Some(s) = cx.model.service(&i.to) {
             f = f.related(
-                cx.model.locate(&s.origin, "slo/latency_p99_ms"),
+                cx.model.at(&s.origin, fields::SLO_LATENCY_P99_MS),
                 format!("`{}` declares p99 {p99} ms here", i.to),
             );
         }
@@ -341,33 +347,33 @@ fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, _) in sync_half(cx) {
-        let help = "add `pool: { keep_alive: true, max_connections: 50, max_idle: 10, idle_timeout_ms: 30000 }` under `uses:`";
+        let help = format!("add `{}` under `uses:`", crate::recommended::pool_block());
         match &decl.uses().pool {
             None => out.push(
-                Finding::new(
+                cx.finding(
                     &MISSING_POOL,
+                    decl,
+                    fields::USES_POOL,
                     format!(
                         "sync call {} declares no connection pool: every call pays a new connection",
                         ends(decl)
                     ),
                 )
-                .at(cx.model.locate(&decl.origin, "uses/pool"))
                 .label("no `pool`")
-                .help(help)
-                .interaction(decl.id()),
+                .help(help),
             ),
             Some(pool) if pool.keep_alive == Some(false) => out.push(
-                Finding::new(
+                cx.finding(
                     &MISSING_POOL,
+                    decl,
+                    fields::USES_POOL_KEEP_ALIVE,
                     format!(
                         "sync call {} turns keep-alive off: pooled connections are closed after each call",
                         ends(decl)
                     ),
                 )
-                .at(cx.model.locate(&decl.origin, "uses/pool/keep_alive"))
                 .label("keep-alive off")
-                .help("set `keep_alive: true`")
-                .interaction(decl.id()),
+                .help("set `keep_alive: true`"),
             ),
             Some(_) => {}
         }
@@ -382,18 +388,18 @@ fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new(
+            cx.finding(
                 &MISSING_BREAKER,
+                decl,
+                fields::USES_CIRCUIT_BREAKER,
                 format!(
                     "sync call {} has no circuit breaker: a failing `{}` keeps receiving full load and retries",
                     ends(decl),
                     decl.interaction.to
                 ),
             )
-            .at(cx.model.locate(&decl.origin, "uses/circuit_breaker"))
             .label("no `circuit_breaker`")
-            .help("add `circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }` under `uses:`")
-            .interaction(decl.id()),
+            .help("add `circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }` under `uses:`"),
         );
     }
 }
@@ -404,17 +410,17 @@ fn check_breaker_thresholds(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(cb) = &decl.uses().circuit_breaker else {
             continue;
         };
-        let mut problems: Vec<(&str, String, String)> = Vec::new();
+        let mut problems: Vec<(Field, String, String)> = Vec::new();
         if let Some(rate) = cb.failure_rate_percent {
             if rate < t.breaker_failure_rate_min {
                 problems.push((
-                    "failure_rate_percent",
+                    fields::USES_CIRCUIT_BREAKER_FAILURE_RATE,
                     format!("opens at {rate} % failures, on ordinary noise"),
                     "failure_rate_percent: 50".into(),
                 ));
             } else if rate > t.breaker_failure_rate_max {
                 problems.push((
-                    "failure_rate_percent",
+                    fields::USES_CIRCUIT_BREAKER_FAILURE_RATE,
                     format!("waits for {rate} % failures, so it hardly ever opens"),
                     "failure_rate_percent: 50".into(),
                 ));
@@ -423,7 +429,7 @@ fn check_breaker_thresholds(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if let Some(n) = cb.min_calls {
             if n < t.breaker_min_calls {
                 problems.push((
-                    "min_calls",
+                    fields::USES_CIRCUIT_BREAKER_MIN_CALLS,
                     format!("judges the failure rate after only {n} calls"),
                     format!("min_calls: {}", t.breaker_min_calls.max(20)),
                 ));
@@ -432,7 +438,7 @@ fn check_breaker_thresholds(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if let Some(ms) = cb.open_ms {
             if ms < t.breaker_min_open_ms {
                 problems.push((
-                    "open_ms",
+                    fields::USES_CIRCUIT_BREAKER_OPEN_MS,
                     format!("stays open only {ms} ms, sending load back to a callee still down"),
                     "open_ms: 30000".into(),
                 ));
@@ -440,16 +446,14 @@ fn check_breaker_thresholds(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         for (field, what, fix) in problems {
             out.push(
-                Finding::new(
+                cx.finding(
                     &BREAKER_THRESHOLDS,
+                    decl,
+                    field,
                     format!("the circuit breaker on {} {what}", ends(decl)),
                 )
-                .at(cx
-                    .model
-                    .locate(&decl.origin, &format!("uses/circuit_breaker/{field}")))
                 .label("threshold")
-                .help(format!("set `{fix}`"))
-                .interaction(decl.id()),
+                .help(format!("set `{fix}`")),
             );
         }
     }
@@ -464,14 +468,14 @@ fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if retry.max_attempts == Some(1) || retry.max_attempts == Some(0) {
             continue;
         }
-        let mut problems: Vec<(&str, String)> = Vec::new();
+        let mut problems: Vec<(Field, String)> = Vec::new();
         match retry.max_attempts {
             None => problems.push((
-                "max_attempts",
+                fields::USES_RETRY_MAX_ATTEMPTS,
                 "no `max_attempts`: the library default decides, possibly unbounded".into(),
             )),
             Some(n) if n > t.retry_max_attempts => problems.push((
-                "max_attempts",
+                fields::USES_RETRY_MAX_ATTEMPTS,
                 format!(
                     "{n} attempts (more than {}) keep a failing callee busy",
                     t.retry_max_attempts
@@ -486,38 +490,45 @@ fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 _ => "no backoff declared",
             };
             problems.push((
-                "backoff",
+                fields::USES_RETRY_BACKOFF,
                 format!("{what}: retries arrive while the callee is still struggling"),
             ));
         }
         if retry.jitter != Some(true) {
             problems.push((
-                "jitter",
+                fields::USES_RETRY_JITTER,
                 "no jitter: callers retry in synchronised waves".into(),
             ));
         }
-        let Some((first, _)) = problems.first() else {
+        let Some(&(first, _)) = problems.first() else {
             continue;
         };
-        let attempts = retry.max_attempts.unwrap_or(3).min(t.retry_max_attempts);
-        let base = retry.base_ms.unwrap_or(100);
+        let attempts = retry
+            .max_attempts
+            .unwrap_or(crate::recommended::RETRY_MAX_ATTEMPTS.value)
+            .min(t.retry_max_attempts);
+        let base = retry
+            .base_ms
+            .unwrap_or(crate::recommended::RETRY_BASE_MS.value);
         let max = retry.max_ms.unwrap_or(base.saturating_mul(10));
         let reasons: Vec<String> = problems.iter().map(|(_, r)| r.clone()).collect();
         out.push(
-            Finding::new(
+            cx.finding(
                 &RETRY_POLICY,
+                decl,
+                first,
                 format!("retry on {}: {}", ends(decl), reasons.join("; ")),
             )
-            .at(cx.model.locate(&decl.origin, &format!("uses/retry/{first}")))
-            .label(match *first {
-                "jitter" => "no jitter",
-                "backoff" => "no exponential backoff",
-                _ => "unbounded",
+            .label(if first == fields::USES_RETRY_JITTER {
+                "no jitter"
+            } else if first == fields::USES_RETRY_BACKOFF {
+                "no exponential backoff"
+            } else {
+                "unbounded"
             })
             .help(format!(
                 "write `retry: {{ max_attempts: {attempts}, backoff: exponential, base_ms: {base}, max_ms: {max}, jitter: true }}`"
-            ))
-            .interaction(decl.id()),
+            )),
         );
     }
 }
@@ -537,8 +548,10 @@ fn check_batch(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new(
+            cx.finding(
                 &MISSING_BATCH,
+                decl,
+                fields::USES_BATCH,
                 format!(
                     "sync-optimized {} runs at {rps} req/s{} without a batch API: round trips dominate",
                     ends(decl),
@@ -548,10 +561,8 @@ fn check_batch(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         .unwrap_or_default()
                 ),
             )
-            .at(cx.model.locate(&decl.origin, "uses/batch"))
             .label("no `batch`")
-            .help("add `batch: { max_size: 50, max_wait_ms: 10 }` under `uses:` and a batch endpoint on the callee")
-            .interaction(decl.id()),
+            .help("add `batch: { max_size: 50, max_wait_ms: 10 }` under `uses:` and a batch endpoint on the callee"),
         );
     }
 }
@@ -572,33 +583,36 @@ fn check_compression(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let uses = decl.uses();
         let (field, why) = match uses.compression {
-            None => ("compression", "no compression".to_string()),
-            Some(Compression::None) => ("compression", "`compression: none`".to_string()),
+            None => (fields::USES_COMPRESSION, "no compression".to_string()),
+            Some(Compression::None) => (
+                fields::USES_COMPRESSION,
+                "`compression: none`".to_string(),
+            ),
             Some(_) => match uses.compression_min_bytes {
                 Some(min) if min > bytes => (
-                    "compression_min_bytes",
+                    fields::USES_COMPRESSION_MIN_BYTES,
                     format!("`compression_min_bytes: {min}` is above the payload"),
                 ),
                 _ => continue,
             },
         };
         out.push(
-            Finding::new(
+            cx.finding(
                 &MISSING_COMPRESSION,
+                decl,
+                field,
                 format!(
                     "{} carries {bytes}-byte payloads with {why} (threshold {} bytes)",
                     ends(decl),
                     t.compression_min_bytes
                 ),
             )
-            .at(cx.model.locate(&decl.origin, &format!("uses/{field}")))
             .label("uncompressed")
-            .help(if field == "compression" {
+            .help(if field == fields::USES_COMPRESSION {
                 "set `compression: gzip` (or `br`, `zstd`) under `uses:`".to_string()
             } else {
                 format!("set `compression_min_bytes: {}`", t.compression_min_bytes)
-            })
-            .interaction(decl.id()),
+            }),
         );
     }
 }
@@ -609,44 +623,20 @@ fn check_cache(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new(
+            cx.finding(
                 &MISSING_CACHE,
+                decl,
+                fields::USES_CACHE,
                 format!(
                     "sync-optimized read {} has no cache: every request goes to `{}`",
                     ends(decl),
                     decl.interaction.to
                 ),
             )
-            .at(cx.model.locate(&decl.origin, "uses/cache"))
             .label("no `cache`")
             .help(
                 "add `cache: { ttl_ms: 300000 }` under `uses:` (as long as the data may be stale)",
-            )
-            .interaction(decl.id()),
+            ),
         );
     }
 }
-
-rules! {
-    MissingTimeout => MISSING_TIMEOUT, check_timeout;
-    TimeoutBelowP99 => TIMEOUT_BELOW_P99, check_timeout_p99;
-    MissingPool => MISSING_POOL, check_pool;
-    MissingBreaker => MISSING_BREAKER, check_breaker;
-    BreakerThresholds => BREAKER_THRESHOLDS, check_breaker_thresholds;
-    RetryPolicy => RETRY_POLICY, check_retry;
-    MissingBatch => MISSING_BATCH, check_batch;
-    MissingCompression => MISSING_COMPRESSION, check_compression;
-    MissingCache => MISSING_CACHE, check_cache;
-}
-
-pub static ALL: [&dyn Rule; 9] = [
-    &MissingTimeout,
-    &TimeoutBelowP99,
-    &MissingPool,
-    &MissingBreaker,
-    &BreakerThresholds,
-    &RetryPolicy,
-    &MissingBatch,
-    &MissingCompression,
-    &MissingCache,
-];

@@ -1,0 +1,691 @@
+//! What every code is, at the bottom of the crate: its severity, its family (the letter
+//! it starts with) and its kind, and the table of the `M` codes — the problems with the
+//! input files that the loader, the config reader and the suppressions report, and the
+//! one check about the file (M011). The other checks declare their codes beside their
+//! code, in `rules`; `rules::registry` joins the two.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A family of codes; every code starts with its family's letter (FORMAT.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Model,
+    Decision,
+    Sync,
+    Async,
+    Resilience,
+    Observability,
+    Graph,
+    Capacity,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Model => "model",
+            Family::Decision => "decision",
+            Family::Sync => "sync",
+            Family::Async => "async",
+            Family::Resilience => "resilience",
+            Family::Observability => "observability",
+            Family::Graph => "graph",
+            Family::Capacity => "capacity",
+        }
+    }
+
+    pub fn letter(self) -> char {
+        match self {
+            Family::Model => 'M',
+            Family::Decision => 'D',
+            Family::Sync => 'S',
+            Family::Async => 'A',
+            Family::Resilience => 'R',
+            Family::Observability => 'O',
+            Family::Graph => 'G',
+            Family::Capacity => 'C',
+        }
+    }
+
+    /// The family a code belongs to, by its first letter. Only evaluated while
+    /// compiling the code tables, where a code of no family stops the build.
+    const fn of_code(code: &str) -> Family {
+        match code.as_bytes() {
+            [b'M', ..] => Family::Model,
+            [b'D', ..] => Family::Decision,
+            [b'S', ..] => Family::Sync,
+            [b'A', ..] => Family::Async,
+            [b'R', ..] => Family::Resilience,
+            [b'O', ..] => Family::Observability,
+            [b'G', ..] => Family::Graph,
+            [b'C', ..] => Family::Capacity,
+            _ => panic!("a code starts with the letter of its family"),
+        }
+    }
+}
+
+/// Who reports a code, which decides what the run may do with its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The loader: an architecture file that does not read or fit the format.
+    Loader,
+    /// The reader of `commsplan.toml`.
+    Config,
+    /// The suppressions themselves (expired, unused).
+    Suppression,
+    /// A rule run on the loaded model.
+    Check,
+}
+
+impl Kind {
+    /// Codes that say an input did not load (completely). They are always reported:
+    /// they cannot be deselected, suppressed or baselined, since what did not load was
+    /// not analysed.
+    pub fn is_input(self) -> bool {
+        matches!(self, Kind::Loader | Kind::Config)
+    }
+}
+
+/// A code's identity and documentation.
+#[derive(Debug, Serialize)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub family: Family,
+    pub severity: Severity,
+    #[serde(skip)]
+    pub kind: Kind,
+    /// One line: what the code reports.
+    pub summary: &'static str,
+    /// Markdown: What it checks / Why / Example / Fix.
+    #[serde(skip)]
+    pub doc: &'static str,
+}
+
+impl RuleInfo {
+    /// For the code tables; the family follows from the code.
+    pub const fn new(
+        code: &'static str,
+        name: &'static str,
+        kind: Kind,
+        severity: Severity,
+        summary: &'static str,
+        doc: &'static str,
+    ) -> RuleInfo {
+        RuleInfo {
+            code,
+            name,
+            family: Family::of_code(code),
+            severity,
+            kind,
+            summary,
+            doc,
+        }
+    }
+}
+
+/// The kind of `code`: the `M` table says, every other code is a check's.
+pub fn kind_of(code: &str) -> Kind {
+    MODEL
+        .iter()
+        .find(|r| r.code == code)
+        .map_or(Kind::Check, |r| r.kind)
+}
+
+/// Whether findings of `code` say an input did not load (see [`Kind::is_input`]).
+pub fn is_input_code(code: &str) -> bool {
+    kind_of(code).is_input()
+}
+
+/// Declares the `M` codes: one static each, and [`MODEL`] listing them all.
+macro_rules! model_codes {
+    ($($ident:ident {
+        code: $code:literal,
+        name: $name:literal,
+        kind: $kind:ident,
+        severity: $severity:ident,
+        summary: $summary:expr,
+        doc: $doc:expr,
+    })*) => {
+        $(pub static $ident: RuleInfo =
+            RuleInfo::new($code, $name, Kind::$kind, Severity::$severity, $summary, $doc);)*
+
+        /// Every `M` code, in code order.
+        pub static MODEL: &[&RuleInfo] = &[$(&$ident),*];
+    };
+}
+
+model_codes! {
+    YAML_SYNTAX {
+        code: "M001",
+        name: "yaml-syntax",
+        kind: Loader,
+        severity: Error,
+        summary: "The file is not valid YAML",
+        doc: r#"## What it checks
+That the file is well-formed YAML 1.2: indentation, quotes, brackets, one document per file.
+
+## Why
+Nothing else can be checked until the file parses. commsplan stops reading the file at the
+first syntax error and points at it (for an unclosed string, at the opening quote).
+
+## Example
+```yaml
+services:
+  order: { kind: service
+```
+
+## Fix
+Close the bracket or quote, and indent with spaces (YAML forbids tabs in indentation).
+"#,
+    }
+
+    UNKNOWN_KEY {
+        code: "M002",
+        name: "unknown-key",
+        kind: Loader,
+        severity: Error,
+        summary: "A key that the file format does not define",
+        doc: r#"## What it checks
+Every key against the keys the format defines at that place, with a "did you mean" for typos.
+Keys that start with `x-` are extension fields and are ignored everywhere.
+
+## Why
+A misspelt key is silently ignored by most tools: `timeout_sm: 500` looks configured but is not.
+
+## Example
+```yaml
+uses:
+  timout_ms: 500
+```
+
+## Fix
+Use the suggested key, or prefix a key of your own with `x-`.
+"#,
+    }
+
+    WRONG_TYPE {
+        code: "M003",
+        name: "wrong-type",
+        kind: Loader,
+        severity: Error,
+        summary: "A value of the wrong type",
+        doc: r#"## What it checks
+That each value has the type the format defines: numbers, booleans, strings, lists, mappings.
+
+## Why
+YAML guesses types from the text. commsplan reads YAML 1.2, where `yes`, `no`, `on` and `off`
+are strings, not booleans, and `"500"` in quotes is a string, not a number.
+
+## Example
+```yaml
+needs:
+  realtime: yes
+```
+
+## Fix
+Write `true` or `false` for booleans and unquoted numbers for numbers.
+"#,
+    }
+
+    INVALID_VALUE {
+        code: "M004",
+        name: "invalid-value",
+        kind: Loader,
+        severity: Error,
+        summary: "A value outside the allowed set or range",
+        doc: r#"## What it checks
+Enumerations (patterns, kinds, languages, codecs), ranges (percentages, positive counts) and
+formats (dates).
+
+## Why
+An unknown pattern name or a negative timeout cannot be reasoned about.
+
+## Example
+```yaml
+uses:
+  pattern: async
+```
+
+## Fix
+Use one of the listed values.
+"#,
+    }
+
+    MISSING_FIELD {
+        code: "M005",
+        name: "missing-field",
+        kind: Loader,
+        severity: Error,
+        summary: "A required field is missing",
+        doc: r#"## What it checks
+Required fields: `version`, `system`, `services` and `interactions` at the top; `id`, `from`
+and `to` on each interaction; `rule` and `reason` on each suppression.
+
+## Why
+Without them an interaction cannot be named, placed in the call graph or reported.
+
+## Example
+```yaml
+interactions:
+  - from: order
+    to: inventory
+```
+
+## Fix
+Add the field named in the message.
+"#,
+    }
+
+    DUPLICATE_KEY {
+        code: "M006",
+        name: "duplicate-key",
+        kind: Loader,
+        severity: Error,
+        summary: "The same key twice in one mapping",
+        doc: r#"## What it checks
+That no mapping repeats a key. The finding points at the second occurrence.
+
+## Why
+YAML forbids duplicate keys, yet many parsers silently keep the last value, so one of the two
+settings is quietly lost.
+
+## Example
+```yaml
+uses:
+  timeout_ms: 500
+  timeout_ms: 2000
+```
+
+## Fix
+Keep one of the two.
+"#,
+    }
+
+    UNKNOWN_SERVICE {
+        code: "M007",
+        name: "unknown-service",
+        kind: Loader,
+        severity: Error,
+        summary: "`from` or `to` names no service",
+        doc: r#"## What it checks
+That each interaction's `from` and `to` name a service defined under `services`.
+
+## Why
+An interaction with a dangling end cannot be placed in the call graph; usually it is a typo
+or a service that was renamed.
+
+## Example
+```yaml
+services: { order: {}, inventory: {} }
+interactions:
+  - { id: reserve, from: order, to: inventroy }
+```
+
+## Fix
+Use the suggested service name, or define the service.
+"#,
+    }
+
+    DUPLICATE_ID {
+        code: "M008",
+        name: "duplicate-interaction-id",
+        kind: Loader,
+        severity: Error,
+        summary: "Two interactions share an id",
+        doc: r#"## What it checks
+That interaction ids are unique across all the files analysed together.
+
+## Why
+Findings, suppressions, baselines and `explain` address interactions by id.
+
+## Example
+```yaml
+interactions:
+  - { id: reserve, from: order, to: inventory }
+  - { id: reserve, from: order, to: payment }
+```
+
+## Fix
+Rename one of them.
+"#,
+    }
+
+    BAD_VERSION {
+        code: "M009",
+        name: "unsupported-version",
+        kind: Loader,
+        severity: Error,
+        summary: "`version` is missing or not 1",
+        doc: r#"## What it checks
+That the file declares `version: 1`, the only version of the format.
+
+## Why
+The version tells commsplan (and future versions of it) how to read the file.
+
+## Example
+```yaml
+version: 2
+```
+
+## Fix
+Write `version: 1` at the top of the file.
+"#,
+    }
+
+    INVALID_ID {
+        code: "M010",
+        name: "invalid-id",
+        kind: Loader,
+        severity: Error,
+        summary: "An interaction id with characters outside `[a-z0-9][a-z0-9-_.]*`",
+        doc: r#"## What it checks
+Interaction ids: lower-case letters, digits, `-`, `_` and `.`, starting with a letter or digit.
+
+## Why
+Ids end up in file names, metric labels, SARIF fingerprints and command lines.
+
+## Example
+```yaml
+- id: Reserve Stock
+```
+
+## Fix
+Write the id in kebab-case: `reserve-stock`.
+"#,
+    }
+
+    MISSING_ANSWER {
+        code: "M011",
+        name: "missing-answer",
+        kind: Check,
+        severity: Error,
+        summary: "A flowchart question on the interaction's path is not answered under `needs`",
+        doc: r#"## What it checks
+That `needs` answers every question the flowchart asks on the way to this interaction's
+pattern. Questions the path does not reach are not needed: an interaction with
+`realtime: false` is never asked about consistency.
+
+| node | question | key |
+|---|---|---|
+| B | real-time response needed? | `realtime: true \| false` |
+| C | is data consistency critical? | `consistency: strong \| eventual` |
+| E | can the user wait? | `can_wait: true \| false` |
+| I | must ordering be guaranteed? | `ordering: true \| false` |
+
+## Why
+Without the answer there is no recommendation, and the checklists cannot tell whether the
+sync or the async rules apply.
+
+## Example
+```yaml
+needs:
+  realtime: true      # B: yes -> C asks about consistency
+```
+
+## Fix
+Add the answer named in the message, e.g. `consistency: strong`.
+"#,
+    }
+
+    MISSING_REASON {
+        code: "M012",
+        name: "suppression-without-reason",
+        kind: Loader,
+        severity: Error,
+        summary: "A suppression without a reason",
+        doc: r#"## What it checks
+That every `suppress` entry says why the finding does not apply.
+
+## Why
+A suppression without a reason is a decision nobody can review or revisit.
+
+## Example
+```yaml
+suppress:
+  - rule: S003
+```
+
+## Fix
+Add `reason:` with a sentence a reviewer would accept.
+"#,
+    }
+
+    LIMIT {
+        code: "M013",
+        name: "input-limit",
+        kind: Loader,
+        severity: Error,
+        summary: "The input exceeds a safety limit",
+        doc: r#"## What it checks
+File size, nesting depth and the number of nodes that YAML aliases may expand to.
+
+## Why
+An architecture file is small. A file that expands to millions of nodes (a "billion laughs"
+alias bomb) or nests hundreds of levels deep is a mistake or an attack, and reading it would
+exhaust memory.
+
+## Example
+```yaml
+a: &a [x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+```
+
+## Fix
+Remove the deep nesting or the nested aliases; split a very large system into several files.
+"#,
+    }
+
+    ENCODING {
+        code: "M014",
+        name: "invalid-encoding",
+        kind: Loader,
+        severity: Error,
+        summary: "The file is not UTF-8 text",
+        doc: r#"## What it checks
+That the file is UTF-8 (a byte-order mark is allowed) and contains no control characters
+that YAML forbids.
+
+## Why
+YAML is defined on Unicode text; a file saved as Latin-1 or a binary file cannot be read
+reliably.
+
+## Example
+A file saved in Latin-1 with `owner: équipe` in it.
+
+## Fix
+Save the file as UTF-8.
+"#,
+    }
+
+    EMPTY {
+        code: "M015",
+        name: "empty-file",
+        kind: Loader,
+        severity: Error,
+        summary: "The file holds no document",
+        doc: r#"## What it checks
+That the file is not empty (or only comments).
+
+## Why
+An empty file is usually a failed generation step or a wrong path.
+
+## Example
+An empty `system.yaml`.
+
+## Fix
+Start from `commsplan init`.
+"#,
+    }
+
+    DUPLICATE_SERVICE {
+        code: "M016",
+        name: "duplicate-service",
+        kind: Loader,
+        severity: Error,
+        summary: "A service defined in two of the files analysed together",
+        doc: r#"## What it checks
+That a service name is defined once across all the files given to one run.
+
+## Why
+Two definitions of one service can disagree (kind, SLO); commsplan would have to pick one.
+
+## Example
+`order` defined both in `shop.yaml` and in `payments.yaml`.
+
+## Fix
+Define the service in one file; the other file can still refer to it.
+"#,
+    }
+
+    INVALID_CONFIG {
+        code: "M017",
+        name: "invalid-config",
+        kind: Config,
+        severity: Error,
+        summary: "commsplan.toml has an unknown key, a wrong type or an unknown rule code",
+        doc: r#"## What it checks
+`commsplan.toml`: its syntax, that every key is one commsplan reads (`select`, `ignore`,
+`[severity]`, `[thresholds]` and the threshold names listed in docs/rules.md), that each
+code or prefix names a rule, and that severities are `error`, `warning` or `info`.
+
+## Why
+A misspelt setting is silently ignored by most tools: `[thresholds] max_sync_dept = 6`
+would look configured while the default still applies. commsplan points at the key.
+
+## Example
+```toml
+[thresholds]
+max_sync_dept = 6
+```
+
+## Fix
+Use the key or code the message suggests. `commsplan rules` lists every code.
+"#,
+    }
+
+    EXPIRED_SUPPRESSION {
+        code: "M018",
+        name: "expired-suppression",
+        kind: Suppression,
+        severity: Warning,
+        summary: "A suppression whose `until` date has passed",
+        doc: r#"## What it checks
+The `until: YYYY-MM-DD` of every suppression against today's date (the system clock, or
+`COMMSPLAN_TODAY=YYYY-MM-DD`). A suppression is in force through its `until` day; after it,
+it no longer applies and the findings it silenced are reported again.
+
+## Why
+"We will fix it next quarter" should not silence a finding for ever. An expiry date turns an
+exception into a decision that is reviewed.
+
+## Example
+```yaml
+suppress:
+  - rule: S003
+    reason: provider SDK manages its own connection
+    until: 2025-03-31
+```
+
+## Fix
+Fix what the suppressed findings report and remove the suppression, or review the decision
+and move `until` forward.
+"#,
+    }
+
+    UNUSED_SUPPRESSION {
+        code: "M019",
+        name: "unused-suppression",
+        kind: Suppression,
+        severity: Warning,
+        summary: "A suppression that matches no finding, or names no rule",
+        doc: r#"## What it checks
+Every suppression silences at least one finding of a rule that ran, and its `rule` is a
+rule code or a code prefix (`S003`, `S`). Suppressions of rules deselected in
+`commsplan.toml` are not reported.
+
+## Why
+A suppression that no longer matches anything (the problem was fixed, the interaction was
+renamed, the code was mistyped) hides nothing today but would silently hide the next real
+finding. Removing it keeps the exceptions list honest.
+
+## Example
+```yaml
+suppress:
+  - rule: S030          # no such rule: S003 was meant
+    reason: SDK manages connections
+```
+
+## Fix
+Remove the suppression, or correct its `rule` or `target`.
+"#,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_table_is_in_code_order_and_every_code_is_m() {
+        for pair in MODEL.windows(2) {
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
+        }
+        for code in MODEL {
+            assert_eq!(code.family, Family::Model, "{}", code.code);
+            assert!(code.code.starts_with(code.family.letter()));
+        }
+    }
+
+    #[test]
+    fn only_the_loader_and_the_config_reader_say_an_input_did_not_load() {
+        assert!(is_input_code(YAML_SYNTAX.code) && is_input_code(INVALID_CONFIG.code));
+        for code in [
+            MISSING_ANSWER.code,
+            EXPIRED_SUPPRESSION.code,
+            "S001",
+            "X999",
+        ] {
+            assert!(!is_input_code(code), "{code}");
+        }
+    }
+}
