@@ -2,7 +2,7 @@
 //! and rendering may refuse the template, never panic or hang.
 #![no_main]
 
-use commsplan::generate::{plan, targets::Target, templates::Templates, templates::EMBEDDED};
+use commsplan::generate::{plan, targets, templates::Templates};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -25,17 +25,18 @@ fuzz_target!(|data: &[u8]| {
     let dir = commsplan_fuzz::scratch().join("templates");
     let _ = std::fs::remove_dir_all(&dir);
     // The first byte picks which embedded template the text overrides.
-    let name = EMBEDDED[usize::from(pick) % EMBEDDED.len()].name;
+    let builtin: Vec<_> = targets::embedded().collect();
+    let name = builtin[usize::from(pick) % builtin.len()].name;
     let path = dir.join(format!("{name}.hbs"));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, text).unwrap();
-    let Ok(templates) = Templates::load(Some(&dir)) else {
+    let Ok(templates) = Templates::load(&builtin, Some(&dir)) else {
         return;
     };
     if let Ok(plan) = plan(
         &analysis.model,
         &analysis.decisions,
-        &Target::ALL,
+        targets::Target::all(),
         &templates,
     ) {
         for file in &plan.files {

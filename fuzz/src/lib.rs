@@ -57,7 +57,16 @@ pub fn check_every_format(analysis: &Analysis) {
         }
     }
 
-    let json = report::json::render(analysis);
+    let render = |format: report::Format| {
+        let context = report::Context {
+            paths: &paths,
+            fail_on: None,
+        };
+        let emitter = report::emitter(format, report::Options::default());
+        report::to_string(emitter.as_ref(), analysis, &context)
+    };
+
+    let json = render(report::Format::Json);
     let value: serde_json::Value = serde_json::from_str(&json).expect("JSON report parses");
     assert_eq!(
         value["findings"].as_array().map(Vec::len),
@@ -65,11 +74,11 @@ pub fn check_every_format(analysis: &Analysis) {
         "JSON lists every finding"
     );
 
-    let sarif = report::sarif::render(analysis, &paths);
+    let sarif = render(report::Format::Sarif);
     let value: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF parses");
     assert_eq!(value["version"], "2.1.0");
 
-    let gitlab = report::gitlab::render(analysis, &paths);
+    let gitlab = render(report::Format::Gitlab);
     let value: serde_json::Value = serde_json::from_str(&gitlab).expect("GitLab report parses");
     assert_eq!(
         value.as_array().map(Vec::len),
@@ -77,7 +86,7 @@ pub fn check_every_format(analysis: &Analysis) {
         "one issue per finding"
     );
 
-    let github = report::github::render(analysis, &paths);
+    let github = render(report::Format::Github);
     let commands: Vec<&str> = github.lines().collect();
     assert_eq!(commands.len(), shown, "one command per finding:\n{github}");
     for c in commands {
@@ -87,21 +96,9 @@ pub fn check_every_format(analysis: &Analysis) {
         );
     }
 
-    let junit = report::junit::render(analysis, &paths, None);
-    check_well_formed_xml(&junit);
-
-    let _ = report::markdown::render(
-        analysis,
-        &paths,
-        &report::markdown::Options { quiet: false },
-    );
-    let _ = report::table::render(
-        analysis,
-        &report::table::Options {
-            color: false,
-            findings_only: false,
-        },
-    );
+    check_well_formed_xml(&render(report::Format::Junit));
+    let _ = render(report::Format::Markdown);
+    let _ = render(report::Format::Table);
 }
 
 /// Well-formed XML: every tag closed in order, entities and attributes valid, one root.
@@ -164,15 +161,17 @@ fn is_xml_char(c: char) -> bool {
 /// Plans every generate target with the embedded templates and checks that each path
 /// stays inside `--out`.
 pub fn check_generate_paths(analysis: &Analysis) {
-    use commsplan::generate::{plan, targets::Target, templates::Templates};
+    use commsplan::generate::{plan, targets, templates::Templates};
     // Compiling the templates costs more than the rest of an iteration: once per process.
     static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
-    let templates =
-        TEMPLATES.get_or_init(|| Templates::load(None).expect("embedded templates load"));
+    let templates = TEMPLATES.get_or_init(|| {
+        let builtin: Vec<_> = targets::embedded().collect();
+        Templates::load(&builtin, None).expect("embedded templates load")
+    });
     let Ok(plan) = plan(
         &analysis.model,
         &analysis.decisions,
-        &Target::ALL,
+        targets::Target::all(),
         templates,
     ) else {
         return;
