@@ -82,7 +82,7 @@ pub fn entry_of(f: &Finding) -> Entry {
 }
 
 /// Findings that a baseline can hold: not suppressed otherwise, not a broken file.
-fn baselinable(f: &Finding) -> bool {
+pub fn baselinable(f: &Finding) -> bool {
     f.suppressed.is_none() && !is_input_code(f.code)
 }
 
@@ -107,10 +107,18 @@ pub fn write(path: &Path, entries: &[Entry]) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// A baseline holds a few hundred bytes per finding: this is room for about a million.
+pub const MAX_BASELINE_BYTES: u64 = 256 * 1024 * 1024;
+
 pub fn read(path: &Path) -> anyhow::Result<Vec<Entry>> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::source_io::read_text_capped(path, MAX_BASELINE_BYTES)
         .with_context(|| format!("cannot read baseline {}", path.display()))?;
-    let file: File = serde_json::from_str(&text).with_context(|| {
+    parse(path, &text)
+}
+
+/// Checks the text of a baseline file; `path` is only for messages.
+pub fn parse(path: &Path, text: &str) -> anyhow::Result<Vec<Entry>> {
+    let file: File = serde_json::from_str(text).with_context(|| {
         format!(
             "{} is not a commsplan baseline (write one with --write-baseline)",
             path.display()

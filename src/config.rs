@@ -90,10 +90,14 @@ fn display_path(path: &Path) -> PathBuf {
         .unwrap_or_else(|| path.to_path_buf())
 }
 
+/// Far above any real `commsplan.toml` (a few hundred bytes of selectors), far below what
+/// would cost memory.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Reads and checks the file. An unreadable file is an error (exit 2); bad content is
 /// returned as located findings, and the defaults stay in force for what is wrong.
 pub fn load(path: &Path) -> anyhow::Result<(Config, Vec<Finding>)> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::source_io::read_text_capped(path, MAX_CONFIG_BYTES)
         .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
     Ok(parse(&path.to_string_lossy(), &text))
 }

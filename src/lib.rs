@@ -16,5 +16,6 @@ pub mod model;
 pub mod recommended;
 pub mod report;
 pub mod rules;
+pub mod source_io;
 pub mod suppress;
 pub mod timing;

@@ -32,6 +32,8 @@ const CASES: &[(&str, &str, u32, u32)] = &[
     ("negative-rps.yaml", "M004", 10, 21),
     ("availability-over-100.yaml", "M004", 6, 26),
     ("missing-to.yaml", "M005", 7, 5),
+    // 64 bytes, no final line break: the table quotes the end of the text.
+    ("snippet-at-a-whole-stride.yaml", "M003", 5, 5),
     ("duplicate-map-key.yaml", "M006", 5, 3),
     ("dangling-reference.yaml", "M007", 9, 9),
     ("crlf-and-bom.yaml", "M007", 8, 9),
@@ -182,4 +184,34 @@ fn arbitrary_bytes_never_panic() {
         }
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn every_broken_file_renders_in_every_format() {
+    use clap::ValueEnum as _;
+    use commsplan::report::{self, paths::Paths, Context, Format, Options};
+    let paths = Paths::with_cwd(Path::new(env!("CARGO_MANIFEST_DIR")), None);
+    let context = Context {
+        paths: &paths,
+        fail_on: Some(commsplan::finding::Severity::Error),
+    };
+    for &(name, ..) in CASES {
+        let analysis = analyze(&[&corpus(name)], &LoadOptions::default()).expect("readable");
+        for &format in Format::value_variants() {
+            for options in [
+                Options::default(),
+                Options {
+                    quiet: true,
+                    ..Options::default()
+                },
+            ] {
+                let emitter = report::emitter(format, options);
+                let text = report::to_string(&*emitter, &analysis, &context);
+                assert!(
+                    format == Format::Github || !text.is_empty(),
+                    "{name}: {format} wrote nothing"
+                );
+            }
+        }
+    }
 }

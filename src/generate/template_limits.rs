@@ -3,7 +3,7 @@
 //! includes), on loop iterations and on the size of the output. Built-in templates are
 //! held to the same limits; they stay far below them.
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
 use handlebars::template::{Parameter, TemplateElement};
 use handlebars::{
     BlockContext, BlockParams, Context, Handlebars, Helper, HelperDef, HelperResult, Output,
@@ -12,7 +12,6 @@ use handlebars::{
 use serde_json::Value;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read as _;
 use std::path::Path;
 
 /// Largest template file read from `--templates` (the built-in ones are under 16 KiB).
@@ -30,31 +29,17 @@ const OUTPUT_PER_DATA_BYTE: usize = 16;
 /// Reads a template file: a regular file (after links), at most `MAX_TEMPLATE_BYTES`,
 /// UTF-8.
 pub fn read_template(path: &Path) -> Result<String> {
-    // Checked before opening too: opening a FIFO would wait for a writer.
-    let before =
-        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if !before.is_file() {
-        bail!("{}: not a regular file", path.display());
-    }
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let meta = file
-        .metadata()
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if !meta.is_file() {
-        bail!("{}: not a regular file", path.display());
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_TEMPLATE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.len() as u64 > MAX_TEMPLATE_BYTES {
-        bail!(
+    use crate::source_io::{read_capped, ReadError};
+    let bytes = match read_capped(path, MAX_TEMPLATE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(ReadError::NotRegular { .. }) => bail!("{}: not a regular file", path.display()),
+        Err(ReadError::TooLarge { .. }) => bail!(
             "{}: larger than {} KiB, the limit for a template",
             path.display(),
             MAX_TEMPLATE_BYTES / 1024
-        );
-    }
+        ),
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+    };
     String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: not UTF-8 (byte {})",

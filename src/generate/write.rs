@@ -4,6 +4,7 @@
 //! that a reader never sees half a file.
 
 use super::{is_ours, Generated};
+use crate::source_io::{read_capped, ReadError};
 use anyhow::{bail, Context as _, Result};
 use std::collections::BTreeSet;
 use std::fs;
@@ -133,9 +134,14 @@ pub fn prepare<'a>(
             ),
             Ok(m) if m.is_dir() => bail!("{} exists and is a folder", target.display()),
             Ok(_) => {
-                let old = fs::read(&target)
-                    .with_context(|| format!("cannot read {}", target.display()))?;
-                if old == file.content.as_bytes() {
+                // Read no more than the new content: a longer file differs anyway, and a
+                // FIFO or device put there is refused instead of blocking the run.
+                let same = match read_capped(&target, file.content.len() as u64) {
+                    Ok(old) => old == file.content.as_bytes(),
+                    Err(ReadError::TooLarge { .. }) => false,
+                    Err(e) => bail!("cannot read {}: {e}", target.display()),
+                };
+                if same {
                     Action::Unchanged
                 } else {
                     if !force {
@@ -314,10 +320,12 @@ pub fn check(out: &Path, files: &[Generated], scopes: &[&str]) -> Result<Drift> 
     let planned: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for f in files {
         let path = out.join(safe_relative(&f.path)?);
-        match fs::read(&path) {
+        match read_capped(&path, f.content.len() as u64) {
             Ok(old) if old == f.content.as_bytes() => {}
-            Ok(_) => drift.stale.push(f.path.clone()),
-            Err(_) => drift.missing.push(f.path.clone()),
+            Ok(_) | Err(ReadError::TooLarge { .. } | ReadError::NotRegular { .. }) => {
+                drift.stale.push(f.path.clone())
+            }
+            Err(ReadError::Io(_)) => drift.missing.push(f.path.clone()),
         }
     }
     if out.is_dir() {

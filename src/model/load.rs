@@ -7,11 +7,11 @@ use super::yaml::{self, escape_pointer_token, Limits, ProblemKind};
 use super::{include, InteractionDecl, Model, Origin, ServiceDecl, SourceFile, SuppressionDecl};
 use crate::codes;
 use crate::finding::{Finding, Location};
-use anyhow::{Context as _, Result};
+use crate::source_io::{Kind, ReadError};
+use anyhow::Result;
 use serde::Deserialize as _;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy)]
@@ -228,25 +228,17 @@ enum Read_ {
 }
 
 fn read_limited(path: &Path, max: u64) -> Result<Read_> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let meta = file
-        .metadata()
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if meta.is_dir() {
-        anyhow::bail!(
+    match crate::source_io::read_capped(path, max) {
+        Ok(bytes) => Ok(Read_::Bytes(bytes)),
+        Err(ReadError::TooLarge { size, .. }) => Ok(Read_::TooLarge(size)),
+        Err(ReadError::NotRegular {
+            kind: Kind::Directory,
+        }) => anyhow::bail!(
             "{} is a directory; give the architecture files themselves",
             path.display()
-        );
+        ),
+        Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
     }
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.len() as u64 > max {
-        return Ok(Read_::TooLarge(meta.len().max(bytes.len() as u64)));
-    }
-    Ok(Read_::Bytes(bytes))
 }
 
 impl Loader<'_> {

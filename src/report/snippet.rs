@@ -88,7 +88,13 @@ impl LineIndex {
         let (content, _) = self.split(text, n);
         let wanted = (column.saturating_sub(1) as usize).min(self.content_chars(text, n));
         let char_index = self.line_chars[n - 1] + wanted;
-        let mut byte = self.checkpoints[char_index / STRIDE];
+        // The one index past the last checkpoint is the end of a text whose length is a
+        // multiple of the stride (a column just after the last character).
+        let mut byte = self
+            .checkpoints
+            .get(char_index / STRIDE)
+            .copied()
+            .unwrap_or(self.end_byte);
         for c in text[byte..].chars().take(char_index % STRIDE) {
             byte += c.len_utf8();
         }
@@ -242,6 +248,19 @@ mod tests {
             assert_eq!(w.first_line, 2);
             assert_eq!(&w.text[w.range.clone()], "2", "{text:?}");
             assert!(w.text.starts_with("b: 2") && w.text.ends_with('\n'));
+        }
+    }
+
+    #[test]
+    fn a_column_at_the_end_of_a_text_of_whole_strides_is_its_end() {
+        // A text of exactly STRIDE (or 2 × STRIDE) characters, no final line break: the
+        // column just past its last character has no checkpoint of its own.
+        for len in [STRIDE, 2 * STRIDE] {
+            let text = format!("k: {}", "x".repeat(len - 3));
+            let index = LineIndex::new(&text);
+            let end = len as u32 + 1;
+            let w = Window::new(&text, &index, &loc(1, end, 1, end)).unwrap();
+            assert_eq!(w.range, len..len, "{len}");
         }
     }
 
