@@ -15,5 +15,6 @@ pub mod model;
 pub mod recommended;
 pub mod report;
 pub mod rules;
+pub mod stacks;
 pub mod suppress;
 pub mod timing;

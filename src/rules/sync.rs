@@ -277,8 +277,11 @@ fn sync_half<'a>(
 }
 
 fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    use crate::stacks::{effective, Limit};
     for (decl, _) in sync_half(cx) {
-        if decl.uses().timeout_ms.is_some() {
+        let stacks = effective::stacks(cx.model, decl);
+        let known = effective::timeout(cx.model, decl, &stacks);
+        if matches!(known, Some((Limit::Ms(..), _))) {
             continue;
         }
         let i = &decl.interaction;
@@ -292,19 +295,39 @@ fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 crate::recommended::TIMEOUT_MS.value
             ),
         };
-        out.push(
-            cx.finding(
-                &MISSING_TIMEOUT,
-                decl,
-                fields::USES_TIMEOUT_MS,
+        let (message, label, help) = match known {
+            Some((_, effective::Origin::Stack { stack, .. })) => (
                 format!(
-                    "sync call {} has no timeout: a hung `{}` holds the caller until the client library gives up, if ever",
+                    "sync call {} has no timeout at all: {stack} sets none unless one is configured, so a hung `{}` holds the caller forever",
                     ends(decl),
                     i.to
                 ),
-            )
-            .label("no `timeout_ms`")
-            .help(format!("add `{suggestion} under `uses:`")),
+                format!("{stack}: no timeout"),
+                format!("add `{suggestion} under `uses:` and set it on the {stack} client"),
+            ),
+            _ if stacks.client.is_none() => (
+                format!(
+                    "sync call {} declares no timeout and no `client`, so the library's default is not known: a hung `{}` may hold the caller indefinitely",
+                    ends(decl),
+                    i.to
+                ),
+                "no `timeout_ms`".to_string(),
+                format!("add `{suggestion} under `uses:`, or {}", effective::DECLARE_STACK),
+            ),
+            _ => (
+                format!(
+                    "sync call {} declares no timeout, and commsplan knows no documented default for its client: a hung `{}` may hold the caller indefinitely",
+                    ends(decl),
+                    i.to
+                ),
+                "no `timeout_ms`".to_string(),
+                format!("add `{suggestion} under `uses:`"),
+            ),
+        };
+        out.push(
+            cx.finding(&MISSING_TIMEOUT, decl, fields::USES_TIMEOUT_MS, message)
+                .label(label)
+                .help(help),
         );
     }
 }
@@ -346,23 +369,11 @@ fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    use crate::stacks::effective;
     for (decl, _) in sync_half(cx) {
         let help = format!("add `{}` under `uses:`", crate::recommended::pool_block());
-        match &decl.uses().pool {
-            None => out.push(
-                cx.finding(
-                    &MISSING_POOL,
-                    decl,
-                    fields::USES_POOL,
-                    format!(
-                        "sync call {} declares no connection pool: every call pays a new connection",
-                        ends(decl)
-                    ),
-                )
-                .label("no `pool`")
-                .help(help),
-            ),
-            Some(pool) if pool.keep_alive == Some(false) => out.push(
+        if decl.uses().pool.as_ref().is_some_and(|p| p.keep_alive == Some(false)) {
+            out.push(
                 cx.finding(
                     &MISSING_POOL,
                     decl,
@@ -374,17 +385,47 @@ fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 )
                 .label("keep-alive off")
                 .help("set `keep_alive: true`"),
-            ),
-            Some(_) => {}
+            );
+            continue;
         }
+        let stacks = effective::stacks(cx.model, decl);
+        if effective::connections(cx.model, decl, &stacks).is_some() {
+            continue;
+        }
+        let (message, help) = match stacks.client {
+            None => (
+                format!(
+                    "sync call {} declares no connection pool and no `client`, so whether calls reuse connections is not known",
+                    ends(decl)
+                ),
+                format!("{help}, or {}", effective::DECLARE_STACK),
+            ),
+            Some(_) => {
+                let name = stacks.client_stack().map_or("", |s| s.name);
+                (
+                    format!(
+                        "sync call {} declares no connection pool, and commsplan knows no documented pooling default for {name}",
+                        ends(decl)
+                    ),
+                    help,
+                )
+            }
+        };
+        out.push(
+            cx.finding(&MISSING_POOL, decl, fields::USES_POOL, message)
+                .label("no `pool`")
+                .help(help),
+        );
     }
 }
 
 fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, _) in sync_half(cx) {
-        if decl.uses().circuit_breaker.is_some()
-            || kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client
-        {
+        if kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client {
+            continue;
+        }
+        let stacks = crate::stacks::effective::stacks(cx.model, decl);
+        if crate::stacks::effective::breaker(cx.model, decl, &stacks).is_some() {
             continue;
         }
         out.push(
@@ -393,7 +434,7 @@ fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 decl,
                 fields::USES_CIRCUIT_BREAKER,
                 format!(
-                    "sync call {} has no circuit breaker: a failing `{}` keeps receiving full load and retries",
+                    "sync call {} declares no circuit breaker: without one a failing `{}` keeps receiving full load and retries",
                     ends(decl),
                     decl.interaction.to
                 ),
