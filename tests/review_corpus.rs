@@ -198,7 +198,14 @@ fn measure(system: &System) -> Figures {
             continue;
         }
         figures.raised += 1;
-        if problem.proposed.is_some() {
+        // Kept as history once the proposed rule exists and is the one that raises it.
+        let by_proposed = problem.proposed.as_deref()
+            == problem
+                .code
+                .as_deref()
+                .and_then(commsplan::rules::find)
+                .map(|r| r.name);
+        if problem.proposed.is_some() && !by_proposed {
             figures.partly += 1;
         }
         figures.per_problem.insert(problem.id.clone(), hits.len());
