@@ -78,7 +78,9 @@ law (rps × latency) with headroom.
         summary: "Retries on an operation that is not idempotent",
         doc: r#"## What it checks
 An interaction marked `idempotent: false` has no retry with more than one attempt, unless
-`uses.idempotency.key` names a key the callee deduplicates on.
+`uses.idempotency.key` names a key the callee deduplicates on. Where no `retry` is written,
+the declared client's or mesh's default retries count (Istio retries twice on connect
+failure and 503, the .NET standard resilience handler three times; docs/stacks.md).
 
 ## Why
 A timeout does not say whether the callee did the work. Retrying a non-idempotent operation

@@ -18,7 +18,11 @@ rules! {
         summary: "A synchronous call without a timeout",
         doc: r#"## What it checks
 Every interaction whose pattern has a synchronous part (sync, sync-optimized, cqrs)
-declares `uses.timeout_ms` (or inherits it from `defaults`).
+declares `uses.timeout_ms` (or inherits it from `defaults`), or declares a client or mesh
+whose documented default bounds the call (OkHttp's 10 s read timeout, Envoy's 15 s route
+timeout; docs/stacks.md). A client known to set no timeout at all (axios, Go's
+`http.Client`, Python requests, gRPC without a deadline) is named in the message; without
+a declared client the message says the library's default is not known.
 
 ## Why
 The seed's sync checklist asks for "적절한 타임아웃 값 설정" (a suitable timeout). Without one
@@ -76,7 +80,10 @@ suppress with that reason.
         check: check_pool,
         summary: "A synchronous call without a keep-alive connection pool",
         doc: r#"## What it checks
-Every synchronous call declares `uses.pool` with `keep_alive` not set to `false`.
+Every synchronous call declares `uses.pool` with `keep_alive` not set to `false`, unless
+connections are reused anyway: gRPC (`protocol: grpc`) multiplexes one HTTP/2 connection,
+and a declared client that pools by default (docs/stacks.md) needs no `pool` written.
+Without a declared client the message says that reuse is not known.
 
 ## Why
 First item of the seed's sync checklist: "Connection Pooling 설정", shown with an agent
@@ -104,8 +111,9 @@ Size `max_connections` by Little's law (C001): at least rps × latency.
         check: check_breaker,
         summary: "A synchronous call between services without a circuit breaker",
         doc: r#"## What it checks
-Every synchronous call declares `uses.circuit_breaker`. Calls made by a `client` (a
-browser or app, which reports the failure to its user) are exempt.
+Every synchronous call declares `uses.circuit_breaker`, or a client whose default
+pipeline has one (`polly-standard`, `resilience4j`; docs/stacks.md). Calls made by a
+`client` (a browser or app, which reports the failure to its user) are exempt.
 
 ## Why
 The flowchart's node L for the sync pattern is "Circuit Breaker + 재시도", and the seed's
