@@ -17,5 +17,6 @@ pub mod recommended;
 pub mod report;
 pub mod rules;
 pub mod source_io;
+pub mod stacks;
 pub mod suppress;
 pub mod timing;

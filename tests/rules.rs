@@ -205,8 +205,9 @@ services:
         ),
         case(
             "S003",
-            single(sync_call("x", "a", "b", &[("pool", "")])),
-            single(sync_call("x", "a", "b", &[])),
+            // gRPC multiplexes one connection by protocol, so the case is over REST.
+            single(sync_call("x", "a", "b", &[("protocol", "rest"), ("pool", "")])),
+            single(sync_call("x", "a", "b", &[("protocol", "rest")])),
         ),
         case(
             "S004",

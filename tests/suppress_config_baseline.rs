@@ -31,7 +31,7 @@ interactions:
     needs: { realtime: true, consistency: strong }
     uses:
       pattern: sync
-      protocol: grpc
+      protocol: rest
       circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000 }
       metrics: true
     suppress: INTERACTION_SUPPRESS
@@ -394,8 +394,8 @@ fn baseline_survives_moved_lines_and_reports_fixed_entries() {
 
     // A timeout is added: S001 is fixed, everything else still matches.
     let fixed = moved.replace(
-        "      protocol: grpc\n",
-        "      protocol: grpc\n      timeout_ms: 500\n",
+        "      protocol: rest\n",
+        "      protocol: rest\n      timeout_ms: 500\n",
     );
     std::fs::write(dir.join("system.yaml"), &fixed).unwrap();
     let out = commsplan(

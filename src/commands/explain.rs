@@ -79,6 +79,7 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
         Some(p) => writeln!(out, "declared:    {p}")?,
         None => writeln!(out, "declared:    (none)")?,
     }
+    write_effective(&mut out, model, decl)?;
     writeln!(out, "\nwhat if:")?;
     for (node, question, answer) in &decision.answers {
         let mut flipped = needs.clone();
@@ -122,6 +123,88 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
         )?;
     }
     Ok(out)
+}
+
+/// The settings the rules judge, each with the value that applies and where it comes from.
+fn write_effective(
+    out: &mut String,
+    model: &crate::model::Model,
+    decl: &crate::model::InteractionDecl,
+) -> std::fmt::Result {
+    use crate::stacks::effective::{self, Origin};
+    let stacks = effective::stacks(model, decl);
+    writeln!(out, "\neffective configuration:")?;
+    let declared =
+        |what: &str, stack: Option<&'static str>, at: Option<&'static str>| match (stack, at) {
+            (Some(name), Some(at)) => format!("  {what:<16}{name}  (declared at {at})"),
+            _ => format!("  {what:<16}(not declared)"),
+        };
+    writeln!(
+        out,
+        "{}",
+        declared(
+            "client",
+            stacks.client_stack().map(|s| s.name),
+            stacks.client.map(|c| c.1)
+        )
+    )?;
+    writeln!(
+        out,
+        "{}",
+        declared(
+            "mesh",
+            stacks.mesh_stack().map(|s| s.name),
+            stacks.mesh.map(|m| m.1)
+        )
+    )?;
+    let line = |what: &str, value: Option<(String, Origin)>| match value {
+        Some((v, origin)) => format!("  {what:<16}{v}  ← {}", origin.describe()),
+        None => format!("  {what:<16}unknown: not written, and no declared stack documents it"),
+    };
+    let timeout = effective::timeout(model, decl, &stacks).map(|(v, o)| (v.describe(), o));
+    writeln!(out, "{}", line("timeout", timeout))?;
+    let connect = stacks.client_stack().and_then(|s| {
+        s.connect_timeout.map(|f| {
+            (
+                f.value.describe(),
+                Origin::Stack {
+                    stack: s.name,
+                    source: f.source,
+                    version: f.version,
+                },
+            )
+        })
+    });
+    writeln!(out, "{}", line("connect timeout", connect))?;
+    let pool = match &decl.uses().pool {
+        Some(p) if p.keep_alive == Some(false) => Some((
+            "keep-alive off".to_string(),
+            effective::written_origin(model, decl, crate::model::fields::USES_POOL),
+        )),
+        _ => {
+            effective::connections(model, decl, &stacks).map(|(v, o)| (v.describe().to_string(), o))
+        }
+    };
+    writeln!(out, "{}", line("connections", pool))?;
+    let breaker = match &decl.uses().circuit_breaker {
+        Some(_) => Some((
+            "declared".to_string(),
+            effective::written_origin(model, decl, crate::model::fields::USES_CIRCUIT_BREAKER),
+        )),
+        None => effective::breaker(model, decl, &stacks).map(|(v, o)| (v.describe(), o)),
+    };
+    writeln!(out, "{}", line("circuit breaker", breaker))?;
+    let retries = match decl.uses().retry.as_ref() {
+        Some(r) => Some((
+            r.max_attempts
+                .map_or("declared, attempts not set".to_string(), |n| {
+                    format!("{n} attempts in all")
+                }),
+            effective::written_origin(model, decl, crate::model::fields::USES_RETRY_MAX_ATTEMPTS),
+        )),
+        None => effective::default_retries(decl, &stacks).map(|(v, o)| (v.describe(), o)),
+    };
+    writeln!(out, "{}", line("retries", retries))
 }
 
 fn set_answer(needs: &mut Needs, question: Question, answer: bool) {

@@ -188,9 +188,27 @@ pub fn effective(decl: &InteractionDecl, pattern: Pattern, declared: bool) -> Ef
         u.protocol.clone(),
         default_protocol.to_string(),
     );
-    let timeout_ms = r.pick(rec::TIMEOUT_MS, u.timeout_ms);
+    let stack = u.client.map(crate::stacks::client);
+    let stack_timeout = stack.and_then(|s| match s.request_timeout?.value {
+        crate::stacks::Limit::Ms(ms, _) => Some((ms, s.name)),
+        crate::stacks::Limit::Unbounded => None,
+    });
+    let timeout_ms = match (u.timeout_ms, stack_timeout) {
+        // The rules accept a client's own bounded default; the file says so.
+        (None, Some((ms, name))) => {
+            r.defaulted.push(format!(
+                "{} = {ms} ({name} default)",
+                rec::TIMEOUT_MS.path.as_str()
+            ));
+            ms
+        }
+        _ => r.pick(rec::TIMEOUT_MS, u.timeout_ms),
+    };
     let retry = retry(&mut r, u);
-    let circuit_breaker = breaker(&mut r, u);
+    let circuit_breaker = match (&u.circuit_breaker, stack.and_then(|s| s.breaker)) {
+        (None, Some(f)) => stack_breaker(&mut r, stack.map_or("", |s| s.name), f.value),
+        _ => breaker(&mut r, u),
+    };
     let pool = pool(&mut r, u);
     let caches = matches!(pattern, Pattern::SyncOptimized | Pattern::Cqrs);
     let cache_ttl_ms = match u.cache.as_ref().and_then(|c| c.ttl_ms) {
@@ -306,6 +324,28 @@ fn breaker(r: &mut Resolver, u: &Uses) -> Breaker {
         min_calls: r.pick(rec::CB_MIN_CALLS, ucb.min_calls).max(1),
         open_ms: r.pick(rec::CB_OPEN_MS, ucb.open_ms),
         half_open_calls: r.pick(rec::CB_HALF_OPEN_CALLS, ucb.half_open_calls).max(1),
+    }
+}
+
+/// A declared client's documented breaker, where the file writes none: the generated
+/// configuration states the thresholds the client would use anyway.
+fn stack_breaker(r: &mut Resolver, name: &str, b: crate::stacks::Breaker) -> Breaker {
+    for (path, value) in [
+        (
+            rec::CB_FAILURE_RATE_PERCENT.path,
+            b.failure_rate_percent.to_string(),
+        ),
+        (rec::CB_MIN_CALLS.path, b.min_calls.to_string()),
+        (rec::CB_OPEN_MS.path, b.open_ms.to_string()),
+    ] {
+        r.defaulted
+            .push(format!("{} = {value} ({name} default)", path.as_str()));
+    }
+    Breaker {
+        failure_rate_percent: b.failure_rate_percent,
+        min_calls: b.min_calls,
+        open_ms: b.open_ms,
+        half_open_calls: r.pick(rec::CB_HALF_OPEN_CALLS, None).max(1),
     }
 }
 
@@ -482,6 +522,39 @@ mod tests {
             !v.defaulted.iter().any(|f| f.starts_with("dead_letter")),
             "{:?}",
             v.defaulted
+        );
+    }
+
+    #[test]
+    fn a_declared_client_supplies_its_documented_defaults() {
+        let with = |client: &str| {
+            effective(
+                &decl(serde_json::json!({
+                    "id": "a-b", "from": "a", "to": "b",
+                    "uses": {"client": client}
+                })),
+                Pattern::Sync,
+                true,
+            )
+        };
+        let r4j = with("resilience4j");
+        assert_eq!(r4j.circuit_breaker.min_calls, 100);
+        assert_eq!(r4j.circuit_breaker.open_ms, 60_000);
+        assert!(r4j
+            .defaulted
+            .iter()
+            .any(|d| d == "circuit_breaker.min_calls = 100 (resilience4j default)"));
+        let okhttp = with("okhttp");
+        assert_eq!(okhttp.timeout_ms, 10_000);
+        assert!(okhttp
+            .defaulted
+            .iter()
+            .any(|d| d == "timeout_ms = 10000 (okhttp default)"));
+        // No timeout at all is not a value to copy: the recommendation fills it.
+        assert_eq!(with("axios").timeout_ms, rec::TIMEOUT_MS.value);
+        assert_eq!(
+            with("axios").circuit_breaker.min_calls,
+            rec::CB_MIN_CALLS.value
         );
     }
 

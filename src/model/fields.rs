@@ -74,6 +74,8 @@ fields! {
         NEEDS_ORDERING = "needs/ordering",
         TRAFFIC_CONSUMERS = "traffic/consumers",
         USES_PATTERN = "uses/pattern",
+        USES_CLIENT = "uses/client",
+        USES_MESH = "uses/mesh",
         USES_TIMEOUT_MS = "uses/timeout_ms",
         USES_RETRY_MAX_ATTEMPTS = "uses/retry/max_attempts",
         USES_RETRY_BACKOFF = "uses/retry/backoff",
@@ -105,6 +107,8 @@ fields! {
     Service {
         SLO_AVAILABILITY = "slo/availability",
         SLO_LATENCY_P99_MS = "slo/latency_p99_ms",
+        CLIENT = "client",
+        MESH = "mesh",
     }
     Suppression {
         RULE = "rule",

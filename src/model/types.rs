@@ -64,6 +64,14 @@ pub struct Service {
     /// Service level objective: the target for entry services, the declared figure for the others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slo: Option<Slo>,
+    /// The client library this service calls others with, for every interaction it
+    /// makes that does not name its own `uses.client` (docs/stacks.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientStack>,
+    /// The service mesh this service's calls go through, unless an interaction names
+    /// its own `uses.mesh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mesh: Option<MeshStack>,
     /// Findings to silence on every interaction of this service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppress: Vec<Suppression>,
@@ -255,6 +263,14 @@ pub struct Uses {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub channel: Option<String>,
+    /// The caller's client library: the rules judge its documented defaults where a
+    /// setting is not written (see docs/stacks.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientStack>,
+    /// The service mesh the call goes through: its proxy's defaults (retries, route
+    /// timeout) apply where the call sets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mesh: Option<MeshStack>,
     /// Request timeout in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
@@ -309,6 +325,39 @@ pub struct Uses {
     /// The seed's metrics are exported for this interaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<bool>,
+}
+
+/// A client library whose defaults commsplan knows (docs/stacks.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientStack {
+    GoNetHttp,
+    GrpcGo,
+    GrpcJava,
+    Axios,
+    Fetch,
+    SpringRestclient,
+    SpringWebclient,
+    Resttemplate,
+    Openfeign,
+    Okhttp,
+    DotnetHttpclientfactory,
+    PollyStandard,
+    Resilience4j,
+    PythonRequests,
+    Httpx,
+    Aiohttp,
+    Reqwest,
+    Tonic,
+}
+
+/// A service mesh whose proxy defaults commsplan knows (docs/stacks.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MeshStack {
+    Istio,
+    Linkerd,
+    Envoy,
 }
 
 /// Retry policy.

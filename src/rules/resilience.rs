@@ -78,7 +78,9 @@ law (rps × latency) with headroom.
         summary: "Retries on an operation that is not idempotent",
         doc: r#"## What it checks
 An interaction marked `idempotent: false` has no retry with more than one attempt, unless
-`uses.idempotency.key` names a key the callee deduplicates on.
+`uses.idempotency.key` names a key the callee deduplicates on. Where no `retry` is written,
+the declared client's or mesh's default retries count (Istio retries twice on connect
+failure and 503, the .NET standard resilience handler three times; docs/stacks.md).
 
 ## Why
 A timeout does not say whether the callee did the work. Retrying a non-idempotent operation
@@ -195,30 +197,47 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_retry_idempotent(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    use crate::stacks::effective;
     for (decl, _, _) in designed(cx) {
         let uses = decl.uses();
-        let attempts = uses
-            .retry
-            .as_ref()
-            .and_then(|r| r.max_attempts)
-            .unwrap_or(1);
         if decl.interaction.idempotent != Some(false)
-            || attempts <= 1
             || uses.idempotency.as_ref().is_some_and(|i| i.key.is_some())
         {
+            continue;
+        }
+        let written = uses.retry.as_ref().map(|r| r.max_attempts.unwrap_or(1));
+        let stacks = effective::stacks(cx.model, decl);
+        let (attempts, field, why) = match (written, effective::default_retries(decl, &stacks)) {
+            (Some(n), _) => (n, fields::USES_RETRY_MAX_ATTEMPTS, String::new()),
+            (None, Some((r, effective::Origin::Stack { stack, .. }))) => (
+                r.retries + 1,
+                if stacks.client_stack().is_some_and(|c| c.name == stack) {
+                    fields::USES_CLIENT
+                } else {
+                    fields::USES_MESH
+                },
+                format!(" ({stack}: {} by default)", r.describe()),
+            ),
+            _ => continue,
+        };
+        if attempts <= 1 {
             continue;
         }
         let mut f = cx.finding(
             &RETRY_NOT_IDEMPOTENT,
             decl,
-            fields::USES_RETRY_MAX_ATTEMPTS,
+            field,
             format!(
-                "{} is not idempotent but is tried {attempts} times: a timeout followed by a retry repeats the operation",
+                "{} is not idempotent but is tried {attempts} times{why}: a timeout followed by a retry repeats the operation",
                 ends(decl)
             ),
         )
         .label(format!("{attempts} attempts"))
-        .help("add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or set `retry: { max_attempts: 1 }`");
+        .help(if why.is_empty() {
+            "add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or set `retry: { max_attempts: 1 }`"
+        } else {
+            "add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or turn the stack's retries off and write `retry: { max_attempts: 1 }`"
+        });
         if cx.model.is_written(&decl.origin, fields::IDEMPOTENT) {
             f = f.related(
                 cx.model.at(&decl.origin, fields::IDEMPOTENT),

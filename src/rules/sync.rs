@@ -18,7 +18,11 @@ rules! {
         summary: "A synchronous call without a timeout",
         doc: r#"## What it checks
 Every interaction whose pattern has a synchronous part (sync, sync-optimized, cqrs)
-declares `uses.timeout_ms` (or inherits it from `defaults`).
+declares `uses.timeout_ms` (or inherits it from `defaults`), or declares a client or mesh
+whose documented default bounds the call (OkHttp's 10 s read timeout, Envoy's 15 s route
+timeout; docs/stacks.md). A client known to set no timeout at all (axios, Go's
+`http.Client`, Python requests, gRPC without a deadline) is named in the message; without
+a declared client the message says the library's default is not known.
 
 ## Why
 The seed's sync checklist asks for "적절한 타임아웃 값 설정" (a suitable timeout). Without one
@@ -76,7 +80,10 @@ suppress with that reason.
         check: check_pool,
         summary: "A synchronous call without a keep-alive connection pool",
         doc: r#"## What it checks
-Every synchronous call declares `uses.pool` with `keep_alive` not set to `false`.
+Every synchronous call declares `uses.pool` with `keep_alive` not set to `false`, unless
+connections are reused anyway: gRPC (`protocol: grpc`) multiplexes one HTTP/2 connection,
+and a declared client that pools by default (docs/stacks.md) needs no `pool` written.
+Without a declared client the message says that reuse is not known.
 
 ## Why
 First item of the seed's sync checklist: "Connection Pooling 설정", shown with an agent
@@ -104,8 +111,9 @@ Size `max_connections` by Little's law (C001): at least rps × latency.
         check: check_breaker,
         summary: "A synchronous call between services without a circuit breaker",
         doc: r#"## What it checks
-Every synchronous call declares `uses.circuit_breaker`. Calls made by a `client` (a
-browser or app, which reports the failure to its user) are exempt.
+Every synchronous call declares `uses.circuit_breaker`, or a client whose default
+pipeline has one (`polly-standard`, `resilience4j`; docs/stacks.md). Calls made by a
+`client` (a browser or app, which reports the failure to its user) are exempt.
 
 ## Why
 The flowchart's node L for the sync pattern is "Circuit Breaker + 재시도", and the seed's
@@ -277,8 +285,11 @@ fn sync_half<'a>(
 }
 
 fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    use crate::stacks::{effective, Limit};
     for (decl, _) in sync_half(cx) {
-        if decl.uses().timeout_ms.is_some() {
+        let stacks = effective::stacks(cx.model, decl);
+        let known = effective::timeout(cx.model, decl, &stacks);
+        if matches!(known, Some((Limit::Ms(..), _))) {
             continue;
         }
         let i = &decl.interaction;
@@ -292,19 +303,39 @@ fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 crate::recommended::TIMEOUT_MS.value
             ),
         };
-        out.push(
-            cx.finding(
-                &MISSING_TIMEOUT,
-                decl,
-                fields::USES_TIMEOUT_MS,
+        let (message, label, help) = match known {
+            Some((_, effective::Origin::Stack { stack, .. })) => (
                 format!(
-                    "sync call {} has no timeout: a hung `{}` holds the caller until the client library gives up, if ever",
+                    "sync call {} has no timeout at all: {stack} sets none unless one is configured, so a hung `{}` holds the caller forever",
                     ends(decl),
                     i.to
                 ),
-            )
-            .label("no `timeout_ms`")
-            .help(format!("add `{suggestion} under `uses:`")),
+                format!("{stack}: no timeout"),
+                format!("add `{suggestion} under `uses:` and set it on the {stack} client"),
+            ),
+            _ if stacks.client.is_none() => (
+                format!(
+                    "sync call {} declares no timeout and no `client`, so the library's default is not known: a hung `{}` may hold the caller indefinitely",
+                    ends(decl),
+                    i.to
+                ),
+                "no `timeout_ms`".to_string(),
+                format!("add `{suggestion} under `uses:`, or {}", effective::DECLARE_STACK),
+            ),
+            _ => (
+                format!(
+                    "sync call {} declares no timeout, and commsplan knows no documented default for its client: a hung `{}` may hold the caller indefinitely",
+                    ends(decl),
+                    i.to
+                ),
+                "no `timeout_ms`".to_string(),
+                format!("add `{suggestion} under `uses:`"),
+            ),
+        };
+        out.push(
+            cx.finding(&MISSING_TIMEOUT, decl, fields::USES_TIMEOUT_MS, message)
+                .label(label)
+                .help(help),
         );
     }
 }
@@ -346,23 +377,11 @@ fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    use crate::stacks::effective;
     for (decl, _) in sync_half(cx) {
         let help = format!("add `{}` under `uses:`", crate::recommended::pool_block());
-        match &decl.uses().pool {
-            None => out.push(
-                cx.finding(
-                    &MISSING_POOL,
-                    decl,
-                    fields::USES_POOL,
-                    format!(
-                        "sync call {} declares no connection pool: every call pays a new connection",
-                        ends(decl)
-                    ),
-                )
-                .label("no `pool`")
-                .help(help),
-            ),
-            Some(pool) if pool.keep_alive == Some(false) => out.push(
+        if decl.uses().pool.as_ref().is_some_and(|p| p.keep_alive == Some(false)) {
+            out.push(
                 cx.finding(
                     &MISSING_POOL,
                     decl,
@@ -374,17 +393,47 @@ fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 )
                 .label("keep-alive off")
                 .help("set `keep_alive: true`"),
-            ),
-            Some(_) => {}
+            );
+            continue;
         }
+        let stacks = effective::stacks(cx.model, decl);
+        if effective::connections(cx.model, decl, &stacks).is_some() {
+            continue;
+        }
+        let (message, help) = match stacks.client {
+            None => (
+                format!(
+                    "sync call {} declares no connection pool and no `client`, so whether calls reuse connections is not known",
+                    ends(decl)
+                ),
+                format!("{help}, or {}", effective::DECLARE_STACK),
+            ),
+            Some(_) => {
+                let name = stacks.client_stack().map_or("", |s| s.name);
+                (
+                    format!(
+                        "sync call {} declares no connection pool, and commsplan knows no documented pooling default for {name}",
+                        ends(decl)
+                    ),
+                    help,
+                )
+            }
+        };
+        out.push(
+            cx.finding(&MISSING_POOL, decl, fields::USES_POOL, message)
+                .label("no `pool`")
+                .help(help),
+        );
     }
 }
 
 fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, _) in sync_half(cx) {
-        if decl.uses().circuit_breaker.is_some()
-            || kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client
-        {
+        if kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client {
+            continue;
+        }
+        let stacks = crate::stacks::effective::stacks(cx.model, decl);
+        if crate::stacks::effective::breaker(cx.model, decl, &stacks).is_some() {
             continue;
         }
         out.push(
@@ -393,7 +442,7 @@ fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 decl,
                 fields::USES_CIRCUIT_BREAKER,
                 format!(
-                    "sync call {} has no circuit breaker: a failing `{}` keeps receiving full load and retries",
+                    "sync call {} declares no circuit breaker: without one a failing `{}` keeps receiving full load and retries",
                     ends(decl),
                     decl.interaction.to
                 ),

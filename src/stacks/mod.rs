@@ -1,0 +1,390 @@
+//! What client libraries, meshes and protocols do when a setting is not written: the
+//! one table of stack defaults the rules judge. Each fact cites its source (the library's
+//! documentation or source file) and the version it was read at; a setting whose default
+//! could not be confirmed is left out (`None`), and the rules then say it is unknown
+//! instead of guessing. docs/stacks.md is rendered from this table.
+
+pub mod effective;
+
+use crate::model::types::{ClientStack, MeshStack};
+
+/// One documented default, with where it is written down.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fact<T: 'static> {
+    pub value: T,
+    /// The documentation page or source file that states it.
+    pub source: &'static str,
+    /// The version the source was read at.
+    pub version: &'static str,
+}
+
+/// How long a hung callee can hold a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// No limit at all unless one is set.
+    Unbounded,
+    /// A limit of this many milliseconds, and which one it is (total, read, route, …).
+    Ms(u64, &'static str),
+}
+
+/// Whether calls reuse connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connections {
+    /// A keep-alive pool of connections.
+    Pooled,
+    /// Many calls share one connection (HTTP/2 streams).
+    Multiplexed,
+}
+
+/// Circuit breaker thresholds in the terms of `uses.circuit_breaker`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Breaker {
+    pub failure_rate_percent: f64,
+    pub min_calls: u32,
+    pub open_ms: u64,
+}
+
+/// Retries made without being configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retries {
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// Which failures are retried.
+    pub on: &'static str,
+    /// The delay between attempts.
+    pub backoff: &'static str,
+}
+
+/// The defaults of one stack; `None` where no confirmed default is known.
+#[derive(Debug, Clone, Copy)]
+pub struct Stack {
+    /// The name as the file spells it.
+    pub name: &'static str,
+    /// The longest a hung callee can hold a call.
+    pub request_timeout: Option<Fact<Limit>>,
+    pub connect_timeout: Option<Fact<Limit>>,
+    pub connections: Option<Fact<Connections>>,
+    pub breaker: Option<Fact<Breaker>>,
+    pub retries: Option<Fact<Retries>>,
+}
+
+const NONE: Stack = Stack {
+    name: "",
+    request_timeout: None,
+    connect_timeout: None,
+    connections: None,
+    breaker: None,
+    retries: None,
+};
+
+const GRPC_DEADLINES: Fact<Limit> = Fact {
+    value: Limit::Unbounded,
+    source: "https://grpc.io/docs/guides/deadlines/ (\"By default, gRPC does not set a deadline\")",
+    version: "gRPC docs, 2024",
+};
+
+/// gRPC runs on HTTP/2, whose streams share one connection.
+pub const GRPC_MULTIPLEXES: Fact<Connections> = Fact {
+    value: Connections::Multiplexed,
+    source:
+        "https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md (gRPC over HTTP/2 streams)",
+    version: "gRPC protocol spec",
+};
+
+const fn fact<T>(value: T, source: &'static str, version: &'static str) -> Option<Fact<T>> {
+    Some(Fact {
+        value,
+        source,
+        version,
+    })
+}
+
+/// The defaults of a client library.
+pub fn client(stack: ClientStack) -> Stack {
+    use ClientStack as C;
+    use Connections::Pooled;
+    use Limit::{Ms, Unbounded};
+    match stack {
+        C::GoNetHttp => Stack {
+            name: "go-net-http",
+            request_timeout: fact(Unbounded, "https://pkg.go.dev/net/http#Client (Client.Timeout: \"A Timeout of zero means no timeout\")", "Go 1.22"),
+            connect_timeout: fact(Ms(30_000, "dial"), "src/net/http/transport.go (DefaultTransport: net.Dialer{Timeout: 30 * time.Second})", "Go 1.22"),
+            connections: fact(Pooled, "src/net/http/transport.go (DefaultTransport keeps idle connections: MaxIdleConns 100, IdleConnTimeout 90 s)", "Go 1.22"),
+            ..NONE
+        },
+        C::GrpcGo | C::GrpcJava | C::Tonic => Stack {
+            name: match stack {
+                C::GrpcGo => "grpc-go",
+                C::GrpcJava => "grpc-java",
+                _ => "tonic",
+            },
+            request_timeout: Some(GRPC_DEADLINES),
+            connections: Some(GRPC_MULTIPLEXES),
+            ..NONE
+        },
+        C::Axios => Stack {
+            name: "axios",
+            request_timeout: fact(Unbounded, "https://github.com/axios/axios/blob/v1.x/lib/defaults/index.js (timeout: 0); README: \"default is `0` (no timeout)\"", "axios 1.x"),
+            ..NONE
+        },
+        C::Fetch => Stack { name: "fetch", ..NONE },
+        C::SpringRestclient => Stack { name: "spring-restclient", ..NONE },
+        C::SpringWebclient => Stack {
+            name: "spring-webclient",
+            connections: fact(Pooled, "https://projectreactor.io/docs/netty/release/reference/ (Reactor Netty HttpClient uses a \"fixed\" connection pool by default)", "Reactor Netty 1.1"),
+            ..NONE
+        },
+        C::Resttemplate => Stack {
+            name: "resttemplate",
+            request_timeout: fact(Unbounded, "org/springframework/http/client/SimpleClientHttpRequestFactory.java (connect and read timeouts default to -1: HttpURLConnection's default, 0 = infinite)", "Spring Framework 6.1"),
+            connect_timeout: fact(Unbounded, "org/springframework/http/client/SimpleClientHttpRequestFactory.java (connectTimeout -1: HttpURLConnection's default, 0 = infinite)", "Spring Framework 6.1"),
+            ..NONE
+        },
+        C::Openfeign => Stack {
+            name: "openfeign",
+            request_timeout: fact(Ms(60_000, "read"), "feign/Request.java (Request.Options(): connectTimeout 10 s, readTimeout 60 s)", "Feign 13"),
+            connect_timeout: fact(Ms(10_000, "connect"), "feign/Request.java (Request.Options(): connectTimeout 10 s)", "Feign 13"),
+            ..NONE
+        },
+        C::Okhttp => Stack {
+            name: "okhttp",
+            request_timeout: fact(Ms(10_000, "read"), "https://square.github.io/okhttp/ OkHttpClient.Builder.readTimeout: \"The default value is 10 seconds\" (callTimeout defaults to 0, no total limit)", "OkHttp 4.12"),
+            connect_timeout: fact(Ms(10_000, "connect"), "OkHttpClient.Builder.connectTimeout: \"The default value is 10 seconds\"", "OkHttp 4.12"),
+            connections: fact(Pooled, "okhttp3/ConnectionPool.kt (ConnectionPool(): 5 idle connections kept 5 minutes)", "OkHttp 4.12"),
+            ..NONE
+        },
+        C::DotnetHttpclientfactory => Stack {
+            name: "dotnet-httpclientfactory",
+            request_timeout: fact(Ms(100_000, "total"), "https://learn.microsoft.com/dotnet/api/system.net.http.httpclient.timeout (\"The default value is 100,000 milliseconds (100 seconds)\")", ".NET 8"),
+            connections: fact(Pooled, "https://learn.microsoft.com/dotnet/core/extensions/httpclient-factory (handlers and their connections are pooled and reused)", ".NET 8"),
+            ..NONE
+        },
+        C::PollyStandard => Stack {
+            name: "polly-standard",
+            request_timeout: fact(Ms(30_000, "total"), "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (standard handler: total request timeout 30 s, attempt timeout 10 s)", "Microsoft.Extensions.Http.Resilience 8"),
+            connections: fact(Pooled, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (the handler is added to an IHttpClientFactory client, whose connections are pooled)", "Microsoft.Extensions.Http.Resilience 8"),
+            breaker: fact(Breaker { failure_rate_percent: 10.0, min_calls: 100, open_ms: 5_000 }, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (circuit breaker: failure ratio 10 %, minimum throughput 100, sampling 30 s, break 5 s)", "Microsoft.Extensions.Http.Resilience 8"),
+            retries: fact(Retries { retries: 3, on: "HTTP 5xx, 408, 429 and HttpRequestException", backoff: "exponential with jitter, 2 s base" }, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (retry: 3 retries, exponential backoff with jitter, 2 s delay)", "Microsoft.Extensions.Http.Resilience 8"),
+            ..NONE
+        },
+        C::Resilience4j => Stack {
+            name: "resilience4j",
+            breaker: fact(Breaker { failure_rate_percent: 50.0, min_calls: 100, open_ms: 60_000 }, "https://resilience4j.readme.io/docs/circuitbreaker (CircuitBreakerConfig defaults: failureRateThreshold 50, minimumNumberOfCalls 100, slidingWindowSize 100, waitDurationInOpenState 60000 ms)", "Resilience4j 2.2"),
+            ..NONE
+        },
+        C::PythonRequests => Stack {
+            name: "python-requests",
+            request_timeout: fact(Unbounded, "https://requests.readthedocs.io/en/latest/user/advanced/#timeouts (\"By default, requests do not time out unless a timeout value is set explicitly\")", "Requests 2.32"),
+            ..NONE
+        },
+        C::Httpx => Stack {
+            name: "httpx",
+            request_timeout: fact(Ms(5_000, "network inactivity"), "https://www.python-httpx.org/advanced/timeouts/ (\"The default behavior is to raise a TimeoutException after 5 seconds of network inactivity\")", "HTTPX 0.27"),
+            ..NONE
+        },
+        C::Aiohttp => Stack {
+            name: "aiohttp",
+            request_timeout: fact(Ms(300_000, "total"), "https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts (\"By default aiohttp uses a total 300 seconds (5min) timeout\")", "aiohttp 3.9"),
+            connections: fact(Pooled, "https://docs.aiohttp.org/en/stable/client_reference.html#tcpconnector (a ClientSession's TCPConnector keeps a pool, limit 100)", "aiohttp 3.9"),
+            ..NONE
+        },
+        C::Reqwest => Stack {
+            name: "reqwest",
+            request_timeout: fact(Unbounded, "https://docs.rs/reqwest/latest/reqwest/struct.ClientBuilder.html#method.timeout (\"Default is no timeout\")", "reqwest 0.12"),
+            connections: fact(Pooled, "https://docs.rs/reqwest/latest/reqwest/struct.Client.html (\"The Client holds a connection pool internally\")", "reqwest 0.12"),
+            ..NONE
+        },
+    }
+}
+
+/// The defaults of a service mesh's proxy.
+pub fn mesh(stack: MeshStack) -> Stack {
+    match stack {
+        MeshStack::Istio => Stack {
+            name: "istio",
+            request_timeout: fact(Limit::Unbounded, "https://istio.io/latest/docs/concepts/traffic-management/#timeouts (\"By default, the timeout for HTTP requests is disabled in Istio\")", "Istio 1.22"),
+            retries: fact(Retries { retries: 2, on: "connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes (503)", backoff: "25 ms base with jitter" }, "https://istio.io/latest/docs/concepts/traffic-management/#retries (\"the default retry behavior for HTTP requests is to retry twice\"); pilot's default route retry policy", "Istio 1.22"),
+            ..NONE
+        },
+        MeshStack::Envoy => Stack {
+            name: "envoy",
+            request_timeout: fact(Limit::Ms(15_000, "route"), "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto (RouteAction.timeout: \"If not specified, the default is 15s\")", "Envoy 1.30"),
+            retries: fact(Retries { retries: 0, on: "nothing", backoff: "none" }, "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto (a route without retry_policy is not retried)", "Envoy 1.30"),
+            ..NONE
+        },
+        MeshStack::Linkerd => Stack { name: "linkerd", ..NONE },
+    }
+}
+
+/// Every stack, clients then meshes, for the documentation and the tests.
+pub fn all() -> Vec<Stack> {
+    use ClientStack as C;
+    let clients = [
+        C::GoNetHttp,
+        C::GrpcGo,
+        C::GrpcJava,
+        C::Axios,
+        C::Fetch,
+        C::SpringRestclient,
+        C::SpringWebclient,
+        C::Resttemplate,
+        C::Openfeign,
+        C::Okhttp,
+        C::DotnetHttpclientfactory,
+        C::PollyStandard,
+        C::Resilience4j,
+        C::PythonRequests,
+        C::Httpx,
+        C::Aiohttp,
+        C::Reqwest,
+        C::Tonic,
+    ];
+    let meshes = [MeshStack::Istio, MeshStack::Linkerd, MeshStack::Envoy];
+    clients
+        .into_iter()
+        .map(client)
+        .chain(meshes.into_iter().map(mesh))
+        .collect()
+}
+
+impl Limit {
+    pub fn describe(self) -> String {
+        match self {
+            Limit::Unbounded => "no timeout".into(),
+            Limit::Ms(ms, what) => format!("{what} timeout {ms} ms"),
+        }
+    }
+}
+
+impl Connections {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Connections::Pooled => "keep-alive connection pool",
+            Connections::Multiplexed => "one multiplexed HTTP/2 connection",
+        }
+    }
+}
+
+impl Breaker {
+    pub fn describe(self) -> String {
+        format!(
+            "opens at {} % failures over at least {} calls, stays open {} ms",
+            self.failure_rate_percent, self.min_calls, self.open_ms
+        )
+    }
+}
+
+impl Retries {
+    pub fn describe(self) -> String {
+        if self.retries == 0 {
+            return "no retries".into();
+        }
+        format!("{} retries on {}, {}", self.retries, self.on, self.backoff)
+    }
+}
+
+/// docs/stacks.md's table, from the facts above.
+pub fn reference() -> String {
+    let mut out = String::new();
+    for stack in all() {
+        out.push_str(&format!("### {}\n\n", stack.name));
+        let rows = [
+            (
+                "request timeout",
+                stack
+                    .request_timeout
+                    .map(|f| (f.value.describe(), f.source, f.version)),
+            ),
+            (
+                "connect timeout",
+                stack
+                    .connect_timeout
+                    .map(|f| (f.value.describe(), f.source, f.version)),
+            ),
+            (
+                "connections",
+                stack
+                    .connections
+                    .map(|f| (f.value.describe().to_string(), f.source, f.version)),
+            ),
+            (
+                "circuit breaker",
+                stack
+                    .breaker
+                    .map(|f| (f.value.describe(), f.source, f.version)),
+            ),
+            (
+                "retries",
+                stack
+                    .retries
+                    .map(|f| (f.value.describe(), f.source, f.version)),
+            ),
+        ];
+        out.push_str("| setting | default | source | version |\n|---|---|---|---|\n");
+        for (name, row) in rows {
+            match row {
+                Some((value, source, version)) => out.push_str(&format!(
+                    "| {name} | {value} | {} | {version} |\n",
+                    source.replace('|', "\\|")
+                )),
+                None => out.push_str(&format!("| {name} | not known | — | — |\n")),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fact_has_a_source_and_a_version_and_names_are_unique() {
+        let stacks = all();
+        let mut names: Vec<&str> = stacks.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), stacks.len(), "a stack is listed twice");
+        for s in &stacks {
+            let cited = [
+                s.request_timeout.map(|f| (f.source, f.version)),
+                s.connect_timeout.map(|f| (f.source, f.version)),
+                s.connections.map(|f| (f.source, f.version)),
+                s.breaker.map(|f| (f.source, f.version)),
+                s.retries.map(|f| (f.source, f.version)),
+            ];
+            for (source, version) in cited.into_iter().flatten() {
+                assert!(source.len() > 10, "{}: no source", s.name);
+                assert!(!version.trim().is_empty(), "{}: no version", s.name);
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_the_file_spelling() {
+        for s in all() {
+            let json = format!("\"{}\"", s.name);
+            let as_client: Result<ClientStack, _> = serde_json::from_str(&json);
+            let as_mesh: Result<MeshStack, _> = serde_json::from_str(&json);
+            assert!(
+                as_client.is_ok() || as_mesh.is_ok(),
+                "{} is not a stack name",
+                s.name
+            );
+        }
+    }
+
+    #[test]
+    fn breaker_facts_are_in_range() {
+        for s in all() {
+            if let Some(b) = s.breaker {
+                assert!(
+                    (0.0..=100.0).contains(&b.value.failure_rate_percent),
+                    "{}",
+                    s.name
+                );
+            }
+        }
+    }
+}
