@@ -47,6 +47,17 @@ pub enum Command {
     Generate(GenerateArgs),
     /// List or export the templates `generate` uses.
     Templates(TemplatesArgs),
+    /// Compare two versions of a system: interactions, patterns, findings, chain figures.
+    Diff(crate::diff::DiffArgs),
+    /// Write a man page per subcommand into a folder.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The folder to write `commsplan.1`, `commsplan-analyze.1`, … into (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

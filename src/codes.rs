@@ -654,6 +654,37 @@ suppress:
 Remove the suppression, or correct its `rule` or `target`.
 "#,
     }
+
+    INVALID_INCLUDE {
+        code: "M020",
+        name: "invalid-include",
+        kind: Loader,
+        severity: Error,
+        summary: "An `include` entry that cannot be followed",
+        doc: r#"## What it checks
+Each entry of a file's `include` list: that it is a relative path or glob pattern, that it
+names a readable regular file (a pattern: at least one) inside the directory of the file
+given on the command line, and that no file includes itself, directly or through others.
+The finding points at the entry; for a cycle it also points at the entry that starts it.
+
+## Why
+A file that silently fails to load takes a team's services and interactions out of the
+review. A cycle would never end, and an absolute path or one outside the project makes the
+result depend on the machine it runs on.
+
+## Example
+```yaml
+# system.yaml
+include: [teams/orders.yaml]
+# teams/orders.yaml
+include: [../system.yaml]
+```
+
+## Fix
+Correct the path or pattern; include each file from one place and remove the entry that
+closes the cycle. A file outside the project can be given on the command line instead.
+"#,
+    }
 }
 
 #[cfg(test)]

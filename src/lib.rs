@@ -7,6 +7,7 @@ pub mod codes;
 pub mod commands;
 pub mod config;
 pub mod diagram;
+pub mod diff;
 pub mod finding;
 pub mod flowchart;
 pub mod generate;

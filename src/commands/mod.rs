@@ -2,9 +2,11 @@
 
 mod analyze;
 mod diagram;
+mod diff;
 mod explain;
 mod generate;
 mod init;
+mod man;
 
 use crate::cli::{Cli, Command, Format};
 use std::io::Write;
@@ -37,6 +39,8 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Diagram(args) => diagram::run_diagram(&args),
         Command::Flowchart(args) => diagram::run_flowchart(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Man(args) => man::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

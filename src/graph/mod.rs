@@ -253,6 +253,81 @@ impl SyncGraph {
     }
 }
 
+/// What the sync chains from one entry service promise: the figures the G rules judge
+/// (G005, G006, G004, G003), each with the chain of edges that gives it. For comparing
+/// two versions of a system; the rules report only what crosses a threshold.
+#[derive(Debug, Clone)]
+pub struct EntryFigures {
+    pub service: usize,
+    /// Composite availability of the weakest chain, as a fraction.
+    pub availability: (f64, Vec<usize>),
+    /// Summed p99 of the slowest chain, in ms.
+    pub latency_ms: (f64, Vec<usize>),
+    /// Product of the attempts along the most retried chain.
+    pub amplification: (f64, Vec<usize>),
+    /// The smallest margin, in ms, of a caller's timeout over its callee's worst wait
+    /// downstream (negative: the caller gives up first; minus infinity: the callee has a
+    /// call without a timeout); infinite when no timed call has a callee that calls on.
+    pub timeout_margin_ms: (f64, Vec<usize>),
+}
+
+impl SyncGraph {
+    /// Entry services as the SLO rules take them: clients, gateways and services that
+    /// nothing calls synchronously, when they call something.
+    pub fn entries(&self, model: &Model) -> Vec<usize> {
+        use crate::model::types::ServiceKind::{Client, Gateway};
+        (0..self.out.len())
+            .filter(|&s| !self.out[s].is_empty())
+            .filter(|&s| {
+                matches!(model.services[s].service.kind, Some(Client | Gateway))
+                    || self.in_degree[s] == 0
+            })
+            .collect()
+    }
+
+    pub fn entry_figures(&self, model: &Model) -> Vec<EntryFigures> {
+        let slo = |s: usize| model.services[s].service.slo.as_ref();
+        let available = |s: usize| {
+            slo(s)
+                .and_then(|o| o.availability)
+                .map_or(1.0, |a| a / 100.0)
+        };
+        let latency = |s: usize| slo(s).and_then(|o| o.latency_p99_ms).unwrap_or(0.0);
+        // As G003 computes it, except that a call without a timeout may wait forever.
+        let worst_wait: Vec<Option<f64>> = (self.out.iter())
+            .map(|edges| {
+                (edges.iter())
+                    .map(|&e| {
+                        let edge = &self.edges[e];
+                        (edge.worst_case_ms(&model.interactions[edge.interaction]))
+                            .map_or(f64::INFINITY, |w| w as f64)
+                    })
+                    .reduce(f64::max)
+            })
+            .collect();
+        let margin = |e: &Edge| match (e.timeout_ms, worst_wait[e.to]) {
+            (Some(t), Some(w)) => t as f64 - w,
+            _ => f64::INFINITY,
+        };
+        let walks = [
+            self.best(1.0, |e, v| available(e.to) * v, |a, b| a < b),
+            self.best(0.0, |e, v| latency(e.to) + v, |a, b| a > b),
+            self.best(1.0, |e, v| f64::from(e.attempts) * v, |a, b| a > b),
+            self.best(f64::INFINITY, |e, v| margin(e).min(v), |a, b| a < b),
+        ];
+        let figure = |walk: &[Best], s: usize| (walk[s].value, self.chain(walk, s));
+        (self.entries(model).into_iter())
+            .map(|s| EntryFigures {
+                service: s,
+                availability: figure(&walks[0], s),
+                latency_ms: figure(&walks[1], s),
+                amplification: figure(&walks[2], s),
+                timeout_margin_ms: figure(&walks[3], s),
+            })
+            .collect()
+    }
+}
+
 pub fn service_name(model: &Model, index: usize) -> &str {
     model
         .services

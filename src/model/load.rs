@@ -4,14 +4,15 @@ use super::checks::{self, RawRef};
 use super::prune::{prune, removed_suppressions, Invalid};
 use super::types::{Interaction, Service, Suppression, Uses};
 use super::yaml::{self, escape_pointer_token, Limits, ProblemKind};
-use super::{InteractionDecl, Model, Origin, ServiceDecl, SourceFile, SuppressionDecl};
+use super::{include, InteractionDecl, Model, Origin, ServiceDecl, SourceFile, SuppressionDecl};
 use crate::codes;
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use anyhow::{Context as _, Result};
 use serde::Deserialize as _;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy)]
 pub struct LoadOptions {
@@ -29,29 +30,196 @@ impl Default for LoadOptions {
     }
 }
 
-/// Reads every file. Problems in the files are findings; only a path that cannot be read
-/// at all is an error (exit code 2).
+/// Reads every file, and the files they include. Problems in the files are findings;
+/// only a path given on the command line that cannot be read at all is an error (exit
+/// code 2). A file reached twice (given twice, or included from two places) is read once.
 pub fn load(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<(Model, Vec<Finding>)> {
-    let mut model = Model::default();
-    let mut findings = Vec::new();
-    let mut refs = Vec::new();
+    let mut loader = Loader {
+        model: Model::default(),
+        findings: Vec::new(),
+        refs: Vec::new(),
+        options,
+        read: HashSet::new(),
+        included: 0,
+        defaults: HashMap::new(),
+    };
     for path in paths {
         let path = path.as_ref();
         let bytes = read_limited(path, options.max_file_bytes)?;
-        let file_index = model.files.len();
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !loader.read.insert(canonical.clone()) {
+            continue;
+        }
         let display = path.to_string_lossy().into_owned();
-        load_one(
-            &mut model,
-            &mut findings,
-            &mut refs,
-            file_index,
-            display,
-            bytes,
-            options,
-        );
+        let (file, entries) = loader.load_one(display, bytes, None);
+        let root_dir = canonical.parent().unwrap_or(Path::new("")).to_path_buf();
+        let mut chain = vec![Reading {
+            canonical,
+            file,
+            entered_at: None,
+        }];
+        loader.follow(&mut chain, entries, &root_dir);
     }
+    let Loader {
+        model,
+        mut findings,
+        refs,
+        ..
+    } = loader;
     checks::references(&model, &refs, &mut findings);
     Ok((model, findings))
+}
+
+struct Loader<'o> {
+    model: Model,
+    findings: Vec<Finding>,
+    refs: Vec<RawRef>,
+    options: &'o LoadOptions,
+    /// The canonical path of every file read so far.
+    read: HashSet<PathBuf>,
+    /// How many of them were read through `include`.
+    included: usize,
+    /// By file: its own valid defaults merged over those of the file that includes it,
+    /// for the files it includes in turn.
+    defaults: HashMap<usize, Value>,
+}
+
+/// A file on the way from the command line to the file being read.
+struct Reading {
+    canonical: PathBuf,
+    file: usize,
+    /// The `include` entry that led here (none for the file given on the command line).
+    entered_at: Option<Location>,
+}
+
+impl Loader<'_> {
+    /// Reads what the entries of the last file in `chain` name, depth first in the order
+    /// written, each file right after the file that includes it.
+    fn follow(&mut self, chain: &mut Vec<Reading>, entries: Vec<include::Entry>, root_dir: &Path) {
+        let Some(including) = chain.last() else {
+            return;
+        };
+        let file = including.file;
+        let including_path = PathBuf::from(&*self.model.files[file].path);
+        let including_canonical = including.canonical.clone();
+        for entry in entries {
+            let at = self.entry_location(file, entry.index);
+            let context = include::Including {
+                path: &including_path,
+                canonical: &including_canonical,
+                root_dir,
+            };
+            let targets = match include::resolve(&entry.text, &context) {
+                Ok(targets) => targets,
+                Err(problem) => {
+                    self.findings.push(include_problem(problem, at));
+                    continue;
+                }
+            };
+            for target in targets {
+                if let Some(start) = chain.iter().position(|r| r.canonical == target.canonical) {
+                    let finding = self.cycle(chain, start, &entry.text, at.clone());
+                    self.findings.push(finding);
+                    continue;
+                }
+                if self.read.contains(&target.canonical) {
+                    continue;
+                }
+                if let Some(limit) = self.over_limit(chain, &at) {
+                    self.findings.push(limit);
+                    break;
+                }
+                let read = match read_limited(&target.path, self.options.max_file_bytes) {
+                    Ok(read) => read,
+                    Err(e) => {
+                        let problem = include::Problem {
+                            message: format!("cannot include `{}`: {e:#}", entry.text),
+                            label: "cannot be read",
+                            help: "check the file's permissions".into(),
+                            limit: false,
+                        };
+                        self.findings.push(include_problem(problem, at.clone()));
+                        continue;
+                    }
+                };
+                self.read.insert(target.canonical.clone());
+                self.included += 1;
+                let (included, entries) = self.load_one(target.display, read, Some(file));
+                chain.push(Reading {
+                    canonical: target.canonical,
+                    file: included,
+                    entered_at: Some(at.clone()),
+                });
+                self.follow(chain, entries, root_dir);
+                chain.pop();
+            }
+        }
+    }
+
+    fn entry_location(&self, file: usize, index: usize) -> Location {
+        let source = &self.model.files[file];
+        match &source.spans {
+            Some(spans) => source.value_location(spans, &format!("/include/{index}")),
+            None => source.start_location(),
+        }
+    }
+
+    /// An entry that names a file already being read: the cycle, from the entry that
+    /// starts it to the one that closes it.
+    fn cycle(&self, chain: &[Reading], start: usize, entry: &str, at: Location) -> Finding {
+        let names: Vec<String> = chain[start..]
+            .iter()
+            .map(|r| format!("`{}`", self.model.files[r.file].path))
+            .chain(std::iter::once(format!(
+                "`{}`",
+                self.model.files[chain[start].file].path
+            )))
+            .collect();
+        let message = if start + 1 == chain.len() {
+            format!("`{entry}` includes this file itself")
+        } else {
+            format!("include cycle: {}", names.join(" → "))
+        };
+        let mut finding = Finding::new(&codes::INVALID_INCLUDE, message)
+            .at(at)
+            .label("closes the cycle")
+            .help("remove the entry: a file cannot include the files that include it");
+        if let Some(opening) = chain.get(start + 1).and_then(|r| r.entered_at.clone()) {
+            finding = finding.related(opening, "the cycle starts here");
+        }
+        finding
+    }
+
+    /// Reading one more file would nest includes too deep or read too many files.
+    fn over_limit(&self, chain: &[Reading], at: &Location) -> Option<Finding> {
+        let message = if chain.len() > include::MAX_DEPTH {
+            format!("includes are nested more than {} deep", include::MAX_DEPTH)
+        } else if self.included >= include::MAX_FILES {
+            format!("more than {} files are included", include::MAX_FILES)
+        } else {
+            return None;
+        };
+        let mut finding = Finding::new(&codes::LIMIT, message)
+            .at(at.clone())
+            .label("not read")
+            .help("include the team files from one file instead of from each other");
+        if let Some(first) = chain.get(1).and_then(|r| r.entered_at.clone()) {
+            finding = finding.related(first, "the includes start here");
+        }
+        Some(finding)
+    }
+}
+
+fn include_problem(problem: include::Problem, at: Location) -> Finding {
+    let code = if problem.limit {
+        &codes::LIMIT
+    } else {
+        &codes::INVALID_INCLUDE
+    };
+    Finding::new(code, problem.message)
+        .at(at)
+        .label(problem.label)
+        .help(problem.help)
 }
 
 enum Read_ {
@@ -81,60 +249,139 @@ fn read_limited(path: &Path, max: u64) -> Result<Read_> {
     Ok(Read_::Bytes(bytes))
 }
 
-fn load_one(
-    model: &mut Model,
-    findings: &mut Vec<Finding>,
-    refs: &mut Vec<RawRef>,
-    file_index: usize,
-    path: String,
-    read: Read_,
-    options: &LoadOptions,
-) {
-    let mut file = SourceFile {
-        path: path.as_str().into(),
-        text: String::new(),
-        spans: None,
-        interaction_ids: Vec::new(),
-    };
-    let bytes = match read {
-        Read_::TooLarge(size) => {
-            findings.push(
-                Finding::new(
-                    &codes::LIMIT,
-                    format!(
-                        "the file is {} MiB, over the limit of {} MiB",
-                        size / (1024 * 1024),
-                        options.max_file_bytes / (1024 * 1024)
-                    ),
-                )
-                .at(file.start_location())
-                .help("split the system into several files and pass them all"),
-            );
-            model.files.push(file);
-            return;
+impl Loader<'_> {
+    /// Reads one file into the model: its index, and its `include` entries to follow.
+    fn load_one(
+        &mut self,
+        path: String,
+        read: Read_,
+        included_by: Option<usize>,
+    ) -> (usize, Vec<include::Entry>) {
+        let index = self.model.files.len();
+        let file = SourceFile {
+            path: path.as_str().into(),
+            text: String::new(),
+            spans: None,
+            interaction_ids: Vec::new(),
+            included_by,
+        };
+        let Some((file, doc, invalid)) = self.read_document(file, read) else {
+            return (index, Vec::new());
+        };
+        let entries = include::entries(&doc);
+        self.model.files.push(file);
+        let inherited = included_by.and_then(|parent| self.defaults.get(&parent));
+        let defaults = extract(
+            &mut self.model,
+            &mut self.findings,
+            &mut self.refs,
+            Extracting {
+                file: index,
+                included: included_by.is_some(),
+                inherited,
+            },
+            doc,
+            invalid,
+        );
+        if let Some(defaults) = defaults {
+            self.defaults.insert(index, defaults);
         }
-        Read_::Bytes(b) => b,
-    };
-    let text = match decode(bytes) {
-        Ok(t) => t,
-        Err((text_before, message)) => {
-            let pos = end_pos(&text_before);
-            findings.push(
-                Finding::new(&codes::ENCODING, message)
-                    .at(file.location(yaml::Span::point(pos)))
-                    .label("here")
-                    .help("save the file as UTF-8 text"),
-            );
-            model.files.push(file);
-            return;
-        }
-    };
-    file.text = text;
-    crate::timing::phase("read");
+        crate::timing::phase("extracted");
+        (index, entries)
+    }
 
-    let parsed = yaml::parse(&file.text, options.limits);
-    crate::timing::phase("parsed");
-    for p in &parsed.problems {
+    /// Decodes, parses and validates a file. A file that holds no document to extract is
+    /// pushed to the model here, with its findings.
+    fn read_document(
+        &mut self,
+        mut file: SourceFile,
+        read: Read_,
+    ) -> Option<(SourceFile, Value, Invalid)> {
+        let findings = &mut self.findings;
+        let bytes = match read {
+            Read_::TooLarge(size) => {
+                findings.push(
+                    Finding::new(
+                        &codes::LIMIT,
+                        format!(
+                            "the file is {} MiB, over the limit of {} MiB",
+                            size / (1024 * 1024),
+                            self.options.max_file_bytes / (1024 * 1024)
+                        ),
+                    )
+                    .at(file.start_location())
+                    .help("split the system into several files and pass them all"),
+                );
+                self.model.files.push(file);
+                return None;
+            }
+            Read_::Bytes(b) => b,
+        };
+        let text = match decode(bytes) {
+            Ok(t) => t,
+            Err((text_before, message)) => {
+                let pos = end_pos(&text_before);
+                findings.push(
+                    Finding::new(&codes::ENCODING, message)
+                        .at(file.location(yaml::Span::point(pos)))
+                        .label("here")
+                        .help("save the file as UTF-8 text"),
+                );
+                self.model.files.push(file);
+                return None;
+            }
+        };
+        file.text = text;
+        crate::timing::phase("read");
+
+        let parsed = yaml::parse(&file.text, self.options.limits);
+        crate::timing::phase("parsed");
+        report_parse_problems(&parsed.problems, &file, findings);
+        let Some((doc, spans)) = parsed.root else {
+            if parsed.problems.is_empty() {
+                findings.push(
+                    Finding::new(&codes::EMPTY, "the file holds no YAML document")
+                        .at(file.start_location())
+                        .help("start from `commsplan init`"),
+                );
+            }
+            self.model.files.push(file);
+            return None;
+        };
+        if doc.is_null() {
+            findings.push(
+                Finding::new(&codes::EMPTY, "the file holds an empty document")
+                    .at(file.location(spans.span))
+                    .help("start from `commsplan init`"),
+            );
+            self.model.files.push(file);
+            return None;
+        }
+        file.interaction_ids = doc
+            .get("interactions")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (schema_findings, invalid) = super::schema::validate(&doc, &spans, &file);
+        findings.extend(schema_findings);
+        findings.extend(missing_top_level(&doc, &spans, &file));
+        crate::timing::phase("validated");
+        file.spans = Some(spans);
+        Some((file, doc, invalid))
+    }
+}
+
+fn report_parse_problems(
+    problems: &[yaml::Problem],
+    file: &SourceFile,
+    findings: &mut Vec<Finding>,
+) {
+    for p in problems {
         let info = match p.kind {
             ProblemKind::Syntax | ProblemKind::ComplexKey => &codes::YAML_SYNTAX,
             ProblemKind::DuplicateKey => &codes::DUPLICATE_KEY,
@@ -152,62 +399,58 @@ fn load_one(
         }
         findings.push(f);
     }
-    let Some(root) = parsed.root else {
-        if parsed.problems.is_empty() {
-            findings.push(
-                Finding::new(&codes::EMPTY, "the file holds no YAML document")
-                    .at(file.start_location())
-                    .help("start from `commsplan init`"),
-            );
-        }
-        model.files.push(file);
-        return;
+}
+
+/// The top-level fields whose need depends on the file's place, which the schema cannot
+/// see: a file given on the command line names the system, and a file that neither
+/// includes nor is included holds services and interactions.
+fn missing_top_level(doc: &Value, spans: &yaml::SpanTree, file: &SourceFile) -> Vec<Finding> {
+    let Value::Object(top) = doc else {
+        return Vec::new();
     };
-    let (doc, spans) = root;
-    if doc.is_null() {
-        findings.push(
-            Finding::new(&codes::EMPTY, "the file holds an empty document")
-                .at(file.location(spans.span))
-                .help("start from `commsplan init`"),
-        );
-        model.files.push(file);
-        return;
-    }
-    file.interaction_ids = doc
-        .get("interactions")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    let (schema_findings, invalid) = super::schema::validate(&doc, &spans, &file);
-    findings.extend(schema_findings);
-    crate::timing::phase("validated");
-    file.spans = Some(spans);
-    model.files.push(file);
-    extract(model, findings, refs, file_index, doc, invalid);
-    crate::timing::phase("extracted");
+    let included = file.included_by.is_some();
+    let stands_alone = !included && !top.contains_key("include");
+    [
+        ("system", !included),
+        ("services", stands_alone),
+        ("interactions", stands_alone),
+    ]
+    .into_iter()
+    .filter(|&(key, needed)| needed && !top.contains_key(key))
+    .map(|(key, _)| {
+        Finding::new(&codes::MISSING_FIELD, format!("`{key}` is missing"))
+            .at(file.mapping_location(spans, ""))
+            .label(format!("`{key}` required here"))
+    })
+    .collect()
+}
+
+/// What [`extract`] needs to know about the file besides its document.
+struct Extracting<'d> {
+    file: usize,
+    included: bool,
+    /// The defaults of the file that includes this one (its own merged over its includer's).
+    inherited: Option<&'d Value>,
 }
 
 /// Moves a document into the model. Nodes with schema errors are left out as if not
 /// written (their errors are already reported) and the rest of each item is read; an item
 /// that still does not read (an interaction without `to`) is left out, though its
-/// `from`/`to` are still checked.
+/// `from`/`to` are still checked. Returns the defaults that apply to the file's
+/// interactions, for the files it includes.
 fn extract(
     model: &mut Model,
     findings: &mut Vec<Finding>,
     refs: &mut Vec<RawRef>,
-    file: usize,
+    at: Extracting,
     doc: Value,
     mut invalid: Invalid,
-) {
+) -> Option<Value> {
     let Value::Object(mut top) = doc else {
-        return;
+        return at.inherited.cloned();
     };
-    if model.system.is_none() {
+    // The system is named by the files given on the command line, not by included ones.
+    if model.system.is_none() && !at.included {
         model.system = top
             .get("system")
             .and_then(Value::as_str)
@@ -217,89 +460,24 @@ fn extract(
             .and_then(Value::as_str)
             .map(str::to_string);
     }
-    let defaults: Option<Value> = top.remove("defaults").and_then(|mut d| {
+    let own: Option<Value> = top.remove("defaults").and_then(|mut d| {
         prune(&mut d, &mut invalid.defaults);
         Uses::deserialize(&d).is_ok().then_some(d)
     });
-
+    let defaults = match (own, at.inherited) {
+        (Some(mut own), Some(inherited)) => {
+            merge_under(&mut own, inherited);
+            Some(own)
+        }
+        (own, inherited) => own.or_else(|| inherited.cloned()),
+    };
     if let Some(Value::Object(services)) = top.remove("services") {
-        for (name, mut value) in services {
-            let origin = Origin {
-                file,
-                pointer: format!("/services/{}", escape_pointer_token(&name)),
-            };
-            let mut removed = Vec::new();
-            if let Some(mut paths) = invalid.services.remove(&name) {
-                removed = removed_suppressions(&paths);
-                prune(&mut value, &mut paths);
-            }
-            let Ok(mut service) = serde_json::from_value::<Service>(value) else {
-                // Keep the name so that references to it do not cascade into errors.
-                model.services.entry(name.clone()).or_insert(ServiceDecl {
-                    name,
-                    service: Service::default(),
-                    origin,
-                });
-                continue;
-            };
-            renumber(&mut service.suppress, &removed);
-            if let Some(first) = model.services.get(&name) {
-                findings.push(checks::duplicate_service(
-                    model,
-                    &name,
-                    &first.origin,
-                    &origin,
-                ));
-                continue;
-            }
-            model.services.insert(
-                name.clone(),
-                ServiceDecl {
-                    name,
-                    service,
-                    origin,
-                },
-            );
-        }
+        extract_services(model, findings, at.file, services, &mut invalid);
     }
-
     if let Some(Value::Array(items)) = top.remove("interactions") {
-        for (index, mut value) in items.into_iter().enumerate() {
-            let origin = Origin {
-                file,
-                pointer: format!("/interactions/{index}"),
-            };
-            let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
-            refs.push(RawRef {
-                id: text("id"),
-                from: text("from"),
-                to: text("to"),
-                origin: origin.clone(),
-            });
-            // Written, even if a field in it is left out below.
-            let declares_uses = value.get("uses").is_some();
-            let mut removed = Vec::new();
-            if let Some(mut paths) = invalid.interactions.remove(&index) {
-                removed = removed_suppressions(&paths);
-                prune(&mut value, &mut paths);
-            }
-            if let (Some(defaults), Value::Object(map)) = (&defaults, &mut value) {
-                let uses = map
-                    .entry("uses")
-                    .or_insert_with(|| Value::Object(Default::default()));
-                merge_under(uses, defaults);
-            }
-            if let Ok(mut interaction) = serde_json::from_value::<Interaction>(value) {
-                renumber(&mut interaction.suppress, &removed);
-                model.interactions.push(InteractionDecl {
-                    interaction,
-                    origin,
-                    declares_uses,
-                });
-            }
-        }
+        let decls = extract_interactions(refs, at.file, items, &mut invalid, defaults.as_ref());
+        model.interactions.extend(decls);
     }
-
     if let Some(Value::Array(items)) = top.remove("suppress") {
         for (index, value) in items.into_iter().enumerate() {
             if invalid.suppressions.contains(&index) {
@@ -309,13 +487,106 @@ fn extract(
                 model.suppressions.push(SuppressionDecl {
                     suppression,
                     origin: Origin {
-                        file,
+                        file: at.file,
                         pointer: format!("/suppress/{index}"),
                     },
                 });
             }
         }
     }
+    defaults
+}
+
+fn extract_services(
+    model: &mut Model,
+    findings: &mut Vec<Finding>,
+    file: usize,
+    services: serde_json::Map<String, Value>,
+    invalid: &mut Invalid,
+) {
+    for (name, mut value) in services {
+        let origin = Origin {
+            file,
+            pointer: format!("/services/{}", escape_pointer_token(&name)),
+        };
+        let mut removed = Vec::new();
+        if let Some(mut paths) = invalid.services.remove(&name) {
+            removed = removed_suppressions(&paths);
+            prune(&mut value, &mut paths);
+        }
+        let Ok(mut service) = serde_json::from_value::<Service>(value) else {
+            // Keep the name so that references to it do not cascade into errors.
+            model.services.entry(name.clone()).or_insert(ServiceDecl {
+                name,
+                service: Service::default(),
+                origin,
+            });
+            continue;
+        };
+        renumber(&mut service.suppress, &removed);
+        if let Some(first) = model.services.get(&name) {
+            findings.push(checks::duplicate_service(
+                model,
+                &name,
+                &first.origin,
+                &origin,
+            ));
+            continue;
+        }
+        model.services.insert(
+            name.clone(),
+            ServiceDecl {
+                name,
+                service,
+                origin,
+            },
+        );
+    }
+}
+
+fn extract_interactions(
+    refs: &mut Vec<RawRef>,
+    file: usize,
+    items: Vec<Value>,
+    invalid: &mut Invalid,
+    defaults: Option<&Value>,
+) -> Vec<InteractionDecl> {
+    let mut decls = Vec::with_capacity(items.len());
+    for (index, mut value) in items.into_iter().enumerate() {
+        let origin = Origin {
+            file,
+            pointer: format!("/interactions/{index}"),
+        };
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        refs.push(RawRef {
+            id: text("id"),
+            from: text("from"),
+            to: text("to"),
+            origin: origin.clone(),
+        });
+        // Written, even if a field in it is left out below.
+        let declares_uses = value.get("uses").is_some();
+        let mut removed = Vec::new();
+        if let Some(mut paths) = invalid.interactions.remove(&index) {
+            removed = removed_suppressions(&paths);
+            prune(&mut value, &mut paths);
+        }
+        if let (Some(defaults), Value::Object(map)) = (defaults, &mut value) {
+            let uses = map
+                .entry("uses")
+                .or_insert_with(|| Value::Object(Default::default()));
+            merge_under(uses, defaults);
+        }
+        if let Ok(mut interaction) = serde_json::from_value::<Interaction>(value) {
+            renumber(&mut interaction.suppress, &removed);
+            decls.push(InteractionDecl {
+                interaction,
+                origin,
+                declares_uses,
+            });
+        }
+    }
+    decls
 }
 
 /// After invalid entries of a `suppress` list were left out (`removed`, positions as

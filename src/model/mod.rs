@@ -3,6 +3,7 @@
 
 mod checks;
 pub mod fields;
+mod include;
 mod load;
 mod prune;
 pub mod schema;
@@ -26,6 +27,9 @@ pub struct SourceFile {
     pub spans: Option<SpanTree>,
     /// Interaction ids by position in the file, for naming schema errors.
     pub(crate) interaction_ids: Vec<Option<String>>,
+    /// The file whose `include` read this one: its defaults apply here too, under this
+    /// file's own.
+    pub(crate) included_by: Option<usize>,
 }
 
 impl SourceFile {
@@ -154,7 +158,7 @@ pub struct SuppressionDecl {
 #[derive(Default)]
 pub struct Model {
     pub files: Vec<SourceFile>,
-    /// The first file's system name.
+    /// The system name of the first file given on the command line that has one.
     pub system: Option<String>,
     pub description: Option<String>,
     pub services: IndexMap<String, ServiceDecl, foldhash::fast::RandomState>,
@@ -180,9 +184,8 @@ impl Model {
         let found = spans.nearest_under(&origin.pointer, relative);
         if !found.1 {
             if let Some(field) = relative.strip_prefix("uses/") {
-                let in_defaults = spans.nearest_under("/defaults", field);
-                if in_defaults.1 {
-                    return file.found_location(in_defaults);
+                if let Some(in_defaults) = self.defaults_location(origin.file, field) {
+                    return in_defaults;
                 }
             }
         }
@@ -208,7 +211,22 @@ impl Model {
         spans.nearest_under(&origin.pointer, relative).1
             || relative
                 .strip_prefix("uses/")
-                .is_some_and(|f| spans.nearest_under("/defaults", f).1)
+                .is_some_and(|f| self.defaults_location(origin.file, f).is_some())
+    }
+
+    /// Where `field` of `uses` is set in the defaults that apply to `file`: its own, then
+    /// those of the files that include it, nearest first (the order they are merged in).
+    fn defaults_location(&self, mut file: usize, field: &str) -> Option<Location> {
+        loop {
+            let source = &self.files[file];
+            if let Some(spans) = &source.spans {
+                let found = spans.nearest_under("/defaults", field);
+                if found.1 {
+                    return Some(source.found_location(found));
+                }
+            }
+            file = source.included_by?;
+        }
     }
 
     /// First and last line of the node at `origin` as written in its file.

@@ -13,22 +13,36 @@ use serde::{Deserialize, Serialize};
 pub struct ArchitectureFile {
     /// Version of the file format. Only `1` exists.
     pub version: u32,
-    /// Name of the system described by this file.
+    /// Name of the system described by this file. Required in a file given on the
+    /// command line; a file read through `include` may leave it out (the including
+    /// file names the system).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
-    pub system: String,
+    pub system: Option<String>,
     /// Free text shown in reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Settings merged under every interaction's `uses` (the interaction's own values win).
+    /// They also apply, under their own defaults, to the files this file includes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Uses>,
-    /// The services, by name.
+    /// The services, by name. Required unless the file includes others or is included.
+    #[serde(default)]
     pub services: IndexMap<String, Service>,
-    /// Every interaction between two services.
+    /// Every interaction between two services. Required unless the file includes others
+    /// or is included.
+    #[serde(default)]
     pub interactions: Vec<Interaction>,
     /// Suppressions that apply to the whole system.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppress: Vec<Suppression>,
+    /// Other architecture files that belong to this system (one per team, say): paths or
+    /// glob patterns (`teams/*.yaml`), relative to this file's directory, never absolute
+    /// and never outside the directory of the file given on the command line. Matches of a
+    /// pattern are read in alphabetical order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(length(min = 1)))]
+    pub include: Vec<String>,
 }
 
 /// A service (or client, gateway, worker, external system) that takes part in interactions.

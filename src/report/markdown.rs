@@ -203,7 +203,7 @@ fn item(f: &Finding, paths: &Paths) -> String {
 /// Plain text: backslash-escapes Markdown punctuation, writes `<>&` as entities (so that no tag or
 /// entity survives), and newlines as `<br>`. `$` (GitHub math), `@` (mentions) and `#`
 /// (issue links) are escaped too.
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -241,7 +241,7 @@ fn line_start(escaped: &str) -> String {
 }
 
 /// A code span holding `s` literally, whatever backticks it contains.
-fn code(s: &str, in_cell: bool) -> String {
+pub(crate) fn code(s: &str, in_cell: bool) -> String {
     let s: String = s
         .chars()
         .flat_map(|c| -> Vec<char> {
@@ -267,7 +267,7 @@ fn code(s: &str, in_cell: bool) -> String {
 
 /// A rule's message: its `code` spans stay code, the rest is escaped text. With an odd
 /// number of backticks the pairing is unknowable, and all of it is text.
-fn inline(s: &str, in_cell: bool) -> String {
+pub(crate) fn inline(s: &str, in_cell: bool) -> String {
     let parts: Vec<&str> = s.split('`').collect();
     if parts.len().is_multiple_of(2) {
         return text(s);

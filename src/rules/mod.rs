@@ -59,6 +59,7 @@ families!(
     resilience,
     observability,
     graph,
+    design,
     capacity,
 );
 

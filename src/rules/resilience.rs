@@ -156,8 +156,11 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(first) = lacking.first() else {
             continue;
         };
-        // A hub can have hundreds of calls: name a few, count the rest.
-        let mut ids: Vec<&str> = lacking.iter().take(8).map(|d| d.id()).collect();
+        // A hub can have hundreds of calls: name a few, count the rest. The few are the
+        // first by id, so that reordering the file does not change what is said.
+        let mut named = lacking.clone();
+        named.sort_by_key(|d| d.id());
+        let mut ids: Vec<&str> = named.iter().take(8).map(|d| d.id()).collect();
         let more = lacking.len() - ids.len();
         let more_text = format!("{more} more");
         if more > 0 {
@@ -181,7 +184,7 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
             crate::recommended::BULKHEAD_MAX_QUEUE.value
         ))
         .service(name.as_str());
-        for d in lacking.iter().skip(1).take(8) {
+        for d in named.iter().filter(|d| !std::ptr::eq(**d, *first)).take(8) {
             f = f.related(
                 cx.model.at(&d.origin, fields::USES_BULKHEAD),
                 format!("`{}` has no bulkhead either", d.id()),

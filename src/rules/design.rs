@@ -1,0 +1,434 @@
+//! Design-level rules: problems no single checklist item shows, because they lie between
+//! two interactions — a bound above a call that has none, a decision that needs the
+//! current data taken where only a copy is kept.
+
+use super::Context;
+use crate::finding::Finding;
+use crate::flowchart::applied_pattern;
+use crate::graph::{Edge, SyncGraph};
+use crate::model::fields;
+use crate::model::types::{Consistency, Pattern};
+use crate::model::InteractionDecl;
+
+rules! {
+    UNBOUNDED_DOWNSTREAM {
+        code: "G007",
+        name: "unbounded-downstream",
+        severity: Error,
+        check: check_unbounded_downstream,
+        summary: "A synchronous call with no timeout below a caller that gives up",
+        doc: r#"## What it checks
+Every designed synchronous call B → C that has a `uses` block but no `timeout_ms` (its
+own or from `defaults`), where some caller above B — directly, or through calls that set
+no timeout either — gives up after a `timeout_ms`. One finding per call without a
+timeout, naming the nearest caller that gives up and the chain between them.
+Interactions with no `uses` block are not reported (D002 says they are not designed yet),
+but a chain is followed through them.
+
+## Why
+This is the worst timeout-budget inversion (G003 measures the others, and cannot here:
+the worst case is unbounded). The caller gives up and reports a failure, but B is still
+waiting on C, and C goes on and commits: the user retries and the work is done twice —
+two orders, two charges. Meanwhile every such call holds one of B's threads and
+connections for as long as C hangs, so a slow C exhausts B while B's callers see only
+their own timeouts. The seed's client pairs every call with a `timeout`.
+
+## Example
+```yaml
+- { id: place-order, from: gateway, to: order,   uses: { timeout_ms: 2000 } }
+- { id: charge,      from: order,   to: payment, uses: { pattern: sync } }   # no timeout
+```
+
+## Fix
+Give the inner call a `timeout_ms` that fits within the caller's, its retries included
+(the finding's help gives the bound), so that work stops when nobody waits for it any
+more; make the operation idempotent with a key so that the caller's retry is harmless.
+"#,
+    }
+
+    STALE_STRONG_READ {
+        code: "G008",
+        name: "stale-strong-read",
+        severity: Error,
+        check: check_stale_strong_read,
+        summary: "A decision that needs strong consistency is answered from a copy of the data",
+        doc: r#"## What it checks
+Every synchronous interaction with `needs.consistency: strong` whose callee keeps only a
+copy of the data:
+- the callee is fed by a stream (an interaction of pattern `stream` to it, from another
+  service), publishes nothing itself (it is the `from` of no queue, stream or cqrs
+  interaction), takes no write (no synchronous call to it is `idempotent: false` or
+  carries a `uses.idempotency` key) and other callers already read it with
+  `consistency: eventual`: a read model or projection; or
+- the interaction reads a cache server (`protocol: memcached`), which evicts entries and
+  is written after the store of record, if at all.
+
+A service that consumes a stream but also takes writes or publishes events of its own is
+not reported: it is likely the owner of what the decision reads. Queues are not counted
+as feeds: they carry work for their consumer, which is usually the record of what it does.
+One finding per strong interaction, naming the feeding interaction.
+
+## Why
+A copy fed by events lags its owner by the time the events take to arrive — under load,
+seconds or more. A decision that needs the current value (a balance check, a stock count,
+a seat) taken on the copy lets two concurrent requests both pass the check: two payments
+against one balance, two bookings of the last room. The seed keeps `strong` decisions
+synchronous precisely so that they are taken on the data of record.
+
+## Example
+```yaml
+- { id: ledger-feed,   from: payments, to: balance-view, uses: { pattern: stream } }
+- { id: show-balance,  from: web,      to: balance-view,
+    needs: { realtime: true, consistency: eventual, can_wait: true } }
+- { id: check-balance, from: checkout, to: balance-view, idempotent: true,
+    needs: { realtime: true, consistency: strong }, uses: { pattern: sync } }
+```
+
+## Fix
+Take the decision at the owner of the data: call it synchronously, or make the write
+itself conditional there (a compare-and-set, a reservation, a unique constraint). If the
+decision can tolerate the lag, say so with `consistency: eventual`.
+"#,
+    }
+}
+
+/// Protocols of cache servers: a copy by design, never the record. memcached "is an
+/// in-memory key-value store for small chunks of arbitrary data" that evicts the least
+/// recently used items when full (https://memcached.org/about). Redis is left out: it is
+/// often run as the store of record.
+const CACHE_PROTOCOLS: &[&str] = &["memcached"];
+
+/// Hops of a chain named in full; a longer chain is shortened in the middle.
+const NAMED_HOPS: usize = 6;
+
+/// Where a walk down from the bounded calls reached a service: the edge it came by, the
+/// bounded edge the walk started from and the hops between.
+#[derive(Clone, Copy)]
+struct Reached {
+    came_by: usize,
+    bound: usize,
+    hops: usize,
+}
+
+/// Breadth-first from every call with a timeout, down through calls without one: for
+/// each service, the nearest bounded call above it. Linear in the graph, no recursion.
+fn under_a_bound(edges: &[Edge], out: &[Vec<usize>]) -> Vec<Option<Reached>> {
+    let mut reached: Vec<Option<Reached>> = vec![None; out.len()];
+    let mut queue = std::collections::VecDeque::new();
+    // The tightest bound first: of the callers that give up, the one that gives up
+    // soonest is the one a reader must be shown.
+    let mut bounded: Vec<(u64, usize)> = edges
+        .iter()
+        .enumerate()
+        .filter_map(|(index, edge)| edge.timeout_ms.map(|t| (t, index)))
+        .collect();
+    bounded.sort_unstable();
+    for (_, index) in bounded {
+        let edge = &edges[index];
+        if reached[edge.to].is_none() {
+            reached[edge.to] = Some(Reached {
+                came_by: index,
+                bound: index,
+                hops: 1,
+            });
+            queue.push_back(edge.to);
+        }
+    }
+    while let Some(service) = queue.pop_front() {
+        let Some(at) = reached[service] else {
+            continue;
+        };
+        for &e in &out[service] {
+            let to = edges[e].to;
+            if edges[e].timeout_ms.is_none() && reached[to].is_none() {
+                reached[to] = Some(Reached {
+                    came_by: e,
+                    bound: at.bound,
+                    hops: at.hops + 1,
+                });
+                queue.push_back(to);
+            }
+        }
+    }
+    reached
+}
+
+/// `a → b → c` from the bounded call down to `last`; the middle of a long chain is
+/// elided, so that naming it costs a bounded number of steps.
+fn chain_text(
+    cx: &Context<'_>,
+    graph: &SyncGraph,
+    reached: &[Option<Reached>],
+    last: usize,
+) -> String {
+    let from = graph.edges[last].from;
+    let Some(at) = reached[from] else {
+        return graph.describe(cx.model, &[last]);
+    };
+    let mut tail = vec![last];
+    let mut service = from;
+    while tail.len() < NAMED_HOPS {
+        let Some(r) = reached[service] else { break };
+        tail.push(r.came_by);
+        if r.came_by == at.bound {
+            break;
+        }
+        service = graph.edges[r.came_by].from;
+    }
+    tail.reverse();
+    let text = graph.describe(cx.model, &tail);
+    if tail[0] == at.bound {
+        return text;
+    }
+    format!(
+        "{} → … → {text} ({} hops)",
+        graph.describe(cx.model, &[at.bound]),
+        at.hops + 1
+    )
+}
+
+/// What happens after the caller has given up: a write goes on and is done again by the
+/// retry; a read holds a thread and a connection for an answer nobody reads.
+fn consequence(decl: &InteractionDecl, caller: &str) -> String {
+    let i = &decl.interaction;
+    match i.idempotent {
+        Some(false) => format!(
+            "after `{caller}` gives up, `{}` may still complete the write, and a retry of the request writes again",
+            i.to
+        ),
+        Some(true) => format!(
+            "after `{caller}` gives up, `{}` keeps a thread and a connection waiting on `{}` for an answer nobody reads",
+            i.from, i.to
+        ),
+        None => format!(
+            "after `{caller}` gives up, `{}` keeps waiting on `{}`, and if the call writes, a retry of the request writes again",
+            i.from, i.to
+        ),
+    }
+}
+
+fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let graph = cx.graph();
+    let reached = under_a_bound(&graph.edges, &graph.out);
+    for (index, edge) in graph.edges.iter().enumerate() {
+        let decl = &cx.model.interactions[edge.interaction];
+        if edge.timeout_ms.is_some() || !decl.declares_uses {
+            continue;
+        }
+        let Some(at) = reached[edge.from] else {
+            continue;
+        };
+        let bound = &graph.edges[at.bound];
+        let bound_decl = &cx.model.interactions[bound.interaction];
+        let limit = bound.timeout_ms.unwrap_or(0);
+        let i = &decl.interaction;
+        let direct = at.hops == 1;
+        let backoff = crate::graph::backoff_total_ms(decl, edge.attempts);
+        let per_attempt = limit.saturating_sub(backoff) / u64::from(edge.attempts.max(1));
+        let fits = if edge.attempts > 1 {
+            format!(
+                "{per_attempt} ms or less for each of its {} attempts{}",
+                edge.attempts,
+                if backoff > 0 {
+                    format!(" and {backoff} ms of backoff")
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            format!("less than {limit} ms")
+        };
+        let mut f = cx.finding(
+            &UNBOUNDED_DOWNSTREAM,
+            decl,
+            fields::USES_TIMEOUT_MS,
+            format!(
+                "`{}` waits on `{}` with no timeout (`{}`), below `{}`, which gives up after {limit} ms (`{}`): chain {}; {}",
+                i.from,
+                i.to,
+                decl.id(),
+                bound_decl.interaction.from,
+                bound_decl.id(),
+                chain_text(cx, graph, &reached, index),
+                consequence(decl, &bound_decl.interaction.from),
+            ),
+        )
+        .label(format!("no `timeout_ms` under a {limit} ms caller"))
+        .help(format!(
+            "add `timeout_ms` under `uses:` on `{}`: {fits}{}",
+            decl.id(),
+            if direct {
+                String::new()
+            } else {
+                " less what the hops between take".to_string()
+            }
+        ))
+        .related(
+            cx.model.at(&bound_decl.origin, fields::USES_TIMEOUT_MS),
+            format!("`{}` gives up after {limit} ms here", bound_decl.interaction.from),
+        );
+        if !direct {
+            let entry = &cx.model.interactions[graph.edges[at.came_by].interaction];
+            f = f.related(
+                cx.model.at(&entry.origin, fields::TO),
+                format!(
+                    "`{}` is called here, {} hops below `{}`, through calls without a timeout",
+                    i.from, at.hops, bound_decl.interaction.from
+                ),
+            );
+        }
+        out.push(f);
+    }
+}
+
+/// What makes the callee's data a copy.
+enum Copied<'a> {
+    /// Fed by this stream interaction.
+    Fed(&'a InteractionDecl),
+    /// Read from a cache server over this protocol.
+    Cache(&'a str),
+}
+
+/// Per service: the first stream that feeds it, when the model shows nothing else that
+/// writes its data (it publishes nothing and takes no write) and its other callers
+/// already read it as lagging (`consistency: eventual`): a read model.
+fn fed_copies<'a>(cx: &'a Context<'_>) -> Vec<Option<&'a InteractionDecl>> {
+    let services = &cx.model.services;
+    let mut feed: Vec<Option<&InteractionDecl>> = vec![None; services.len()];
+    let mut owner = vec![false; services.len()];
+    let mut read_as_eventual = vec![false; services.len()];
+    for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
+        let Some(pattern) = applied_pattern(decl, decision) else {
+            continue;
+        };
+        let i = &decl.interaction;
+        let (Some(from), Some(to)) = (services.get_index_of(&i.from), services.get_index_of(&i.to))
+        else {
+            continue;
+        };
+        if pattern.has_async_part() {
+            // A service that publishes events of its own owns some data of record.
+            owner[from] = true;
+        }
+        if pattern.has_sync_part() {
+            // A call that is not idempotent, or carries a key to deduplicate it on, writes.
+            owner[to] |= i.idempotent == Some(false) || decl.uses().idempotency.is_some();
+            read_as_eventual[to] |=
+                i.needs.as_ref().and_then(|n| n.consistency) == Some(Consistency::Eventual);
+        }
+        if pattern == Pattern::Stream && from != to && feed[to].is_none() {
+            feed[to] = Some(decl);
+        }
+    }
+    (0..services.len())
+        .map(|s| feed[s].filter(|_| !owner[s] && read_as_eventual[s]))
+        .collect()
+}
+
+fn check_stale_strong_read(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let fed = fed_copies(cx);
+    for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
+        let i = &decl.interaction;
+        let strong = i.needs.as_ref().and_then(|n| n.consistency) == Some(Consistency::Strong);
+        if !strong || !applied_pattern(decl, decision).is_some_and(|p| p.has_sync_part()) {
+            continue;
+        }
+        let protocol = decl.uses().protocol.as_deref();
+        let copy = match protocol.filter(|p| CACHE_PROTOCOLS.contains(p)) {
+            Some(p) => Copied::Cache(p),
+            None => match cx.model.services.get_index_of(&i.to).and_then(|s| fed[s]) {
+                Some(feed) => Copied::Fed(feed),
+                None => continue,
+            },
+        };
+        out.push(stale_read_finding(cx, decl, &copy));
+    }
+}
+
+fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copied<'_>) -> Finding {
+    let i = &decl.interaction;
+    let why = match copy {
+        Copied::Fed(feed) => format!(
+            "`{}` keeps a copy fed asynchronously by `{}` (a stream from `{}`), so the answer may lag the owner",
+            i.to,
+            feed.id(),
+            feed.interaction.from
+        ),
+        Copied::Cache(protocol) => format!(
+            "`{}` is a {protocol} cache: a copy that evicts entries and is written after the store of record",
+            i.to
+        ),
+    };
+    let owner = match copy {
+        Copied::Fed(feed) => format!("`{}`", feed.interaction.from),
+        Copied::Cache(_) => "the store of record".to_string(),
+    };
+    let mut f = cx.finding(
+        &STALE_STRONG_READ,
+        decl,
+        fields::NEEDS_CONSISTENCY,
+        format!(
+            "{} needs strong consistency, but {why}: two concurrent requests can both pass the check",
+            super::checklist::ends(decl)
+        ),
+    )
+    .label("decided on a copy")
+    .help(format!(
+        "take the decision at {owner} (a synchronous read there, or a conditional write: compare-and-set, reservation, unique key), or set `consistency: eventual` if the lag is acceptable"
+    ));
+    if let Copied::Fed(feed) = copy {
+        f = f.related(
+            cx.model.at(&feed.origin, fields::USES_PATTERN),
+            format!("`{}` is fed here by `{}`", i.to, feed.interaction.from),
+        );
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(from: usize, to: usize, timeout_ms: Option<u64>) -> Edge {
+        Edge {
+            interaction: from,
+            from,
+            to,
+            attempts: 1,
+            timeout_ms,
+            cyclic: false,
+        }
+    }
+
+    /// A bounded call above a million calls without a timeout: the walk is a loop, not a
+    /// recursion, and every service learns the bound and its distance.
+    #[test]
+    fn a_million_hops_under_one_bound() {
+        let n = 1_000_000;
+        let edges: Vec<Edge> = (0..n)
+            .map(|i| hop(i, i + 1, (i == 0).then_some(1000)))
+            .collect();
+        let out: Vec<Vec<usize>> = (0..=n)
+            .map(|i| if i < n { vec![i] } else { vec![] })
+            .collect();
+        let reached = under_a_bound(&edges, &out);
+        assert!(reached[0].is_none());
+        let last = reached[n].expect("the last service is under the bound");
+        assert_eq!((last.bound, last.hops, last.came_by), (0, n, n - 1));
+    }
+
+    /// The tightest of several callers is the one named; a bounded call is its own bound.
+    #[test]
+    fn the_tightest_bound_wins_and_bounds_restart() {
+        let edges = vec![
+            hop(0, 2, Some(5000)),
+            hop(1, 2, Some(800)),
+            hop(2, 3, None),
+            hop(3, 4, Some(100)),
+        ];
+        let out = vec![vec![0], vec![1], vec![2], vec![3], vec![]];
+        let reached = under_a_bound(&edges, &out);
+        assert_eq!(reached[3].map(|r| (r.bound, r.hops)), Some((1, 2)));
+        assert_eq!(reached[4].map(|r| (r.bound, r.hops)), Some((3, 1)));
+    }
+}
