@@ -324,23 +324,47 @@ fn sync_interactions(model: &Model, graph: &SyncGraph) -> Vec<bool> {
     sync
 }
 
-/// What reaches each service synchronously, the service itself included. Components come
-/// from Tarjan's algorithm in reverse topological order, so one backward pass over them
-/// carries every reach downstream; members of a cycle reach one another.
+/// What reaches each service synchronously, the service itself included. Kahn's
+/// algorithm over the graph's components (a cycle is one component, its members reach
+/// one another), iterative and linear.
 fn reach(model: &Model, graph: &SyncGraph) -> Vec<Reach> {
-    let mut reach: Vec<Reach> = (0..model.services.len())
-        .map(|s| own_reach(model, graph, s))
-        .collect();
-    for component in petgraph::algo::tarjan_scc(&graph.graph).iter().rev() {
-        let mut shared = Reach::default();
-        for ix in component {
-            shared.merge(reach[graph.graph[*ix]]);
+    let n = model.services.len();
+    let mut reach: Vec<Reach> = (0..n).map(|s| own_reach(model, graph, s)).collect();
+    let mut component = vec![usize::MAX; n];
+    let mut members: Vec<Vec<usize>> = graph.cycles.clone();
+    for (id, cycle) in graph.cycles.iter().enumerate() {
+        for &s in cycle {
+            component[s] = id;
         }
-        for ix in component {
-            let s = graph.graph[*ix];
+    }
+    for (s, c) in component.iter_mut().enumerate() {
+        if *c == usize::MAX {
+            *c = members.len();
+            members.push(vec![s]);
+        }
+    }
+    let crossing = |e: &super::Edge| component[e.from] != component[e.to];
+    let mut waiting = vec![0usize; members.len()];
+    for e in graph.edges.iter().filter(|e| crossing(e)) {
+        waiting[component[e.to]] += 1;
+    }
+    let mut ready: std::collections::VecDeque<usize> =
+        (0..members.len()).filter(|&c| waiting[c] == 0).collect();
+    while let Some(c) = ready.pop_front() {
+        let mut shared = Reach::default();
+        for &s in &members[c] {
+            shared.merge(reach[s]);
+        }
+        for &s in &members[c] {
             reach[s] = shared;
-            for &e in &graph.out[s] {
-                reach[graph.edges[e].to].merge(shared);
+            for e in graph.out[s].iter().map(|&e| &graph.edges[e]) {
+                if crossing(e) {
+                    reach[e.to].merge(shared);
+                    waiting[component[e.to]] -= 1;
+                    if waiting[component[e.to]] == 0 {
+                        ready.push_back(component[e.to]);
+                    }
+                }
             }
         }
     }

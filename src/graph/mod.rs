@@ -122,7 +122,9 @@ impl SyncGraph {
         }
         let mut component = vec![usize::MAX; n];
         let mut cycles = Vec::new();
-        for scc in petgraph::algo::tarjan_scc(&graph) {
+        // Kosaraju's walks are iterative (petgraph's Tarjan recurses once per hop and
+        // overflows the stack on a long chain); the components are sorted below.
+        for scc in petgraph::algo::kosaraju_scc(&graph) {
             let members: Vec<usize> = scc.iter().map(|ix| graph[*ix]).collect();
             let has_cycle =
                 members.len() > 1 || out[members[0]].iter().any(|&e| edges[e].to == members[0]);
