@@ -122,8 +122,10 @@ impl SyncGraph {
         }
         let mut component = vec![usize::MAX; n];
         let mut cycles = Vec::new();
-        // Kosaraju's walks are iterative (petgraph's Tarjan recurses once per hop and
-        // overflows the stack on a long chain); the components are sorted below.
+        // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per hop and overflows the
+        // stack of a rule's worker thread on a chain of some 20,000 calls; Kosaraju keeps
+        // its own stack. The order it yields components in does not matter: members and
+        // cycles are sorted below.
         for scc in petgraph::algo::kosaraju_scc(&graph) {
             let members: Vec<usize> = scc.iter().map(|ix| graph[*ix]).collect();
             let has_cycle =

@@ -209,64 +209,9 @@ fn to_finding(
 ) -> Option<Finding> {
     let at = |pointer: &str| file.value_location(spans, pointer);
     let (interaction, service) = subject_of(path, spans, file);
-    let finding = match kind {
-        ValidationErrorKind::Type { kind } => {
-            let expected = type_names(kind);
-            let mut f = if path.is_empty() {
-                Finding::new(
-                    &codes::WRONG_TYPE,
-                    format!(
-                        "the file must be a mapping with `version`, `system`, `services` and `interactions`, not {}",
-                        describe_value(instance)
-                    ),
-                )
-            } else {
-                Finding::new(
-                    &codes::WRONG_TYPE,
-                    format!(
-                        "`{}` must be {expected}, found {}",
-                        last_key(path),
-                        describe_value(instance)
-                    ),
-                )
-            }
-            .at(at(path))
-            .label(format!("expected {expected}"));
-            if expected.contains("boolean") {
-                if let Value::String(s) = instance {
-                    if is_yaml11_bool(s) {
-                        f = f.help(format!(
-                            "YAML 1.2 reads `{s}` as a string; write `true` or `false`"
-                        ));
-                    }
-                }
-            }
-            if instance.is_null() {
-                f = f.help("the value is empty; write a value or remove the key");
-            }
-            f
-        }
-        ValidationErrorKind::Enum { options } => {
-            let allowed: Vec<String> = options
-                .as_array()
-                .map(|a| a.iter().map(plain).collect())
-                .unwrap_or_default();
-            let mut f = Finding::new(
-                &codes::INVALID_VALUE,
-                format!("`{}` is not a valid `{}`", plain(instance), last_key(path)),
-            )
-            .at(at(path))
-            .label(format!("expected one of: {}", allowed.join(", ")));
-            if let Some(s) = did_you_mean(&plain(instance), allowed.iter().map(String::as_str)) {
-                f = f.help(format!(
-                    "did you mean `{s}`? allowed: {}",
-                    allowed.join(", ")
-                ));
-            } else {
-                f = f.help(format!("allowed values: {}", allowed.join(", ")));
-            }
-            f
-        }
+    let mut finding = match kind {
+        ValidationErrorKind::Type { kind } => wrong_type(kind, instance, path).at(at(path)),
+        ValidationErrorKind::Enum { options } => not_allowed(options, instance, path).at(at(path)),
         ValidationErrorKind::Constant { expected_value } if path == "/version" => Finding::new(
             &codes::BAD_VERSION,
             format!(
@@ -279,42 +224,107 @@ fn to_finding(
         .label("unsupported version")
         .help("write `version: 1`"),
         ValidationErrorKind::Required { property } => {
-            let name = plain(property);
-            let location = file.mapping_location(spans, path);
-            if path.is_empty() && name == "version" {
-                Finding::new(&codes::BAD_VERSION, "`version` is missing")
-                    .at(location)
-                    .help("add `version: 1` at the top of the file")
-            } else if name == "reason" && path.contains("/suppress/") {
-                Finding::new(&codes::MISSING_REASON, "this suppression has no `reason`")
-                    .at(location)
-                    .label("needs a reason")
-                    .help("add `reason:` saying why the finding does not apply here")
-            } else {
-                Finding::new(&codes::MISSING_FIELD, format!("`{name}` is missing"))
-                    .at(location)
-                    .label(format!("`{name}` required here"))
-            }
+            missing(&plain(property), path).at(file.mapping_location(spans, path))
         }
         ValidationErrorKind::Pattern { pattern } => {
-            let value = plain(instance);
-            if path.starts_with("/interactions/") && path.ends_with("/id") {
-                Finding::new(
-                    &codes::INVALID_ID,
-                    format!("invalid interaction id `{value}`"),
-                )
-                .at(at(path))
-                .label("not [a-z0-9][a-z0-9-_.]*")
-                .help(format!("try `{}`", suggest_id(&value)))
-            } else {
-                Finding::new(
-                    &codes::INVALID_VALUE,
-                    format!("`{value}` does not match the form of `{}`", last_key(path)),
-                )
-                .at(at(path))
-                .label(format!("expected to match {pattern}"))
+            pattern_mismatch(pattern, instance, path).at(at(path))
+        }
+        other => out_of_bounds(other, instance, path).at(at(path)),
+    };
+    finding.interaction = interaction;
+    finding.service = service;
+    Some(finding)
+}
+
+/// A value of the wrong type, with a hint for the YAML 1.1 booleans and empty values.
+fn wrong_type(kind: &TypeKind, instance: &Value, path: &str) -> Finding {
+    let expected = type_names(kind);
+    let message = if path.is_empty() {
+        format!(
+            "the file must be a mapping with `version`, `system`, `services` and `interactions`, not {}",
+            describe_value(instance)
+        )
+    } else {
+        format!(
+            "`{}` must be {expected}, found {}",
+            last_key(path),
+            describe_value(instance)
+        )
+    };
+    let mut f = Finding::new(&codes::WRONG_TYPE, message).label(format!("expected {expected}"));
+    if expected.contains("boolean") {
+        if let Value::String(s) = instance {
+            if is_yaml11_bool(s) {
+                f = f.help(format!(
+                    "YAML 1.2 reads `{s}` as a string; write `true` or `false`"
+                ));
             }
         }
+    }
+    if instance.is_null() {
+        f = f.help("the value is empty; write a value or remove the key");
+    }
+    f
+}
+
+/// A value outside an enumeration, with the closest allowed one when there is one.
+fn not_allowed(options: &Value, instance: &Value, path: &str) -> Finding {
+    let allowed: Vec<String> = options
+        .as_array()
+        .map(|a| a.iter().map(plain).collect())
+        .unwrap_or_default();
+    let f = Finding::new(
+        &codes::INVALID_VALUE,
+        format!("`{}` is not a valid `{}`", plain(instance), last_key(path)),
+    )
+    .label(format!("expected one of: {}", allowed.join(", ")));
+    match did_you_mean(&plain(instance), allowed.iter().map(String::as_str)) {
+        Some(s) => f.help(format!(
+            "did you mean `{s}`? allowed: {}",
+            allowed.join(", ")
+        )),
+        None => f.help(format!("allowed values: {}", allowed.join(", "))),
+    }
+}
+
+/// A required key that is absent: the version and a suppression's reason have their
+/// own codes.
+fn missing(name: &str, path: &str) -> Finding {
+    if path.is_empty() && name == "version" {
+        Finding::new(&codes::BAD_VERSION, "`version` is missing")
+            .help("add `version: 1` at the top of the file")
+    } else if name == "reason" && path.contains("/suppress/") {
+        Finding::new(&codes::MISSING_REASON, "this suppression has no `reason`")
+            .label("needs a reason")
+            .help("add `reason:` saying why the finding does not apply here")
+    } else {
+        Finding::new(&codes::MISSING_FIELD, format!("`{name}` is missing"))
+            .label(format!("`{name}` required here"))
+    }
+}
+
+/// A string not of the form its key takes; an interaction id gets a suggestion.
+fn pattern_mismatch(pattern: &str, instance: &Value, path: &str) -> Finding {
+    let value = plain(instance);
+    if path.starts_with("/interactions/") && path.ends_with("/id") {
+        Finding::new(
+            &codes::INVALID_ID,
+            format!("invalid interaction id `{value}`"),
+        )
+        .label("not [a-z0-9][a-z0-9-_.]*")
+        .help(format!("try `{}`", suggest_id(&value)))
+    } else {
+        Finding::new(
+            &codes::INVALID_VALUE,
+            format!("`{value}` does not match the form of `{}`", last_key(path)),
+        )
+        .label(format!("expected to match {pattern}"))
+    }
+}
+
+/// A number out of its range, an empty string, or another invalid value.
+fn out_of_bounds(kind: &ValidationErrorKind, instance: &Value, path: &str) -> Finding {
+    match kind {
         ValidationErrorKind::Minimum { limit }
         | ValidationErrorKind::ExclusiveMinimum { limit } => Finding::new(
             &codes::INVALID_VALUE,
@@ -324,7 +334,6 @@ fn to_finding(
                 plain(instance)
             ),
         )
-        .at(at(path))
         .label(format!("at least {limit}")),
         ValidationErrorKind::Maximum { limit }
         | ValidationErrorKind::ExclusiveMaximum { limit } => Finding::new(
@@ -335,24 +344,17 @@ fn to_finding(
                 plain(instance)
             ),
         )
-        .at(at(path))
         .label(format!("at most {limit}")),
         ValidationErrorKind::MinLength { .. } => Finding::new(
             &codes::INVALID_VALUE,
             format!("`{}` must not be empty", last_key(path)),
         )
-        .at(at(path))
         .label("empty"),
         other => Finding::new(
             &codes::INVALID_VALUE,
             format!("`{}`: {}", last_key(path), describe_kind(other)),
-        )
-        .at(at(path)),
-    };
-    let mut finding = finding;
-    finding.interaction = interaction;
-    finding.service = service;
-    Some(finding)
+        ),
+    }
 }
 
 fn describe_kind(kind: &ValidationErrorKind) -> String {

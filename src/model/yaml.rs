@@ -127,6 +127,14 @@ enum Frame {
     },
 }
 
+/// An anchored node, with what an alias to it adds: its nodes (for the alias budget)
+/// and its levels of nesting (for the depth limit).
+struct Anchored {
+    item: Item,
+    nodes: usize,
+    levels: usize,
+}
+
 struct PendingKey {
     text: Option<String>,
     span: Span,
@@ -137,8 +145,7 @@ struct Builder<'a> {
     text: &'a str,
     limits: Limits,
     stack: Vec<Frame>,
-    /// Anchored nodes with their node counts (for the alias budget).
-    anchors: std::collections::HashMap<usize, (Item, usize)>,
+    anchors: std::collections::HashMap<usize, Anchored>,
     alias_nodes: usize,
     root: Option<Item>,
     documents: usize,
@@ -293,95 +300,39 @@ impl Builder<'_> {
         self.events += 1;
         let span = Span::from_raw(raw);
         if self.skipping > 0 {
-            match event {
-                Event::SequenceStart(..) | Event::MappingStart(..) => self.skipping += 1,
-                Event::SequenceEnd | Event::MappingEnd => {
-                    self.skipping -= 1;
-                    if self.skipping == 0 {
-                        let start = self.skip_start;
-                        return self.push_item((Value::Null, leaf(start)), false);
-                    }
-                }
-                _ => {}
-            }
-            return ControlFlow::Continue(());
+            return self.skip_nested(&event);
         }
         match event {
-            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {}
-            Event::DocumentStart(_) => {
-                self.documents += 1;
-                if self.documents > 1 {
-                    self.problems.push(Problem {
-                        kind: ProblemKind::Syntax,
-                        message: "a commsplan file holds one YAML document; a second one starts here".into(),
-                        span,
-                        label: "second document".into(),
-                        related: None,
-                        help: Some("split the documents into separate files and pass them all to commsplan".into()),
-                    });
-                    return ControlFlow::Break(());
-                }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {
+                ControlFlow::Continue(())
             }
-            Event::Alias(id) => {
-                let Some((item, count)) = self.anchors.get(&id) else {
-                    self.problems.push(Problem {
-                        kind: ProblemKind::Syntax,
-                        message: "alias refers to an unknown anchor".into(),
-                        span,
-                        label: "unknown anchor".into(),
-                        related: None,
-                        help: None,
-                    });
-                    return ControlFlow::Break(());
-                };
-                self.alias_nodes += count;
-                let allowed = self
-                    .limits
-                    .max_alias_nodes
-                    .min(10_000 + self.events * self.limits.alias_nodes_per_event);
-                if self.alias_nodes > allowed {
-                    self.problems.push(Problem {
-                        kind: ProblemKind::Limit,
-                        message: format!(
-                            "aliases expand to more than {} nodes; refusing to expand further (a YAML alias bomb?)",
-                            allowed
-                        ),
-                        span,
-                        label: "expansion limit reached at this alias".into(),
-                        related: None,
-                        help: Some("use fewer nested aliases; anchors are for sharing small blocks such as defaults".into()),
-                    });
-                    return ControlFlow::Break(());
-                }
-                let (value, mut tree) = item.clone();
-                tree.span = span;
-                return self.push_item((value, tree), false);
-            }
+            Event::DocumentStart(_) => self.start_document(span),
+            Event::Alias(id) => self.expand_alias(id, span),
             Event::Scalar(value, style, anchor, tag) => {
                 let scalar = resolve_scalar(&value, style, tag.as_deref());
                 let plain = style == ScalarStyle::Plain;
                 let item = (scalar_to_json(scalar), leaf(span));
                 if anchor > 0 {
-                    self.anchors.insert(anchor, (item.clone(), 1));
+                    let anchored = Anchored {
+                        item: item.clone(),
+                        nodes: 1,
+                        levels: 0,
+                    };
+                    self.anchors.insert(anchor, anchored);
                 }
-                return self.push_item(item, plain);
+                self.push_item(item, plain)
             }
             Event::SequenceStart(anchor, _) => {
-                if self.too_deep(span) {
-                    return ControlFlow::Continue(());
-                }
-                self.stack.push(Frame::Seq {
+                self.open(span, || Frame::Seq {
                     values: Vec::new(),
                     spans: Vec::new(),
                     anchor,
                     start: span.start,
                 });
+                ControlFlow::Continue(())
             }
             Event::MappingStart(anchor, _) => {
-                if self.too_deep(span) {
-                    return ControlFlow::Continue(());
-                }
-                self.stack.push(Frame::Map {
+                self.open(span, || Frame::Map {
                     object: serde_json::Map::new(),
                     spans: Vec::new(),
                     pending_key: None,
@@ -389,88 +340,154 @@ impl Builder<'_> {
                     anchor,
                     start: span.start,
                 });
+                ControlFlow::Continue(())
             }
-            Event::SequenceEnd => {
-                if let Some(Frame::Seq {
-                    values,
-                    spans,
-                    anchor,
-                    start,
-                }) = self.stack.pop()
-                {
-                    let tree = SpanTree {
-                        span: Span {
-                            start,
-                            end: span.end,
-                        },
-                        key_span: None,
-                        children: SpanChildren::Seq(spans),
-                    };
-                    let item = (Value::Array(values), tree);
-                    self.remember_anchor(anchor, &item);
-                    return self.push_item(item, false);
+            Event::SequenceEnd | Event::MappingEnd => self.close(span),
+        }
+    }
+
+    /// Inside a collection cut for being too deep: counts its nesting until it ends,
+    /// then stands for the whole of it with a null.
+    fn skip_nested(&mut self, event: &Event<'_>) -> ControlFlow<()> {
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => self.skipping += 1,
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.skipping -= 1;
+                if self.skipping == 0 {
+                    let start = self.skip_start;
+                    return self.push_item((Value::Null, leaf(start)), false);
                 }
             }
-            Event::MappingEnd => {
-                if let Some(Frame::Map {
-                    mut object,
-                    mut spans,
-                    merges,
-                    anchor,
-                    start,
-                    ..
-                }) = self.stack.pop()
-                {
-                    // Merge keys: explicit keys win, then earlier merged maps over later.
-                    for (value, tree) in merges {
-                        let parts: Vec<Item> = match (value, tree.children) {
-                            (Value::Array(values), SpanChildren::Seq(trees)) => {
-                                values.into_iter().zip(trees).collect()
-                            }
-                            (value, children) => vec![(
-                                value,
-                                SpanTree {
-                                    span: tree.span,
-                                    key_span: tree.key_span,
-                                    children,
-                                },
-                            )],
-                        };
-                        for (value, tree) in parts {
-                            let (Value::Object(map), SpanChildren::Map(trees)) =
-                                (value, tree.children)
-                            else {
-                                continue;
-                            };
-                            for (k, v) in map {
-                                if object.contains_key(&k) {
-                                    continue;
-                                }
-                                if let Ok(i) =
-                                    trees.binary_search_by(|(tk, _)| (**tk).cmp(k.as_str()))
-                                {
-                                    spans.push((Arc::clone(&trees[i].0), trees[i].1.clone()));
-                                }
-                                object.insert(k, v);
-                            }
-                        }
-                    }
-                    spans.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                    let tree = SpanTree {
-                        span: Span {
-                            start,
-                            end: span.end,
-                        },
-                        key_span: None,
-                        children: SpanChildren::Map(spans),
-                    };
-                    let item = (Value::Object(object), tree);
-                    self.remember_anchor(anchor, &item);
-                    return self.push_item(item, false);
-                }
-            }
+            _ => {}
         }
         ControlFlow::Continue(())
+    }
+
+    fn start_document(&mut self, span: Span) -> ControlFlow<()> {
+        self.documents += 1;
+        if self.documents > 1 {
+            self.problems.push(Problem {
+                kind: ProblemKind::Syntax,
+                message: "a commsplan file holds one YAML document; a second one starts here"
+                    .into(),
+                span,
+                label: "second document".into(),
+                related: None,
+                help: Some(
+                    "split the documents into separate files and pass them all to commsplan".into(),
+                ),
+            });
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// A copy of the anchored node, within the alias budget.
+    fn expand_alias(&mut self, id: usize, span: Span) -> ControlFlow<()> {
+        let Some(anchored) = self.anchors.get(&id) else {
+            self.problems.push(Problem {
+                kind: ProblemKind::Syntax,
+                message: "alias refers to an unknown anchor".into(),
+                span,
+                label: "unknown anchor".into(),
+                related: None,
+                help: None,
+            });
+            return ControlFlow::Break(());
+        };
+        self.alias_nodes += anchored.nodes;
+        let allowed = self
+            .limits
+            .max_alias_nodes
+            .min(10_000 + self.events * self.limits.alias_nodes_per_event);
+        if self.alias_nodes > allowed {
+            self.problems.push(Problem {
+                kind: ProblemKind::Limit,
+                message: format!(
+                    "aliases expand to more than {} nodes; refusing to expand further (a YAML alias bomb?)",
+                    allowed
+                ),
+                span,
+                label: "expansion limit reached at this alias".into(),
+                related: None,
+                help: Some("use fewer nested aliases; anchors are for sharing small blocks such as defaults".into()),
+            });
+            return ControlFlow::Break(());
+        }
+        // Every node written in the file is within the depth limit, but an alias copies
+        // a whole anchored block to where it stands: anchors that alias each other can
+        // nest thousands of levels deep, and every later walk of the value would recurse
+        // that deep.
+        if self.stack.len() + anchored.levels > self.limits.max_depth {
+            self.problems.push(Problem {
+                kind: ProblemKind::Limit,
+                message: format!(
+                    "this alias would nest its anchor deeper than {} levels; it is not expanded",
+                    self.limits.max_depth
+                ),
+                span,
+                label: "too deep".into(),
+                related: None,
+                help: Some("an architecture file needs only a few levels of nesting".into()),
+            });
+            return self.push_item((Value::Null, leaf(span)), false);
+        }
+        let (value, mut tree) = anchored.item.clone();
+        tree.span = span;
+        self.push_item((value, tree), false)
+    }
+
+    /// Starts a collection, unless it is nested too deep (then it is skipped).
+    fn open(&mut self, span: Span, frame: impl FnOnce() -> Frame) {
+        if !self.too_deep(span) {
+            self.stack.push(frame());
+        }
+    }
+
+    /// Ends the innermost collection and hands it to its parent.
+    fn close(&mut self, span: Span) -> ControlFlow<()> {
+        let (value, children, anchor, start) = match self.stack.pop() {
+            Some(Frame::Seq {
+                values,
+                spans,
+                anchor,
+                start,
+            }) => (
+                Value::Array(values),
+                SpanChildren::Seq(spans),
+                anchor,
+                start,
+            ),
+            Some(Frame::Map {
+                mut object,
+                mut spans,
+                merges,
+                anchor,
+                start,
+                ..
+            }) => {
+                apply_merges(&mut object, &mut spans, merges);
+                spans.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                (
+                    Value::Object(object),
+                    SpanChildren::Map(spans),
+                    anchor,
+                    start,
+                )
+            }
+            None => return ControlFlow::Continue(()),
+        };
+        let tree = SpanTree {
+            span: Span {
+                start,
+                end: span.end,
+            },
+            key_span: None,
+            children,
+        };
+        let item = (value, tree);
+        self.remember_anchor(anchor, &item);
+        self.push_item(item, false)
     }
 
     fn too_deep(&mut self, span: Span) -> bool {
@@ -495,107 +512,152 @@ impl Builder<'_> {
 
     fn remember_anchor(&mut self, anchor: usize, item: &Item) {
         if anchor > 0 {
-            let count = item.1.count();
-            self.anchors.insert(anchor, (item.clone(), count));
+            let (nodes, levels) = item.1.size();
+            let anchored = Anchored {
+                item: item.clone(),
+                nodes,
+                levels,
+            };
+            self.anchors.insert(anchor, anchored);
         }
     }
 
-    fn push_item(&mut self, (value, mut tree): Item, plain_scalar: bool) -> ControlFlow<()> {
+    fn push_item(&mut self, item: Item, plain_scalar: bool) -> ControlFlow<()> {
         match self.stack.last_mut() {
-            None => {
-                self.root = Some((value, tree));
-            }
+            None => self.root = Some(item),
             Some(Frame::Seq { values, spans, .. }) => {
-                values.push(value);
-                spans.push(tree);
+                values.push(item.0);
+                spans.push(item.1);
             }
-            Some(Frame::Map {
-                object,
-                spans,
-                pending_key,
-                merges,
-                ..
-            }) => match pending_key.take() {
-                None => {
-                    let text = match &value {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Null => Some(String::new()),
-                        Value::Bool(b) => Some(b.to_string()),
-                        Value::Number(n) => Some(n.to_string()),
-                        Value::Array(_) | Value::Object(_) => {
-                            self.problems.push(Problem {
-                                kind: ProblemKind::ComplexKey,
-                                message: "mapping keys must be plain names, not lists or mappings"
-                                    .into(),
-                                span: tree.span,
-                                label: "complex key".into(),
-                                related: None,
-                                help: None,
-                            });
-                            None
-                        }
-                    };
-                    let merge = plain_scalar && text.as_deref() == Some("<<");
-                    *pending_key = Some(PendingKey {
-                        text,
-                        span: tree.span,
-                        merge,
-                    });
-                }
-                Some(key) => {
-                    let Some(text) = key.text else {
-                        return ControlFlow::Continue(());
-                    };
-                    if key.merge {
-                        let ok = match &value {
-                            Value::Object(_) => true,
-                            Value::Array(items) => items.iter().all(Value::is_object),
-                            _ => false,
-                        };
-                        if ok {
-                            merges.push((value, tree));
-                        } else {
-                            self.problems.push(Problem {
-                                kind: ProblemKind::BadMerge,
-                                message: "a merge key `<<` takes a mapping or a list of mappings"
-                                    .into(),
-                                span: tree.span,
-                                label: "not a mapping".into(),
-                                related: None,
-                                help: Some(
-                                    "write `<<: *anchor` where the anchor names a mapping".into(),
-                                ),
-                            });
-                        }
-                        return ControlFlow::Continue(());
-                    }
-                    if text.starts_with("x-") {
-                        // Extension fields are for the team's own use (anchors, notes).
-                        return ControlFlow::Continue(());
-                    }
-                    if object.contains_key(&text) {
-                        let first_span = spans
-                            .iter()
-                            .find(|(k, _)| **k == *text)
-                            .and_then(|(_, t)| t.key_span)
-                            .unwrap_or(key.span);
-                        self.problems.push(Problem {
-                            kind: ProblemKind::DuplicateKey,
-                            message: format!("duplicate key `{text}`"),
-                            span: key.span,
-                            label: "second occurrence".into(),
-                            related: Some((first_span, "first defined here".into())),
-                            help: Some("remove one of the two; YAML keeps neither reliably".into()),
-                        });
-                        return ControlFlow::Continue(());
-                    }
-                    tree.key_span = Some(key.span);
-                    spans.push((intern(&mut self.keys, &text), tree));
-                    object.insert(text, value);
-                }
+            Some(Frame::Map { pending_key, .. }) => match pending_key.take() {
+                None => *pending_key = Some(read_key(&mut self.problems, &item, plain_scalar)),
+                Some(key) => self.insert_entry(key, item),
             },
         }
         ControlFlow::Continue(())
+    }
+
+    /// Adds a value to the innermost mapping under the key read before it.
+    fn insert_entry(&mut self, key: PendingKey, (value, mut tree): Item) {
+        let Some(text) = key.text else {
+            return;
+        };
+        let Some(Frame::Map {
+            object,
+            spans,
+            merges,
+            ..
+        }) = self.stack.last_mut()
+        else {
+            return;
+        };
+        if key.merge {
+            let ok = match &value {
+                Value::Object(_) => true,
+                Value::Array(items) => items.iter().all(Value::is_object),
+                _ => false,
+            };
+            if ok {
+                merges.push((value, tree));
+            } else {
+                self.problems.push(Problem {
+                    kind: ProblemKind::BadMerge,
+                    message: "a merge key `<<` takes a mapping or a list of mappings".into(),
+                    span: tree.span,
+                    label: "not a mapping".into(),
+                    related: None,
+                    help: Some("write `<<: *anchor` where the anchor names a mapping".into()),
+                });
+            }
+            return;
+        }
+        if text.starts_with("x-") {
+            // Extension fields are for the team's own use (anchors, notes).
+            return;
+        }
+        if object.contains_key(&text) {
+            let first_span = spans
+                .iter()
+                .find(|(k, _)| **k == *text)
+                .and_then(|(_, t)| t.key_span)
+                .unwrap_or(key.span);
+            self.problems.push(Problem {
+                kind: ProblemKind::DuplicateKey,
+                message: format!("duplicate key `{text}`"),
+                span: key.span,
+                label: "second occurrence".into(),
+                related: Some((first_span, "first defined here".into())),
+                help: Some("remove one of the two; YAML keeps neither reliably".into()),
+            });
+            return;
+        }
+        tree.key_span = Some(key.span);
+        spans.push((intern(&mut self.keys, &text), tree));
+        object.insert(text, value);
+    }
+}
+
+/// A mapping key as text; lists and mappings as keys are reported and keep no text.
+fn read_key(problems: &mut Vec<Problem>, (value, tree): &Item, plain_scalar: bool) -> PendingKey {
+    let text = match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => Some(String::new()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(_) | Value::Object(_) => {
+            problems.push(Problem {
+                kind: ProblemKind::ComplexKey,
+                message: "mapping keys must be plain names, not lists or mappings".into(),
+                span: tree.span,
+                label: "complex key".into(),
+                related: None,
+                help: None,
+            });
+            None
+        }
+    };
+    let merge = plain_scalar && text.as_deref() == Some("<<");
+    PendingKey {
+        text,
+        span: tree.span,
+        merge,
+    }
+}
+
+/// Merge keys: explicit keys win, then earlier merged maps over later.
+fn apply_merges(
+    object: &mut serde_json::Map<String, Value>,
+    spans: &mut Vec<(Arc<str>, SpanTree)>,
+    merges: Vec<Item>,
+) {
+    for (value, tree) in merges {
+        let parts: Vec<Item> = match (value, tree.children) {
+            (Value::Array(values), SpanChildren::Seq(trees)) => {
+                values.into_iter().zip(trees).collect()
+            }
+            (value, children) => vec![(
+                value,
+                SpanTree {
+                    span: tree.span,
+                    key_span: tree.key_span,
+                    children,
+                },
+            )],
+        };
+        for (value, tree) in parts {
+            let (Value::Object(map), SpanChildren::Map(trees)) = (value, tree.children) else {
+                continue;
+            };
+            for (k, v) in map {
+                if object.contains_key(&k) {
+                    continue;
+                }
+                if let Ok(i) = trees.binary_search_by(|(tk, _)| (**tk).cmp(k.as_str())) {
+                    spans.push((Arc::clone(&trees[i].0), trees[i].1.clone()));
+                }
+                object.insert(k, v);
+            }
+        }
     }
 }
 
@@ -740,12 +802,28 @@ pub enum SpanChildren {
 }
 
 impl SpanTree {
-    fn count(&self) -> usize {
-        match &self.children {
-            SpanChildren::Leaf => 1,
-            SpanChildren::Seq(items) => 1 + items.iter().map(SpanTree::count).sum::<usize>(),
-            SpanChildren::Map(m) => 1 + m.iter().map(|(_, t)| 1 + t.count()).sum::<usize>(),
+    /// How many nodes the tree has (a mapping's keys count as nodes), and how many
+    /// levels of collections it nests.
+    fn size(&self) -> (usize, usize) {
+        let mut nodes = 0;
+        let mut levels = 0;
+        let mut pending = vec![(self, 0)];
+        while let Some((tree, depth)) = pending.pop() {
+            nodes += 1;
+            match &tree.children {
+                SpanChildren::Leaf => {}
+                SpanChildren::Seq(items) => {
+                    levels = levels.max(depth + 1);
+                    pending.extend(items.iter().map(|t| (t, depth + 1)));
+                }
+                SpanChildren::Map(entries) => {
+                    levels = levels.max(depth + 1);
+                    nodes += entries.len();
+                    pending.extend(entries.iter().map(|(_, t)| (t, depth + 1)));
+                }
+            }
         }
+        (nodes, levels)
     }
 
     /// The node at `pointer`, if the document has it.
@@ -930,6 +1008,55 @@ mod tests {
         let p = parse(&text, Limits::default());
         assert!(p.root.is_none());
         assert_eq!(p.problems[0].kind, ProblemKind::Limit);
+    }
+
+    fn levels(value: &Value) -> usize {
+        let mut deepest = 0;
+        let mut pending = vec![(value, 0)];
+        while let Some((v, depth)) = pending.pop() {
+            let children: Vec<&Value> = match v {
+                Value::Array(items) => items.iter().collect(),
+                Value::Object(map) => map.values().collect(),
+                _ => continue,
+            };
+            deepest = deepest.max(depth + 1);
+            pending.extend(children.into_iter().map(|c| (c, depth + 1)));
+        }
+        deepest
+    }
+
+    #[test]
+    fn aliases_cannot_nest_deeper_than_the_limit() {
+        // Each anchor holds the one before it ten levels down: written, no line is deeper
+        // than 13 levels, expanded the last one would be 2,000 deep.
+        let mut text = String::from(
+            "a0: &a0 [x]
+",
+        );
+        for i in 1..200 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} {}*a{prev}{}\n",
+                "[".repeat(10),
+                "]".repeat(10)
+            ));
+        }
+        let p = parse(&text, Limits::default());
+        let limit = p
+            .problems
+            .iter()
+            .find(|problem| problem.kind == ProblemKind::Limit)
+            .expect("an alias too deep is reported");
+        // a0 is 1 level, a1 11, ... a6 61 deep at the top level; a7 would be 71.
+        assert_eq!(
+            limit.span.start,
+            Pos {
+                line: 8,
+                column: 19
+            }
+        );
+        let (value, _) = p.root.expect("the rest of the file is read");
+        assert_eq!(levels(&value), 62);
     }
 
     #[test]

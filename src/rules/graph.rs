@@ -267,10 +267,9 @@ fn check_depth(cx: &Context<'_>, out: &mut Vec<Finding>) {
 /// Callers listed by name in one message; the rest are counted.
 const LISTED: usize = 5;
 
-fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let graph = cx.graph();
-    // The worst wait of each service on one of its own sync calls, computed once.
-    let worst: Vec<Option<(u64, usize)>> = graph
+/// Per service, its worst wait on one of its own sync calls, and that call's edge.
+fn worst_waits(cx: &Context<'_>, graph: &SyncGraph) -> Vec<Option<(u64, usize)>> {
+    graph
         .out
         .iter()
         .map(|edges| {
@@ -286,9 +285,11 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     _ => Some((w, e)),
                 })
         })
-        .collect();
-    // One finding per callee: its slow downstream call is the one cause, the callers
-    // that give up too early are listed with it.
+        .collect()
+}
+
+/// Per callee, the edges of the callers that give up before it can be done waiting.
+fn early_callers(graph: &SyncGraph, worst: &[Option<(u64, usize)>]) -> Vec<Vec<usize>> {
     let mut early: Vec<Vec<usize>> = vec![Vec::new(); graph.out.len()];
     for (index, edge) in graph.edges.iter().enumerate() {
         if let (Some(timeout), Some((downstream, _))) = (edge.timeout_ms, worst[edge.to]) {
@@ -297,6 +298,15 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+    early
+}
+
+fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let graph = cx.graph();
+    let worst = worst_waits(cx, graph);
+    // One finding per callee: its slow downstream call is the one cause, the callers
+    // that give up too early are listed with it.
+    let early = early_callers(graph, &worst);
     for (callee, callers) in early.iter().enumerate() {
         let (Some(&first), Some((downstream, via))) = (callers.first(), worst[callee]) else {
             continue;
