@@ -125,6 +125,12 @@ pub fn analyze_with(
         findings.extend(f);
     }
     phase("rules");
+    let impacts = crate::graph::impact::Impacts::compute(&model, cx.graph());
+    for f in &mut findings {
+        impacts.apply(&model, f, config.severity_of(f.code).is_some());
+    }
+    drop(impacts);
+    phase("impact");
     drop(cx);
     let ran = |prefix: &str| selected.iter().any(|r| r.info().code.starts_with(prefix));
     findings.extend(suppressions.report(expired, &used, &config, &ran));
@@ -257,6 +263,22 @@ fn point_back_to_interaction(
             ),
         });
     }
+}
+
+/// The order findings are printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Sort {
+    /// By file, line, column, then code.
+    #[default]
+    Position,
+    /// The top risks first: by severity, then impact score, then position.
+    Risk,
+}
+
+/// Reorders findings that are in position order into risk order. The sort is stable,
+/// so ties keep their position order and the result is deterministic.
+pub fn sort_by_risk(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| std::cmp::Reverse((f.severity, f.risk_score())));
 }
 
 /// Findings sorted by file (in the order given), line, column, then code: the output

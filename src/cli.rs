@@ -115,6 +115,10 @@ pub struct AnalyzeArgs {
     /// Record every current finding in this baseline file (and report them as suppressed).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Finding order: `risk` puts the top risks first (severity, then impact), `position`
+    /// follows the files [default: risk for table and markdown, position for the others].
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub sort: Option<crate::analysis::Sort>,
 }
 
 #[derive(Debug, Args)]
@@ -145,7 +149,8 @@ pub struct RulesArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A rule code (D001) or name (pattern-mismatch); or an architecture file.
+    /// A rule code (D001) or name (pattern-mismatch), `risk` for how findings are ranked;
+    /// or an architecture file.
     #[arg(value_name = "CODE|FILE")]
     pub target: String,
     /// With a file: the id of the interaction to explain.

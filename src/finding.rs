@@ -62,6 +62,9 @@ pub struct Finding {
     pub related: Vec<Related>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Box<Suppressed>>,
+    /// How much the finding's interaction or service matters (see `explain risk`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Box<crate::graph::impact::Impact>>,
 }
 
 impl Finding {
@@ -78,6 +81,7 @@ impl Finding {
             label: None,
             related: Vec::new(),
             suppressed: None,
+            impact: None,
         }
     }
 
@@ -112,6 +116,11 @@ impl Finding {
             message: message.into(),
         });
         self
+    }
+
+    /// The impact score, 0 without an impact: the second key of the risk order.
+    pub fn risk_score(&self) -> u32 {
+        self.impact.as_ref().map_or(0, |i| i.score)
     }
 
     /// Whether the finding says an input did not load: an error of the loader or of

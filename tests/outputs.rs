@@ -405,7 +405,15 @@ fn unpaired_outputs_are_argument_errors() {
 
 #[test]
 fn quiet_and_statistics_on_the_command_line() {
-    let (_, json, _) = commsplan(&["analyze", "examples/ecommerce.yaml", "-f", "json"]);
+    // The table opens with the top risks: the JSON report in the same order.
+    let (_, json, _) = commsplan(&[
+        "analyze",
+        "examples/ecommerce.yaml",
+        "-f",
+        "json",
+        "--sort",
+        "risk",
+    ]);
     let report: Value = serde_json::from_str(&json).unwrap();
     let (code, stdout, _) = commsplan(&[
         "analyze",

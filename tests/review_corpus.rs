@@ -9,7 +9,7 @@
 //! `REVIEW_CORPUS_WRITE=1 cargo test --test review_corpus` also writes it into
 //! docs/review-corpus.md.
 
-use commsplan::analysis::{analyze, Analysis};
+use commsplan::analysis::{analyze, sort_by_risk, Analysis};
 use commsplan::finding::{Finding, Severity};
 use commsplan::model::yaml::{parse, Limits};
 use commsplan::model::LoadOptions;
@@ -154,6 +154,10 @@ struct Figures {
     severity_mismatch: Vec<String>,
     missed: Vec<String>,
     unlabelled_findings: Vec<String>,
+    /// Of the first five findings printed, how many are on a labelled problem: in
+    /// position order (`--sort position`) and in risk order (the table's default).
+    top_five_position: usize,
+    top_five_risk: usize,
 }
 
 impl Figures {
@@ -216,6 +220,11 @@ fn measure(system: &System) -> Figures {
             figures.severity_mismatch.push(problem.id.clone());
         }
     }
+    let on_a_problem = |f: &&Finding| system.labels.problems.iter().any(|p| p.matches(f));
+    let mut by_risk: Vec<Finding> = active(&system.analysis).cloned().collect();
+    figures.top_five_position = by_risk.iter().take(5).filter(on_a_problem).count();
+    sort_by_risk(&mut by_risk);
+    figures.top_five_risk = by_risk.iter().take(5).filter(on_a_problem).count();
     for finding in active(&system.analysis) {
         figures.findings += 1;
         if system.labels.problems.iter().any(|p| p.matches(finding)) {
@@ -243,9 +252,9 @@ fn table(measured: &[(&str, Figures)]) -> String {
     out.push_str(
         "| system | problems | expressible today | raised | of which in part | recall | findings | \
          on a problem | labelled noise | unlabelled | precision | findings per raised problem | \
-         severity differs |\n",
+         severity differs | first five on a problem: position order | risk order |\n",
     );
-    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     let mut total = Figures::default();
     for (name, f) in measured {
         row(&mut out, name, f);
@@ -260,6 +269,8 @@ fn table(measured: &[(&str, Figures)]) -> String {
         total
             .severity_mismatch
             .extend(f.severity_mismatch.iter().cloned());
+        total.top_five_position += f.top_five_position;
+        total.top_five_risk += f.top_five_risk;
     }
     row(&mut out, "**all**", &total);
     out.push('\n');
@@ -290,7 +301,7 @@ fn table(measured: &[(&str, Figures)]) -> String {
 fn row(out: &mut String, name: &str, f: &Figures) {
     let _ = writeln!(
         out,
-        "| {name} | {} | {} | {} | {} | {:.0} % | {} | {} | {} | {} | {:.0} % | {:.1} | {} |",
+        "| {name} | {} | {} | {} | {} | {:.0} % | {} | {} | {} | {} | {:.0} % | {:.1} | {} | {} | {} |",
         f.problems,
         f.expressible,
         f.raised,
@@ -303,6 +314,8 @@ fn row(out: &mut String, name: &str, f: &Figures) {
         100.0 * f.precision(),
         f.per_raised_problem(),
         f.severity_mismatch.len(),
+        f.top_five_position,
+        f.top_five_risk,
     );
 }
 
@@ -496,4 +509,20 @@ fn design_level_targets() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The table opens with the top risks: on every system, the first five findings in risk
+/// order hold at least as many labelled problems as the first five in file order.
+#[test]
+fn risk_order_opens_with_labelled_problems() {
+    for system in systems() {
+        let f = measure(&system);
+        assert!(
+            f.top_five_risk >= f.top_five_position,
+            "{}: {} of the first five in risk order, {} in position order",
+            system.name,
+            f.top_five_risk,
+            f.top_five_position
+        );
+    }
 }

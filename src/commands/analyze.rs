@@ -1,5 +1,5 @@
 use super::{emit_with, EXIT_FINDINGS, EXIT_OK};
-use crate::analysis::{analyze_with, Analysis, RunOptions};
+use crate::analysis::{analyze_with, Analysis, RunOptions, Sort};
 use crate::baseline;
 use crate::cli::{AnalyzeArgs, ColorChoice, FailOn};
 use crate::finding::Severity;
@@ -64,7 +64,17 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         paths: &paths,
         fail_on: threshold,
     };
-    for target in targets {
+    // Findings arrive in position order; the targets that want it are written first,
+    // then the findings are put in risk order once for the rest.
+    let order = |format: report::Format| args.sort.unwrap_or(default_sort(format));
+    let mut ordered: Vec<_> = targets.iter().collect();
+    ordered.sort_by_key(|t| order(t.format) == Sort::Risk);
+    let mut sorted_by_risk = false;
+    for target in ordered {
+        if order(target.format) == Sort::Risk && !sorted_by_risk {
+            crate::analysis::sort_by_risk(&mut analysis.findings);
+            sorted_by_risk = true;
+        }
         let to_stdout = target.output.is_none();
         let options = report::Options {
             color: use_color(args.color, !to_stdout),
@@ -86,6 +96,15 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     // The process ends next; freeing millions of nodes one by one would only cost time.
     std::mem::forget(analysis);
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// People read the table and the Markdown page top down: the top risks come first.
+/// Machine formats keep the stable position order unless `--sort risk` asks otherwise.
+fn default_sort(format: report::Format) -> Sort {
+    match format {
+        report::Format::Table | report::Format::Markdown => Sort::Risk,
+        _ => Sort::Position,
+    }
 }
 
 /// `auto`: colour only on a terminal, and not when NO_COLOR is set (anstream's rules).

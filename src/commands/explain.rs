@@ -17,6 +17,9 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
 }
 
 fn explain_rule(code: &str) -> anyhow::Result<String> {
+    if code == "risk" {
+        return Ok(crate::graph::impact::SCORING.to_string());
+    }
     let Some(rule) = crate::rules::find(code) else {
         let hint = crate::rules::closest_code(code)
             .map(|s| format!(" (did you mean {s}?)"))
@@ -31,7 +34,7 @@ fn explain_rule(code: &str) -> anyhow::Result<String> {
         rule.severity,
         rule.summary,
         rule.doc.trim_end()
-    ) + "\n")
+    ) + crate::graph::impact::explain_note(rule.code))
 }
 
 fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {

@@ -2,6 +2,8 @@
 //! recommended when nothing is declared) as edges. The G and R rules read it; it is
 //! built once per run and indexed by service, so every walk is linear in its size.
 
+pub mod impact;
+
 use crate::flowchart::{applied_pattern, Decision};
 use crate::model::types::Backoff;
 use crate::model::{InteractionDecl, Model};

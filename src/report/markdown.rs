@@ -187,6 +187,9 @@ fn item(f: &Finding, paths: &Paths) -> String {
     if !whereabouts.is_empty() {
         let _ = write!(s, "<br>\n  {}", whereabouts.join(" · "));
     }
+    if let Some(risk) = crate::graph::impact::summary(f) {
+        let _ = write!(s, "<br>\n  {}", inline(&risk, false));
+    }
     if let Some(help) = &f.help {
         let _ = write!(s, "<br>\n  help: {}", inline(help, false));
     }

@@ -163,6 +163,9 @@ fn render_finding(sources: &Sources, finding: &Finding, renderer: &Renderer) -> 
             fixes.extend(fix);
         }
     }
+    if let Some(risk) = crate::graph::impact::summary(finding) {
+        group = group.element(Level::NOTE.message(one_line(&risk)));
+    }
     if let Some(help) = &finding.help {
         group = group.element(Level::HELP.message(one_line(help)));
     }

@@ -1,0 +1,392 @@
+//! How much a finding's subject matters: its impact, from the synchronous call graph.
+//! Computed once per run in time linear in the graph (one pass over its strongly connected
+//! components, no recursion), then looked up per finding. The scoring is documented in
+//! [`SCORING`], which `commsplan explain risk` prints and docs/rules.md repeats.
+
+use super::SyncGraph;
+use crate::finding::{Finding, Severity};
+use crate::model::types::{Consistency, ServiceKind};
+use crate::model::Model;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Points for a call on the synchronous path of a service with an SLO.
+const SLO_PATH: u32 = 40;
+/// Added when that SLO is 99.9 % or stricter.
+const STRICT_SLO: u32 = 10;
+/// Points for a call on the synchronous path of an entry point without an SLO.
+const ENTRY_PATH: u32 = 20;
+/// Points for a decision that needs strong consistency.
+const STRONG: u32 = 25;
+/// Sync calls into a service from which its fan-in counts, and the points for it.
+const FAN_IN_FROM: usize = 3;
+const FAN_IN: u32 = 10;
+const HIGH_FAN_IN_FROM: usize = 6;
+const HIGH_FAN_IN: u32 = 20;
+/// From this score an impact is high.
+const HIGH_FROM: u32 = 40;
+
+/// The scoring, as `commsplan explain risk` prints it.
+pub const SCORING: &str = "\
+Risk: how findings are ranked and when their severity follows impact
+
+Each finding on an interaction or a service gets an impact from the synchronous call
+graph (sync interactions, declared or recommended):
+
+  +40  on the synchronous path of a service with an SLO (+10 more at 99.9 % or stricter):
+       the call is made while that service waits, so its failure spends that SLO
+  +20  otherwise on the synchronous path of an entry point (kind client or gateway, or a
+       service no one calls synchronously that is not a worker or external)
+  +25  the interaction needs strong consistency (needs.consistency: strong)
+  +10  fan-in: 3 or more sync calls go into the callee (+20 from 6)
+
+An asynchronous interaction counts the path of its producer at half weight: its sender
+does not wait, but the message is produced on that path.
+
+The impact is high from 40 points. It is low for a synchronous call that scores 0: off
+every entry point's and SLO's synchronous path, no strong consistency, fan-in under 3
+(a side path, such as a batch job's call).
+
+Severity follows impact, conservatively:
+  - S, R and O findings on a synchronous call of low impact are lowered one level
+    (error to warning, warning to info); the impact's reasons say why.
+  - Nothing is raised: the default severities are the ones for a call on a critical path.
+  - M findings (problems of the input files), and every other family, never change.
+  - A severity set in commsplan.toml ([severity]) always wins.
+
+Order: `analyze --sort risk` prints findings by severity, then impact score, then position
+(file, line, column, code). The table and the Markdown page use it by default; json, sarif,
+github, junit and gitlab keep position order unless `--sort risk` is given.
+";
+
+/// How much a finding's subject matters, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Impact {
+    pub score: u32,
+    pub level: Level,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Low,
+    Normal,
+    High,
+}
+
+/// What reaches a service synchronously: the strictest SLO above it and an entry point.
+#[derive(Debug, Clone, Copy, Default)]
+struct Reach {
+    /// (availability in thousandths of a percent, service), the strictest first.
+    slo: Option<(u64, usize)>,
+    entry: Option<usize>,
+}
+
+impl Reach {
+    fn merge(&mut self, other: Reach) {
+        let stricter = |a: (u64, usize), b: (u64, usize)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
+        if let Some(o) = other.slo {
+            if self.slo.is_none_or(|s| stricter(o, s)) {
+                self.slo = Some(o);
+            }
+        }
+        if let Some(o) = other.entry {
+            if self.entry.is_none_or(|e| o < e) {
+                self.entry = Some(o);
+            }
+        }
+    }
+}
+
+/// Impacts of one run, per interaction and per service.
+pub struct Impacts {
+    interactions: Vec<Option<Impact>>,
+    services: Vec<Impact>,
+    interaction_index: HashMap<String, usize>,
+    /// Whether each interaction is a sync edge of the graph.
+    sync: Vec<bool>,
+}
+
+impl Impacts {
+    pub fn compute(model: &Model, graph: &SyncGraph) -> Impacts {
+        let reach = reach(model, graph);
+        let sync = sync_interactions(model, graph);
+        let services = (0..model.services.len())
+            .map(|s| {
+                let mut score = Score::default();
+                score.path(model, reach[s], 1, "on the synchronous path of");
+                score.fan_in(graph.in_degree[s], s, model);
+                score.finish(false)
+            })
+            .collect();
+        let mut interaction_index = HashMap::with_capacity(model.interactions.len());
+        let interactions = model
+            .interactions
+            .iter()
+            .enumerate()
+            .map(|(index, decl)| {
+                interaction_index
+                    .entry(decl.id().to_string())
+                    .or_insert(index);
+                let i = &decl.interaction;
+                let from = model.services.get_index_of(&i.from)?;
+                let to = model.services.get_index_of(&i.to);
+                let mut score = Score::default();
+                if sync[index] {
+                    score.path(model, reach[from], 1, "on the synchronous path of");
+                } else {
+                    score.path(model, reach[from], 2, "produced on the synchronous path of");
+                }
+                let strong = i.needs.as_ref().and_then(|n| n.consistency);
+                if strong == Some(Consistency::Strong) {
+                    score.add(STRONG, "strong consistency".to_string());
+                }
+                if let Some(to) = to {
+                    score.fan_in(graph.in_degree[to], to, model);
+                }
+                Some(score.finish(sync[index]))
+            })
+            .collect();
+        Impacts {
+            interactions,
+            services,
+            interaction_index,
+            sync,
+        }
+    }
+
+    /// The impact of a finding's subject: its interaction, else its service.
+    pub fn of(&self, finding: &Finding) -> Option<(&Impact, bool)> {
+        if let Some(id) = finding.interaction.as_deref() {
+            let index = *self.interaction_index.get(id)?;
+            return Some((self.interactions[index].as_ref()?, self.sync[index]));
+        }
+        None
+    }
+
+    pub fn of_service(&self, model: &Model, finding: &Finding) -> Option<&Impact> {
+        let index = model.services.get_index_of(finding.service.as_deref()?)?;
+        self.services.get(index)
+    }
+
+    /// Gives `finding` its impact and lowers its severity where the impact says so.
+    /// `configured`: commsplan.toml sets this code's severity (which then stands).
+    pub fn apply(&self, model: &Model, finding: &mut Finding, configured: bool) {
+        if crate::codes::is_input_code(finding.code) {
+            return;
+        }
+        let (impact, on_sync_call) = match self.of(finding) {
+            Some((impact, sync)) => (impact, sync),
+            None if finding.interaction.is_none() => match self.of_service(model, finding) {
+                Some(impact) => (impact, false),
+                None => return,
+            },
+            None => return,
+        };
+        if !configured && on_sync_call && impact.level == Level::Low && lowerable(finding.code) {
+            finding.severity = lower(finding.severity);
+        }
+        finding.impact = Some(Box::new(impact.clone()));
+    }
+}
+
+/// `risk: high (75): on the synchronous path of …`: what the text reports show under a
+/// finding whose impact is high or low (a normal one needs no word).
+pub fn summary(finding: &Finding) -> Option<String> {
+    let impact = finding.impact.as_ref()?;
+    let level = match impact.level {
+        Level::High => "high",
+        Level::Low => "low",
+        Level::Normal => return None,
+    };
+    Some(format!(
+        "risk: {level} ({}): {}",
+        impact.score,
+        impact.reasons.join(", ")
+    ))
+}
+
+/// The end of `explain CODE`: for the codes whose severity follows impact, how.
+pub fn explain_note(code: &str) -> &'static str {
+    if lowerable(code) {
+        "\n\nRisk: on a synchronous call of low impact (a side path) this finding is lowered one \
+         level; `commsplan explain risk` shows the scoring.\n"
+    } else {
+        "\n"
+    }
+}
+
+/// The checklist families whose weight depends on the call they are about.
+fn lowerable(code: &str) -> bool {
+    matches!(code.as_bytes().first(), Some(b'S' | b'R' | b'O'))
+}
+
+fn lower(severity: Severity) -> Severity {
+    match severity {
+        Severity::Error => Severity::Warning,
+        Severity::Warning | Severity::Info => Severity::Info,
+    }
+}
+
+#[derive(Default)]
+struct Score {
+    score: u32,
+    reasons: Vec<String>,
+}
+
+impl Score {
+    fn add(&mut self, points: u32, reason: String) {
+        self.score += points;
+        self.reasons.push(reason);
+    }
+
+    /// Points for the SLO or entry point above a service, divided by `divisor`.
+    fn path(&mut self, model: &Model, reach: Reach, divisor: u32, how: &str) {
+        let name = |s: usize| super::service_name(model, s);
+        if let Some((availability, s)) = reach.slo {
+            let strict = availability >= 99_900;
+            let points = SLO_PATH + if strict { STRICT_SLO } else { 0 };
+            let slo = slo_text(model, s);
+            self.add(
+                points / divisor,
+                format!(
+                    "{how} `{}` ({slo})",
+                    crate::report::escape::one_line(name(s))
+                ),
+            );
+        } else if let Some(s) = reach.entry {
+            self.add(
+                ENTRY_PATH / divisor,
+                format!(
+                    "{how} entry point `{}`",
+                    crate::report::escape::one_line(name(s))
+                ),
+            );
+        }
+    }
+
+    fn fan_in(&mut self, calls: usize, service: usize, model: &Model) {
+        let points = if calls >= HIGH_FAN_IN_FROM {
+            HIGH_FAN_IN
+        } else if calls >= FAN_IN_FROM {
+            FAN_IN
+        } else {
+            return;
+        };
+        let name = crate::report::escape::one_line(super::service_name(model, service));
+        self.add(
+            points,
+            format!("fan-in {calls}: {calls} sync calls into `{name}`"),
+        );
+    }
+
+    fn finish(self, sync_call: bool) -> Impact {
+        let level = if self.score >= HIGH_FROM {
+            Level::High
+        } else if self.score == 0 && sync_call {
+            Level::Low
+        } else {
+            Level::Normal
+        };
+        let mut reasons = self.reasons;
+        if level == Level::Low {
+            reasons.push("side path: off every entry point's and SLO's synchronous path".into());
+        }
+        Impact {
+            score: self.score,
+            level,
+            reasons,
+        }
+    }
+}
+
+fn slo_text(model: &Model, service: usize) -> String {
+    let slo = model
+        .services
+        .get_index(service)
+        .and_then(|(_, s)| s.service.slo.as_ref());
+    match slo {
+        Some(s) if s.availability.is_some() => {
+            format!("SLO {} %", s.availability.unwrap_or_default())
+        }
+        Some(s) => format!("SLO p99 {} ms", s.latency_p99_ms.unwrap_or_default()),
+        None => "SLO".to_string(),
+    }
+}
+
+/// Whether each interaction is an edge of the sync graph.
+fn sync_interactions(model: &Model, graph: &SyncGraph) -> Vec<bool> {
+    let mut sync = vec![false; model.interactions.len()];
+    for e in &graph.edges {
+        sync[e.interaction] = true;
+    }
+    sync
+}
+
+/// What reaches each service synchronously, the service itself included. Kahn's
+/// algorithm over the graph's components (a cycle is one component, its members reach
+/// one another), iterative and linear.
+fn reach(model: &Model, graph: &SyncGraph) -> Vec<Reach> {
+    let n = model.services.len();
+    let mut reach: Vec<Reach> = (0..n).map(|s| own_reach(model, graph, s)).collect();
+    let mut component = vec![usize::MAX; n];
+    let mut members: Vec<Vec<usize>> = graph.cycles.clone();
+    for (id, cycle) in graph.cycles.iter().enumerate() {
+        for &s in cycle {
+            component[s] = id;
+        }
+    }
+    for (s, c) in component.iter_mut().enumerate() {
+        if *c == usize::MAX {
+            *c = members.len();
+            members.push(vec![s]);
+        }
+    }
+    let crossing = |e: &super::Edge| component[e.from] != component[e.to];
+    let mut waiting = vec![0usize; members.len()];
+    for e in graph.edges.iter().filter(|e| crossing(e)) {
+        waiting[component[e.to]] += 1;
+    }
+    let mut ready: std::collections::VecDeque<usize> =
+        (0..members.len()).filter(|&c| waiting[c] == 0).collect();
+    while let Some(c) = ready.pop_front() {
+        let mut shared = Reach::default();
+        for &s in &members[c] {
+            shared.merge(reach[s]);
+        }
+        for &s in &members[c] {
+            reach[s] = shared;
+            for e in graph.out[s].iter().map(|&e| &graph.edges[e]) {
+                if crossing(e) {
+                    reach[e.to].merge(shared);
+                    waiting[component[e.to]] -= 1;
+                    if waiting[component[e.to]] == 0 {
+                        ready.push_back(component[e.to]);
+                    }
+                }
+            }
+        }
+    }
+    reach
+}
+
+fn own_reach(model: &Model, graph: &SyncGraph, s: usize) -> Reach {
+    let Some((_, decl)) = model.services.get_index(s) else {
+        return Reach::default();
+    };
+    let service = &decl.service;
+    let slo = service.slo.as_ref().and_then(|slo| {
+        let availability = slo.availability.map_or(0, |a| (a * 1000.0).round() as u64);
+        (slo.availability.is_some() || slo.latency_p99_ms.is_some()).then_some((availability, s))
+    });
+    let entry = match service.kind {
+        Some(ServiceKind::Client | ServiceKind::Gateway) => true,
+        Some(ServiceKind::Worker | ServiceKind::External) => false,
+        Some(ServiceKind::Service) | None => graph.in_degree[s] == 0 && !graph.out[s].is_empty(),
+    };
+    Reach {
+        slo,
+        entry: entry.then_some(s),
+    }
+}

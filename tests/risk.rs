@@ -1,0 +1,237 @@
+//! Impact from the call graph, severity that follows it, and `--sort position|risk`.
+
+use commsplan::analysis::{analyze, analyze_with, sort_by_risk, RunOptions};
+use commsplan::finding::{Finding, Severity};
+use commsplan::graph::impact::Level;
+use commsplan::model::LoadOptions;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// `web` enters at `checkout` (SLO 99.9 %), which calls `payment` (strong consistency),
+/// which calls `ledger`; a nightly `batch` worker calls `mailer`. No call has a timeout.
+const SYSTEM: &str = r#"version: 1
+system: risk-test
+services:
+  web: { kind: client }
+  checkout: { slo: { availability: 99.9 } }
+  payment: {}
+  ledger: {}
+  batch: { kind: worker }
+  mailer: {}
+interactions:
+  - id: batch-mail
+    from: batch
+    to: mailer
+    needs: { realtime: true, consistency: eventual, can_wait: false }
+    uses: { pattern: sync, protocol: http }
+  - id: web-checkout
+    from: web
+    to: checkout
+    needs: { realtime: true, consistency: eventual, can_wait: false }
+    uses: { pattern: sync, protocol: http }
+  - id: checkout-payment
+    from: checkout
+    to: payment
+    needs: { realtime: true, consistency: strong }
+    uses: { pattern: sync, protocol: http }
+  - id: payment-ledger
+    from: payment
+    to: ledger
+    needs: { realtime: true, consistency: eventual, can_wait: false }
+    uses: { pattern: sync, protocol: http }
+"#;
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("commsplan-risk-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, text).expect("write system");
+    path
+}
+
+fn on<'a>(findings: &'a [Finding], code: &str, interaction: &str) -> &'a Finding {
+    findings
+        .iter()
+        .find(|f| f.code == code && f.interaction.as_deref() == Some(interaction))
+        .unwrap_or_else(|| panic!("{code} on {interaction}"))
+}
+
+#[test]
+fn impact_follows_the_sync_paths_of_slos_and_entry_points() {
+    let path = write("impact", SYSTEM);
+    let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
+    let f = &analysis.findings;
+    let ledger = on(f, "S001", "payment-ledger").impact.as_ref().unwrap();
+    assert_eq!(ledger.level, Level::High);
+    assert_eq!(
+        ledger.reasons,
+        ["on the synchronous path of `checkout` (SLO 99.9 %)"]
+    );
+    assert_eq!(ledger.score, 50);
+    let payment = on(f, "S001", "checkout-payment").impact.as_ref().unwrap();
+    assert_eq!(payment.score, 75, "{payment:?}");
+    assert!(payment.reasons.contains(&"strong consistency".to_string()));
+    // `web` is an entry point above the SLO: its own call is on its path, not the SLO's.
+    let entry = on(f, "S001", "web-checkout").impact.as_ref().unwrap();
+    assert_eq!(
+        entry.reasons,
+        ["on the synchronous path of entry point `web`"]
+    );
+    let side = on(f, "S001", "batch-mail").impact.as_ref().unwrap();
+    assert_eq!((side.level, side.score), (Level::Low, 0));
+}
+
+#[test]
+fn severity_is_lowered_on_a_side_path_only() {
+    let path = write("severity", SYSTEM);
+    let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
+    let f = &analysis.findings;
+    assert_eq!(on(f, "S001", "batch-mail").severity, Severity::Warning);
+    assert_eq!(on(f, "S001", "payment-ledger").severity, Severity::Error);
+    assert_eq!(on(f, "S001", "checkout-payment").severity, Severity::Error);
+    // D findings are not checklist findings of a call: they never move.
+    for d in f.iter().filter(|f| f.code.starts_with('D')) {
+        assert_eq!(
+            d.severity,
+            commsplan::rules::find(d.code).unwrap().severity,
+            "{d:?}"
+        );
+    }
+}
+
+#[test]
+fn a_configured_severity_wins_over_impact() {
+    let path = write("configured", SYSTEM);
+    let config = path.with_file_name("commsplan.toml");
+    std::fs::write(&config, "[severity]\nS001 = \"error\"\n").expect("write config");
+    let run = RunOptions {
+        config: Some(config),
+        ..RunOptions::default()
+    };
+    let analysis = analyze_with(&[&path], &LoadOptions::default(), &run).expect("analyzes");
+    assert_eq!(
+        on(&analysis.findings, "S001", "batch-mail").severity,
+        Severity::Error
+    );
+}
+
+#[test]
+fn risk_order_puts_severity_then_impact_first_and_ties_in_position_order() {
+    let path = write("order", SYSTEM);
+    let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
+    let mut findings = analysis.findings.clone();
+    sort_by_risk(&mut findings);
+    let key = |f: &Finding| (f.severity, f.risk_score());
+    assert!(findings.windows(2).all(|w| key(&w[0]) >= key(&w[1])));
+    let first = &findings[0];
+    assert_eq!(
+        (first.code, first.interaction.as_deref()),
+        ("S001", Some("checkout-payment"))
+    );
+    // Equal keys keep the order the analysis gave them (file order).
+    let rank = |f: &Finding| analysis.findings.iter().position(|g| g == f).unwrap();
+    for w in findings.windows(2) {
+        if key(&w[0]) == key(&w[1]) {
+            assert!(rank(&w[0]) < rank(&w[1]));
+        }
+    }
+}
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_commsplan"))
+        .args(args)
+        .output()
+        .expect("commsplan runs");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn headlines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with("error[") || l.starts_with("warning[") || l.starts_with("info["))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn sort_flag_orders_the_table_and_the_json_report() {
+    let path = write("flag", SYSTEM);
+    let file = path.to_str().unwrap();
+    let table = |sort: &[&str]| {
+        let mut args = vec!["analyze", file, "-q", "--color", "never"];
+        args.extend(sort);
+        headlines(&run(&args))
+    };
+    let default = table(&[]);
+    assert_eq!(default, table(&["--sort", "risk"]));
+    let position = table(&["--sort", "position"]);
+    assert_ne!(default, position);
+    assert!(default[0].starts_with("error[S001]"), "{default:?}");
+    assert!(position[0].contains("batch"), "{position:?}");
+    let codes = |sort: &[&str]| {
+        let mut args = vec!["analyze", file, "-f", "json"];
+        args.extend(sort);
+        let report: serde_json::Value = serde_json::from_str(&run(&args)).expect("json");
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["code"], f["interaction"]))
+            .collect::<Vec<_>>()
+    };
+    let json_default = codes(&[]);
+    assert_eq!(json_default, codes(&["--sort", "position"]));
+    assert_ne!(json_default, codes(&["--sort", "risk"]));
+    // Deterministic: the same run twice gives the same bytes.
+    assert_eq!(table(&[]), table(&[]));
+}
+
+#[test]
+fn json_findings_carry_their_impact() {
+    let path = write("json", SYSTEM);
+    let text = run(&["analyze", path.to_str().unwrap(), "-f", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let side = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "S001" && f["interaction"] == "batch-mail")
+        .expect("S001 on batch-mail");
+    assert_eq!(side["severity"], "warning");
+    assert_eq!(side["impact"]["level"], "low");
+    assert_eq!(side["impact"]["score"], 0);
+}
+
+#[test]
+fn a_long_chain_is_walked_without_recursion() {
+    let hops = 20_000;
+    let mut text = String::from("version: 1\nsystem: chain\nservices:\n  s0: { kind: gateway }\n");
+    for i in 1..=hops {
+        text.push_str(&format!("  s{i}: {{}}\n"));
+    }
+    text.push_str("interactions:\n");
+    for i in 0..hops {
+        text.push_str(&format!(
+            "  - {{ id: c{i}, from: s{i}, to: s{}, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: http }} }}\n",
+            i + 1
+        ));
+    }
+    let path = write("chain", &text);
+    let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
+    let last = format!("c{}", hops - 1);
+    let impact = on(&analysis.findings, "S001", &last)
+        .impact
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        impact.reasons[0],
+        "on the synchronous path of entry point `s0`"
+    );
+}
+
+#[test]
+fn explain_risk_prints_the_scoring() {
+    let text = run(&["explain", "risk"]);
+    assert!(text.starts_with("Risk: how findings are ranked"), "{text}");
+    assert!(run(&["explain", "S001"]).contains("commsplan explain risk"));
+    assert!(!run(&["explain", "D001"]).contains("commsplan explain risk"));
+}
