@@ -64,7 +64,7 @@ pub struct Finding {
     pub suppressed: Option<Box<Suppressed>>,
     /// How much the finding's interaction or service matters (see `explain risk`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub impact: Option<Box<crate::graph::impact::Impact>>,
+    pub impact: Option<Box<Impact>>,
 }
 
 impl Finding {
@@ -128,4 +128,21 @@ impl Finding {
     pub fn did_not_load(&self) -> bool {
         self.severity == Severity::Error && crate::codes::is_input_code(self.code)
     }
+}
+
+/// How much a finding's subject matters, and why. Computed from the call graph by
+/// `graph::impact`; declared here, with the finding that carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Impact {
+    pub score: u32,
+    pub level: Level,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Low,
+    Normal,
+    High,
 }

@@ -7,7 +7,6 @@ use super::SyncGraph;
 use crate::finding::{Finding, Severity};
 use crate::model::types::{Consistency, ServiceKind};
 use crate::model::Model;
-use serde::Serialize;
 use std::collections::HashMap;
 
 /// Points for a call on the synchronous path of a service with an SLO.
@@ -59,21 +58,7 @@ Order: `analyze --sort risk` prints findings by severity, then impact score, the
 github, junit and gitlab keep position order unless `--sort risk` is given.
 ";
 
-/// How much a finding's subject matters, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Impact {
-    pub score: u32,
-    pub level: Level,
-    pub reasons: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Level {
-    Low,
-    Normal,
-    High,
-}
+pub use crate::finding::{Impact, Level};
 
 /// What reaches a service synchronously: the strictest SLO above it and an entry point.
 #[derive(Debug, Clone, Copy, Default)]
