@@ -124,6 +124,7 @@ pub fn analyze_with(
     for f in found {
         findings.extend(f);
     }
+    drop_superseded(&mut findings);
     phase("rules");
     let impacts = crate::graph::impact::Impacts::compute(&model, cx.graph());
     for f in &mut findings {
@@ -212,6 +213,26 @@ fn run_rules(
             found
         })
         .collect()
+}
+
+/// Leaves out a general rule's finding on an interaction that a more specific rule
+/// reports ([`rules::SUPERSEDES`]).
+fn drop_superseded(findings: &mut Vec<Finding>) {
+    for &(specific, general) in rules::SUPERSEDES {
+        let covered: std::collections::HashSet<String> = findings
+            .iter()
+            // A suppressed specific finding still covers the general one: the cause was
+            // seen and accepted, and suppressing one finding changes no other.
+            .filter(|f| f.code == specific)
+            .filter_map(|f| f.interaction.clone())
+            .collect();
+        if covered.is_empty() {
+            continue;
+        }
+        findings.retain(|f| {
+            f.code != general || !f.interaction.as_ref().is_some_and(|i| covered.contains(i))
+        });
+    }
 }
 
 /// Each interaction's declaration and first and last line, looked up once rather than

@@ -140,12 +140,18 @@ fn base_revision_shows_exactly_the_change() {
             .collect()
     };
     let new = codes("new");
-    assert!(new.contains(&"S001 reserve-stock".to_string()), "{new:?}");
+    // The removed timeout sits under `place-order`'s bounded one: G007 says it (and S001,
+    // which it supersedes, is left out).
+    assert!(new.contains(&"G007 reserve-stock".to_string()), "{new:?}");
     assert!(
         new.contains(&"D001 get-shipping-address".to_string()),
         "{new:?}"
     );
-    assert!(codes("fixed").contains(&"S001 get-shipping-address".to_string()));
+    let fixed = codes("fixed");
+    assert!(
+        fixed.contains(&"G007 get-shipping-address".to_string()),
+        "{fixed:?}"
+    );
     // The added retry level multiplies the calls of both entry points' chains.
     let chains = json["chains"].as_array().unwrap();
     let amplification: Vec<(String, f64, f64)> = chains
@@ -190,7 +196,7 @@ fn base_revision_shows_exactly_the_change() {
     let md = String::from_utf8(md.stdout).unwrap();
     let top = md.split("<details>").next().unwrap();
     for expected in [
-        "`S001`",
+        "`G007`",
         "declared pattern sync → queue",
         "`uses.timeout_ms: 2000 → —`",
         "retry amplification 6× → 9×",

@@ -928,3 +928,32 @@ fn stale_strong_read_on_a_cache_server() {
     // Redis is often the store of record.
     assert!(!codes(&single(sync_call("x", "a", "b", &[("protocol", "redis")]))).contains("G008"));
 }
+
+#[test]
+fn unbounded_downstream_replaces_the_missing_timeout_on_its_call() {
+    let yaml = single(
+        sync_call("x", "a", "b", &[("timeout_ms", "1000")])
+            + &sync_call("y", "b", "c", &[("timeout_ms", "")]),
+    );
+    let a = run(&yaml);
+    let on_y: Vec<&str> = active(&a)
+        .into_iter()
+        .filter(|f| f.interaction.as_deref() == Some("y"))
+        .map(|f| f.code)
+        .collect();
+    assert!(
+        on_y.contains(&"G007") && !on_y.contains(&"S001"),
+        "{on_y:?}"
+    );
+    // Without G007, the missing timeout is reported as S001 again.
+    let a = run_with(
+        &yaml,
+        RunOptions {
+            ignore: vec!["G007".into()],
+            ..RunOptions::default()
+        },
+    );
+    assert!(finding_of(&a, "S001")
+        .iter()
+        .any(|f| f.interaction.as_deref() == Some("y")));
+}

@@ -23,7 +23,8 @@ own or from `defaults`), where some caller above B — directly, or through call
 no timeout either — gives up after a `timeout_ms`. One finding per call without a
 timeout, naming the nearest caller that gives up and the chain between them.
 Interactions with no `uses` block are not reported (D002 says they are not designed yet),
-but a chain is followed through them.
+but a chain is followed through them. On a call that G007 reports, S001 (the missing
+timeout itself) is left out: one cause, one finding; `--ignore G007` brings S001 back.
 
 ## Why
 This is the worst timeout-budget inversion (G003 measures the others, and cannot here:
@@ -207,6 +208,19 @@ fn consequence(decl: &InteractionDecl, caller: &str) -> String {
     }
 }
 
+/// A value the callee's own p99 suggests (1.5 × p99, as S001 suggests), when it fits
+/// under `bound`: the one number a reader can paste.
+fn example_timeout(cx: &Context<'_>, callee: &str, bound: u64) -> String {
+    let Some(p99) = super::checklist::slo_latency(cx.model, callee) else {
+        return String::new();
+    };
+    let value = ((p99 * 1.5 / 50.0).ceil() * 50.0).max(50.0) as u64;
+    if value >= bound {
+        return String::new();
+    }
+    format!(", e.g. `timeout_ms: {value}` (1.5 × `{callee}`'s p99 of {p99} ms)")
+}
+
 fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
     let reached = under_a_bound(&graph.edges, &graph.out);
@@ -255,13 +269,14 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
         )
         .label(format!("no `timeout_ms` under a {limit} ms caller"))
         .help(format!(
-            "add `timeout_ms` under `uses:` on `{}`: {fits}{}",
+            "add `timeout_ms` under `uses:` on `{}`: {fits}{}{}",
             decl.id(),
             if direct {
                 String::new()
             } else {
                 " less what the hops between take".to_string()
-            }
+            },
+            example_timeout(cx, &i.to, per_attempt.min(limit))
         ))
         .related(
             cx.model.at(&bound_decl.origin, fields::USES_TIMEOUT_MS),

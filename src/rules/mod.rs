@@ -65,6 +65,13 @@ families!(
 
 mod thresholds;
 
+/// `(specific, general)`: where the specific rule reports an interaction (suppressed or not),
+/// the general rule's finding on that interaction says nothing more, and is left out so
+/// that one cause gives one finding. G007 is S001 with its consequence (a caller above
+/// gives up while the call goes on) and the bound its fix must fit. Ignoring the specific
+/// rule brings the general one back.
+pub const SUPERSEDES: &[(&str, &str)] = &[("G007", "S001")];
+
 pub use crate::codes::{Family, RuleInfo};
 pub use thresholds::Thresholds;
 
