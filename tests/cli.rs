@@ -248,7 +248,8 @@ fn help_lists_every_subcommand() {
 
 #[test]
 fn arguments_echoed_in_errors_show_their_control_characters() {
-    let id = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
+    // A line break too: an echoed id must not start a line of its own in a CI log.
+    let id = "\u{1b}]0;pwned\u{7}\u{1b}[2J\n::error::x";
     for args in [
         ["explain", "examples/ecommerce.yaml", id],
         ["flowchart", "examples/ecommerce.yaml", id],
@@ -261,5 +262,9 @@ fn arguments_echoed_in_errors_show_their_control_characters() {
             "{args:?}: {stderr:?}"
         );
         assert!(stderr.contains("\\u{1b}]0;pwned\\u{7}"), "{stderr}");
+        assert!(
+            stderr.lines().all(|l| !l.starts_with("::")),
+            "{args:?}: {stderr:?}"
+        );
     }
 }

@@ -3,6 +3,7 @@ use crate::analysis::{analyze, Analysis};
 use crate::cli::{DiagramArgs, FlowchartArgs};
 use crate::diagram::{self, DiagramOptions, Highlight, Rendered};
 use crate::model::LoadOptions;
+use crate::report::escape::one_line;
 use anyhow::bail;
 use std::io::Write;
 use std::path::Path;
@@ -45,7 +46,11 @@ pub fn run_flowchart(args: &FlowchartArgs) -> anyhow::Result<u8> {
             crate::model::schema::did_you_mean(id, model.interactions.iter().map(|i| i.id()))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-        bail!("{} has no interaction `{id}`{hint}", file.display());
+        bail!(
+            "{} has no interaction `{}`{hint}",
+            one_line(&file.display().to_string()),
+            one_line(id)
+        );
     };
     let rendered = diagram::render_flowchart(Some(&Highlight {
         analysis: &analysis,

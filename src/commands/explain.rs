@@ -4,6 +4,7 @@ use crate::cli::ExplainArgs;
 use crate::flowchart::{flowchart, Question};
 use crate::model::types::{Consistency, Needs};
 use crate::model::LoadOptions;
+use crate::report::escape::one_line;
 use anyhow::bail;
 use std::fmt::Write;
 
@@ -45,7 +46,11 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
         let hint = crate::model::schema::did_you_mean(id, ids)
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
-        bail!("{file} has no interaction `{id}`{hint}");
+        bail!(
+            "{} has no interaction `{}`{hint}",
+            one_line(file),
+            one_line(id)
+        );
     };
     let decl = &model.interactions[index];
     let decision = &analysis.decisions[index];
