@@ -94,7 +94,7 @@ html = cmarkgfm.github_flavored_markdown_to_html(md, options=cmarkgfm.cmark.Opti
 tags = set(re.findall(r"</?([a-zA-Z0-9]+)", html)) - {"h2", "h4", "p", "ul", "li", "code", "strong", "details", "summary", "sub", "br"}
 assert not tags, f"unexpected HTML tags: {tags}"
 top = md.split("<details>")[0]
-for want in ["S001", "declared pattern sync → queue", "uses.timeout_ms: 2000 → —", "retry amplification 6× → 9×"]:
+for want in ["G007", "declared pattern sync → queue", "uses.timeout_ms: 2000 → —", "retry amplification 6× → 9×"]:
     assert want in top, f"{want!r} not in the top of the page"
 ids = sorted(c["id"] for c in d["interactions"]["changed"])
 assert ids == ["get-shipping-address", "place-order", "reserve-stock"], ids

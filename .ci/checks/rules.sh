@@ -37,7 +37,7 @@ sys.exit(0 if hits and all(f["location"] for f in hits) else 1)
 PY
 done <<'EOF_EXPECT'
 D001 send-order-email
-S001 get-shipping-address
+G007 get-shipping-address
 S006 authorize-payment
 R003 authorize-payment
 A001 order-completed-notify
