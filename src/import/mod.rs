@@ -1,0 +1,76 @@
+//! Reading deployed configuration (Kubernetes manifests with their Istio resources,
+//! docker-compose files, AsyncAPI documents) into the shape of an architecture file.
+//!
+//! Every importer produces an [`Imported`]: services and interactions in the model's own
+//! types, and for every value the place it was read from, so that the written file can
+//! comment each value with its source and `drift` can point at both sides. An importer
+//! never invents a value: a setting that is not in the input stays `None`.
+
+use crate::finding::Finding;
+use crate::model::types::{Service, Uses};
+use indexmap::IndexMap;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Where an imported value was read: a file and a 1-based line (and column).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Source {
+    pub file: Arc<str>,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A service read from the input.
+#[derive(Debug, Clone)]
+pub struct ImportedService {
+    /// What is known of it, in the model's type (`kind`, `description`, ...).
+    pub service: Service,
+    /// Where it is declared (the workload, the compose service, the AsyncAPI document).
+    pub source: Source,
+    /// Where each of its fields was read, keyed by the field's path under the service
+    /// (`kind`, `description`).
+    pub field_sources: BTreeMap<String, Source>,
+}
+
+/// An interaction read from the input.
+#[derive(Debug, Clone)]
+pub struct ImportedInteraction {
+    /// Deterministic id, `from-to` (with a suffix where two interactions share it).
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub summary: Option<String>,
+    /// The call settings found for it, in the model's type.
+    pub uses: Uses,
+    /// Where the interaction itself was found (the address in an environment variable,
+    /// the AsyncAPI operation).
+    pub source: Source,
+    /// Where each setting was read, keyed by its path under `uses` with `/` between
+    /// levels (`timeout_ms`, `retry/max_attempts`, `circuit_breaker/open_ms`).
+    pub field_sources: BTreeMap<String, Source>,
+}
+
+/// A note about something read but not imported (an unknown kind, fault injection,
+/// a probe timeout): printed on stderr and at the top of the written file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub source: Source,
+    pub message: String,
+}
+
+/// The outcome of one import: what was read, what was skipped, and located
+/// diagnostics for input that could not be read (broken YAML, a `$ref` outside the tree).
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub system: Option<String>,
+    pub services: IndexMap<String, ImportedService>,
+    pub interactions: Vec<ImportedInteraction>,
+    pub notes: Vec<Note>,
+    pub diagnostics: Vec<Finding>,
+}
