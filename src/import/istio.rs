@@ -469,28 +469,14 @@ fn push_policy(imported: &mut Imported, policy: DestinationPolicy) {
     imported.policies.push(policy);
 }
 
-/// Whether a policy applies to a call from `from`.
-fn applies(policy: &DestinationPolicy, from: &str, gateways: &BTreeSet<String>) -> bool {
-    match &policy.callers {
-        Callers::All => true,
-        Callers::Mesh => !gateways.contains(from),
-        Callers::Gateway(g) => g == from,
-    }
-}
-
 /// Merges each policy into the interactions it applies to. A value already set (by an
 /// earlier resource) is kept, and a different one is noted.
 fn attach(imported: &mut Imported) {
-    let gateways: BTreeSet<String> = imported
-        .services
-        .iter()
-        .filter(|(_, s)| s.service.kind == Some(ServiceKind::Gateway) && s.service.mesh.is_some())
-        .map(|(n, _)| n.clone())
-        .collect();
+    let gateways = imported.ingress_gateways();
     let mut notes = Vec::new();
     for interaction in &mut imported.interactions {
         for policy in &imported.policies {
-            if policy.host != interaction.to || !applies(policy, &interaction.from, &gateways) {
+            if policy.host != interaction.to || !policy.applies_to(&interaction.from, &gateways) {
                 continue;
             }
             merge(interaction, policy, &mut notes);
