@@ -361,3 +361,109 @@ fn output_is_not_overwritten_without_force_and_a_missing_path_is_an_error() {
     let (_, err, code) = import(&t.0, &["nope"]);
     assert_eq!(code, 2, "{err}");
 }
+
+const MESH: &str = r#"apiVersion: v1
+kind: Service
+metadata: {name: front}
+spec: {selector: {app: front}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: front}
+spec:
+  template:
+    metadata: {labels: {app: front}}
+    spec:
+      containers:
+      - name: front
+        image: example/front
+        env: [{name: BACK_ADDR, value: "back:8080"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: back}
+spec: {selector: {app: back}}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: ingress}
+spec: {selector: {istio: ingressgateway}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: front}
+spec:
+  hosts: ["*"]
+  gateways: [ingress]
+  http:
+  - route: [{destination: {host: front}}]
+    timeout: 30s
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: back}
+spec:
+  hosts: [back]
+  http:
+  - route: [{destination: {host: back.default.svc.cluster.local}}]
+    timeout: 2s
+    retries: {attempts: 2, perTryTimeout: 500ms, retryOn: 5xx}
+    fault: {delay: {fixedDelay: 7s, percentage: {value: 100}}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: back-again}
+spec:
+  hosts: [back]
+  http:
+  - route: [{destination: {host: back}}]
+    timeout: 3s
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: back}
+spec:
+  host: back
+  trafficPolicy:
+    connectionPool:
+      tcp: {maxConnections: 0}
+      http: {http2MaxRequests: 0, http1MaxPendingRequests: 10, idleTimeout: 90s}
+    outlierDetection: {consecutive5xxErrors: 5, baseEjectionTime: 30s}
+"#;
+
+#[test]
+fn istio_settings_go_on_the_calls_to_their_host() {
+    let t = TempDir::new("mesh");
+    t.write("mesh.yaml", MESH);
+    let (text, err, code) = import(&t.0, &["mesh.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let model = loads(&text, "mesh");
+    assert_eq!(
+        edges(&model),
+        pairs(&[("front", "back"), ("ingress", "front")])
+    );
+    let uses = |id: &str| model.interaction(id).unwrap().uses().clone();
+    let back = uses("front-back");
+    assert_eq!(back.timeout_ms, Some(2000));
+    // Istio's `attempts` are retries after the first attempt.
+    assert_eq!(back.retry.unwrap().max_attempts, Some(3));
+    assert_eq!(back.mesh, Some(commsplan::model::types::MeshStack::Istio));
+    assert_eq!(back.pool.unwrap().idle_timeout_ms, Some(90_000));
+    // 0 keeps Istio's default: no limit is written.
+    assert_eq!(back.bulkhead.as_ref().unwrap().max_concurrent, None);
+    assert_eq!(back.bulkhead.unwrap().max_queue, Some(10));
+    let breaker = back.circuit_breaker.unwrap();
+    assert_eq!(
+        (breaker.min_calls, breaker.open_ms),
+        (Some(5), Some(30_000))
+    );
+    // The gateway-bound route's timeout is the gateway's call's only.
+    assert_eq!(uses("ingress-front").timeout_ms, Some(30_000));
+    assert!(
+        text.contains("timeout_ms: 2000  # from mesh.yaml:45"),
+        "{text}"
+    );
+    assert!(text.contains("fault injection is a test"), "{text}");
+    assert!(text.contains("perTryTimeout `500ms`"), "{text}");
+    assert!(text.contains("differs from 2000 read before"), "{text}");
+}

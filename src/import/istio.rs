@@ -11,7 +11,9 @@
 //! - `HTTPRetry.attempts`: "Number of retries to be allowed for a given request", so the
 //!   first attempt is not counted: `max_attempts` (which counts it) is `attempts + 1`.
 //! - `ConnectionPoolSettings.HTTPSettings.maxRequestsPerConnection`: "Setting this
-//!   parameter to 1 disables keep alive."
+//!   parameter to 1 disables keep alive."; `http2MaxRequests`: "Maximum number of
+//!   requests to a backend"; `http1MaxPendingRequests`: "Maximum number of pending HTTP
+//!   requests to a destination" (the CRD descriptions in istio/api).
 //! - `OutlierDetection`: a host is ejected after `consecutive5xxErrors` errors in a row,
 //!   for `baseEjectionTime`. docs/import.md explains how this reads as a breaker.
 
@@ -341,15 +343,16 @@ fn connection_pool(
         pool.max_connections = Some(n);
         set("pool/max_connections", p("tcp/maxConnections"), sources);
     }
-    if let Some(n) = number(r, &p("http/http2MaxRequests")) {
-        bulkhead.max_concurrent = Some(n);
-        set(
-            "bulkhead/max_concurrent",
-            p("http/http2MaxRequests"),
-            sources,
-        );
+    // `maxRequests` is the newer name of `http2MaxRequests` (istio/api#1871). A 0 leaves
+    // Istio's default (unlimited) in place, as for the other limits.
+    for key in ["http/http2MaxRequests", "http/maxRequests"] {
+        let found = number(r, &p(key)).filter(|n| *n > 0);
+        if let Some(n) = found.filter(|_| bulkhead.max_concurrent.is_none()) {
+            bulkhead.max_concurrent = Some(n);
+            set("bulkhead/max_concurrent", p(key), sources);
+        }
     }
-    if let Some(n) = number(r, &p("http/http1MaxPendingRequests")) {
+    if let Some(n) = number(r, &p("http/http1MaxPendingRequests")).filter(|n| *n > 0) {
         bulkhead.max_queue = Some(n);
         set(
             "bulkhead/max_queue",
