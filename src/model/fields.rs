@@ -95,6 +95,7 @@ fields! {
         USES_BULKHEAD = "uses/bulkhead",
         USES_DEAD_LETTER = "uses/dead_letter",
         USES_TTL_MS = "uses/ttl_ms",
+        USES_RETENTION = "uses/retention",
         USES_MAX_QUEUE_LENGTH = "uses/max_queue_length",
         USES_FIFO = "uses/fifo",
         USES_CONSUMERS = "uses/consumers",

@@ -74,13 +74,18 @@ Size it with C003: it should hold at least a minute of traffic.
         check: check_ttl,
         summary: "Messages without a time-to-live (or retention)",
         doc: r#"## What it checks
-Queues, streams and the async half of cqrs declare `uses.ttl_ms` (message TTL, or the
-topic's retention for a stream).
+Queues and the async half of cqrs on a queue declare a message TTL, `uses.ttl_ms`.
+Streams (logs) declare their retention instead: `ttl_ms` for a time limit, or
+`retention: forever` / `retention: compacted` for a log kept without one.
 
 ## Why
 The seed's checklist: "메시지 TTL 설정". Without a TTL, messages that nobody consumes pile up
 forever, and after an outage consumers process hours-old work (a "your order shipped" mail a
-day late) instead of discarding what is stale.
+day late) instead of discarding what is stale. A log is different: a ledger or an
+event-sourced topic replayed at start-up is a system of record and must not expire, so a TTL
+would be the wrong fix; what matters is that the retention is a decision, not the broker's
+default (Kafka's broker setting `log.retention.hours` defaults to 168: a topic that says
+nothing loses its history after 7 days).
 
 ## Example
 ```yaml
@@ -89,7 +94,8 @@ uses: { pattern: queue, protocol: amqp, channel: notifications }
 
 ## Fix
 ```yaml
-ttl_ms: 86400000   # 24 h: older messages are stale
+ttl_ms: 86400000   # queue: 24 h, older messages are stale
+retention: forever # stream that is a system of record (or `compacted`, or `ttl_ms`)
 ```
 "#,
     }
@@ -264,7 +270,7 @@ fn channel(decl: &InteractionDecl) -> String {
     decl.uses()
         .channel
         .as_deref()
-        .map(|c| format!(" (`{c}`)"))
+        .map(|c| format!(" on `{c}`"))
         .unwrap_or_default()
 }
 
@@ -331,21 +337,51 @@ fn check_bounded(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_ttl(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, pattern) in async_half(cx) {
-        if decl.uses().ttl_ms.is_some() {
+        let uses = decl.uses();
+        if uses.ttl_ms.is_some() {
             continue;
         }
-        let what = if is_log(decl, pattern) {
-            "retention"
+        // A log's retention is not a queue's TTL: a system of record keeps its log
+        // forever or compacts it, and saying so is a complete answer.
+        if is_log(decl, pattern) {
+            if uses.retention.is_some() {
+                continue;
+            }
+            out.push(
+                cx.finding(
+                    &MISSING_TTL,
+                    decl,
+                    fields::USES_TTL_MS,
+                    format!(
+                        "{pattern} {}{} declares no retention: how long the log keeps messages (and so how far a consumer can replay) is left to the broker's default",
+                        ends(decl),
+                        channel(decl)
+                    ),
+                )
+                .label("no retention")
+                .help(format!(
+                    "declare the retention under `uses:`: `retention: forever` for a system of record (a ledger, an event-sourced topic replayed at start-up), `retention: compacted` to keep the latest message per key, or `ttl_ms: <ms>` for a time limit (e.g. `ttl_ms: {}`, 7 days)",
+                    7 * 24 * 3_600_000u64
+                )),
+            );
+            continue;
+        }
+        let field = if uses.retention.is_some() {
+            fields::USES_RETENTION
         } else {
-            "message TTL"
+            fields::USES_TTL_MS
         };
+        let kept = uses
+            .retention
+            .map(|r| format!(" (`retention: {}` keeps a log, not a queue)", r.as_str()))
+            .unwrap_or_default();
         out.push(missing(
             cx,
             &MISSING_TTL,
             decl,
-            fields::USES_TTL_MS,
+            field,
             format!(
-                "{pattern} {}{} has no {what}: stale messages are kept and processed late",
+                "{pattern} {}{} has no message TTL{kept}: stale messages are kept and processed late",
                 ends(decl),
                 channel(decl)
             ),

@@ -293,16 +293,7 @@ fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let i = &decl.interaction;
-        let suggestion = match slo_latency(cx.model, &i.to) {
-            Some(p99) => {
-                let v = ((p99 * 1.5 / 50.0).ceil() * 50.0).max(50.0) as u64;
-                format!("timeout_ms: {v}` (1.5 × `{}`'s p99 of {p99} ms)", i.to)
-            }
-            None => format!(
-                "timeout_ms: {}` (above the callee's p99 latency)",
-                crate::recommended::TIMEOUT_MS.value
-            ),
-        };
+        let suggestion = super::budget::timeout(cx, decl).snippet();
         let (message, label, help) = match known {
             Some((_, effective::Origin::Stack { stack, .. })) => (
                 format!(
@@ -361,11 +352,17 @@ fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
             ),
         )
         .label(format!("< p99 {p99} ms"))
-        .help(format!(
-            "set `timeout_ms: {}` or more, or lower `{}`'s `slo.latency_p99_ms` once it is faster",
-            p99.ceil() as u64,
-            i.to
-        ));
+        .help({
+            let advice = super::budget::timeout(cx, decl);
+            match advice.value {
+                Some(_) => format!(
+                    "set `{}, or lower `{}`'s `slo.latency_p99_ms` once it is faster",
+                    advice.snippet(),
+                    i.to
+                ),
+                None => format!("set `{}", advice.snippet()),
+            }
+        });
         if let Some(s) = cx.model.service(&i.to) {
             f = f.related(
                 cx.model.at(&s.origin, fields::SLO_LATENCY_P99_MS),
@@ -560,6 +557,7 @@ fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .base_ms
             .unwrap_or(crate::recommended::RETRY_BASE_MS.value);
         let max = retry.max_ms.unwrap_or(base.saturating_mul(10));
+        let fit = super::budget::schedule(cx, decl, attempts, base, max);
         let reasons: Vec<String> = problems.iter().map(|(_, r)| r.clone()).collect();
         out.push(
             cx.finding(
@@ -576,7 +574,8 @@ fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "unbounded"
             })
             .help(format!(
-                "write `retry: {{ max_attempts: {attempts}, backoff: exponential, base_ms: {base}, max_ms: {max}, jitter: true }}`"
+                "write `retry: {{ max_attempts: {}, backoff: exponential, base_ms: {}, max_ms: {}, jitter: true }}`{}",
+                fit.attempts, fit.base_ms, fit.max_ms, fit.why
             )),
         );
     }
