@@ -336,3 +336,95 @@ fn no_example_tells_an_ordered_stream_both_to_be_a_queue_and_to_take_a_key() {
         }
     }
 }
+
+const QUEUE: &str =
+    "pattern: queue, protocol: amqp, channel: jobs, consumers: { min: 1, max: 4 }, metrics: true";
+
+fn queue_with(services: &str, defaults: &str, uses: &str) -> String {
+    format!(
+        "version: 1\nsystem: t\n{defaults}services:\n{services}\ninteractions:\n  - {{ id: jobs, from: a, to: b, needs: {{ realtime: false, ordering: false }}, uses: {{ {QUEUE}{uses} }} }}\n"
+    )
+}
+
+#[test]
+fn a_declared_broker_says_what_it_does_and_where_it_is_declared() {
+    let a = run(&queue_with(
+        "  a: {}\n  b: {}\n",
+        "defaults:\n  broker: sqs\n",
+        "",
+    ));
+    let a007 = with_code(&a, "A007");
+    assert!(
+        a007[0]
+            .message
+            .contains("sqs (defaults.broker): standard queues deliver at least once"),
+        "{}",
+        a007[0].message
+    );
+    let a003 = with_code(&a, "A003");
+    assert!(
+        a003[0].message.contains("after 4 days"),
+        "{}",
+        a003[0].message
+    );
+    let a = run(&queue_with("  a: { broker: rabbitmq }\n  b: {}\n", "", ""));
+    let a001 = with_code(&a, "A001");
+    assert!(
+        a001[0]
+            .message
+            .contains("rabbitmq (the publishing service's `broker`): a message rejected"),
+        "{}",
+        a001[0].message
+    );
+    let a002 = with_code(&a, "A002");
+    assert!(
+        a002[0]
+            .message
+            .contains("no length limit unless `max-length`"),
+        "{}",
+        a002[0].message
+    );
+}
+
+#[test]
+fn without_a_broker_the_messages_assert_no_broker_behaviour() {
+    let a = run(&queue_with("  a: {}\n  b: {}\n", "", ""));
+    for f in a.findings.iter().filter(|f| f.code.starts_with('A')) {
+        for name in ["rabbitmq", "sqs", "kafka", "nats", "eventbridge"] {
+            assert!(!f.message.contains(&format!("{name} (")), "{}", f.message);
+        }
+    }
+}
+
+#[test]
+fn a_kafka_log_without_retention_is_told_the_seven_day_default() {
+    let with = run(&unordered_stream(", broker: kafka"));
+    let a003 = with_code(&with, "A003");
+    assert!(
+        a003[0]
+            .message
+            .contains("kafka (uses.broker): topics delete messages after 7 days"),
+        "{}",
+        a003[0].message
+    );
+    let without = run(&unordered_stream(""));
+    let help = with_code(&without, "A003")[0]
+        .help
+        .as_deref()
+        .unwrap_or_default()
+        .to_string();
+    assert!(help.contains("declare `broker:`"), "{help}");
+}
+
+#[test]
+fn the_schema_has_broker_and_retention() {
+    let schema = commsplan::model::schema::json_schema().to_string();
+    for name in [
+        "\"broker\"",
+        "\"retention\"",
+        "\"rabbitmq\"",
+        "\"compacted\"",
+    ] {
+        assert!(schema.contains(name), "{name} missing from the schema");
+    }
+}

@@ -76,6 +76,7 @@ fields! {
         USES_PATTERN = "uses/pattern",
         USES_CLIENT = "uses/client",
         USES_MESH = "uses/mesh",
+        USES_BROKER = "uses/broker",
         USES_TIMEOUT_MS = "uses/timeout_ms",
         USES_RETRY_MAX_ATTEMPTS = "uses/retry/max_attempts",
         USES_RETRY_BACKOFF = "uses/retry/backoff",

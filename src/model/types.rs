@@ -72,6 +72,10 @@ pub struct Service {
     /// its own `uses.mesh`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mesh: Option<MeshStack>,
+    /// The message broker of the messages this service publishes, unless an interaction
+    /// names its own `uses.broker`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker: Option<BrokerStack>,
     /// Findings to silence on every interaction of this service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppress: Vec<Suppression>,
@@ -271,6 +275,11 @@ pub struct Uses {
     /// timeout) apply where the call sets none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mesh: Option<MeshStack>,
+    /// The message broker an asynchronous interaction goes through: its documented
+    /// delivery, dead-lettering, bounds, ordering and retention apply where the file says
+    /// nothing (docs/stacks.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker: Option<BrokerStack>,
     /// Request timeout in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
@@ -364,6 +373,17 @@ pub enum MeshStack {
     Istio,
     Linkerd,
     Envoy,
+}
+
+/// A message broker whose defaults commsplan knows (docs/stacks.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum BrokerStack {
+    Rabbitmq,
+    Kafka,
+    Sqs,
+    Nats,
+    Eventbridge,
 }
 
 /// Retry policy.

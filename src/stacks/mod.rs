@@ -4,6 +4,7 @@
 //! could not be confirmed is left out (`None`), and the rules then say it is unknown
 //! instead of guessing. docs/stacks.md is rendered from this table.
 
+pub mod broker;
 pub mod effective;
 
 use crate::model::types::{ClientStack, MeshStack};
@@ -332,6 +333,8 @@ pub fn reference() -> String {
         }
         out.push('\n');
     }
+    out.push_str("## Brokers\n\n");
+    out.push_str(&broker::reference());
     out
 }
 
