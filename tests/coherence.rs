@@ -428,3 +428,39 @@ fn the_schema_has_broker_and_retention() {
         assert!(schema.contains(name), "{name} missing from the schema");
     }
 }
+
+fn run_with_toml(yaml: &str, toml: &str) -> Analysis {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("commsplan-coherence-{}-t{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("commsplan.toml"), toml).unwrap();
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    analyze_with(&[&path], &LoadOptions::default(), &RunOptions::default()).expect("analysis runs")
+}
+
+fn polly_call() -> String {
+    system(
+        "  a: { client: polly-standard }\n  b: {}\n",
+        "  - { id: pay, from: a, to: b, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, metrics: true } }\n",
+    )
+}
+
+#[test]
+fn a_clients_default_breaker_is_judged_by_its_thresholds() {
+    // Polly's standard handler opens at 10 % failures: inside the default range…
+    assert!(with_code(&run(&polly_call()), "S005").is_empty());
+    // …and below a stricter one, which the message attributes to the client's default.
+    let a = run_with_toml(
+        &polly_call(),
+        "[thresholds]\nbreaker_failure_rate_min = 20.0\n",
+    );
+    let s005 = with_code(&a, "S005");
+    assert_eq!(s005.len(), 1, "{:#?}", a.findings);
+    assert!(
+        s005[0].message.contains("polly-standard's default"),
+        "{}",
+        s005[0].message
+    );
+    assert!(s005[0].message.contains("10 %"), "{}", s005[0].message);
+}
