@@ -94,9 +94,7 @@ pub fn timeout(cx: &Context<'_>, decl: &InteractionDecl) -> TimeoutAdvice {
     let below = match p99 {
         Some(p) if value == Some(wanted) => format!("1.5 × `{callee}`'s p99 of {p} ms"),
         Some(p) => format!("above `{callee}`'s p99 of {p} ms"),
-        None => format!(
-            "`{callee}` declares no p99 (`slo.latency_p99_ms`): keep it above the callee's p99"
-        ),
+        None => format!("above the callee's p99; `{callee}` declares no `slo.latency_p99_ms`"),
     };
     let within = match wait {
         Some(w) => {
