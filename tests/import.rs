@@ -467,3 +467,19 @@ fn istio_settings_go_on_the_calls_to_their_host() {
     assert!(text.contains("perTryTimeout `500ms`"), "{text}");
     assert!(text.contains("differs from 2000 read before"), "{text}");
 }
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_symbolic_link_is_refused() {
+    let t = TempDir::new("symlink");
+    t.write(
+        "svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: one}\n",
+    );
+    let outside = t.write("outside/keep.yaml", "keep\n");
+    std::os::unix::fs::symlink(&outside, t.0.join("system.yaml")).unwrap();
+    let (_, err, code) = import(&t.0, &["svc.yaml", "-o", "system.yaml", "--force"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep\n");
+}
