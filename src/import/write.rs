@@ -49,9 +49,8 @@ fn header(out: &mut String, imported: &Imported, kind: &str) {
         }
     }
     let unattached: Vec<&DestinationPolicy> = imported
-        .policies
-        .iter()
-        .filter(|p| !imported.is_attached(p))
+        .unattached_policies()
+        .into_iter()
         .filter(|p| !uses_value(p).as_object().is_none_or(|m| m.is_empty()))
         .collect();
     if !unattached.is_empty() {
