@@ -473,6 +473,7 @@ impl Cluster<'_, '_> {
     fn calls(&self, imported: &mut Imported) {
         let mut found: BTreeMap<(String, String), ImportedInteraction> = BTreeMap::new();
         for (w, from) in &self.workloads {
+            note_probes(w, &mut imported.notes);
             if let Role::Datastore(why, _) = &w.role {
                 imported.notes.push(w.resource.note(
                     "",
@@ -593,6 +594,28 @@ impl Cluster<'_, '_> {
                     value,
                     source: cm.source(&pointer),
                 });
+            }
+        }
+    }
+}
+
+/// A probe's `timeoutSeconds` bounds a health check of the kubelet, not a call between
+/// services: noted, so that nobody looks for it in the file.
+fn note_probes(w: &Workload<'_, '_>, notes: &mut Vec<Note>) {
+    let containers = format!("{}/spec/containers", w.pod);
+    let list = w.resource.at(&containers).and_then(Value::as_array);
+    for (i, container) in list.into_iter().flatten().enumerate() {
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+            let pointer = format!("{containers}/{i}/{probe}/timeoutSeconds");
+            if w.resource.at(&pointer).is_some() {
+                let name = container.get("name").and_then(Value::as_str).unwrap_or("");
+                notes.push(w.resource.note(
+                    &pointer,
+                    format!(
+                        "{} `{}`: the {probe} timeout of container `{name}` is a health check's, not a call timeout; not imported",
+                        w.resource.kind, w.resource.name
+                    ),
+                ));
             }
         }
     }
