@@ -483,3 +483,53 @@ fn output_through_a_symbolic_link_is_refused() {
     assert!(err.contains("symbolic link"), "{err}");
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep\n");
 }
+
+mod any_names {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn manifest(names: &[String], values: &[String]) -> String {
+        let mut items = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let value = &values[i % values.len()];
+            items.push(serde_json::json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": name}, "spec": {"selector": {"app": name}}}));
+            items.push(serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": name},
+                "spec": {"template": {"metadata": {"labels": {"app": name}},
+                  "spec": {"containers": [{"name": value, "image": value,
+                    "env": [{"name": value, "value": format!("http://{}:80 {value}", names[(i + 1) % names.len()])}]}]}}}}));
+            items.push(
+                serde_json::json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+                "metadata": {"name": value}, "spec": {"hosts": [name],
+                  "http": [{"route": [{"destination": {"host": name}}], "timeout": value,
+                            "retries": {"attempts": i, "retryOn": value}}]}}),
+            );
+        }
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Whatever the names and values, the file written loads with no loader error
+        /// and the same input writes the same text.
+        #[test]
+        fn any_names_give_a_file_that_loads(
+            names in prop::collection::vec("[a-z]{1,3}|\\PC{0,12}|[\\x00-\\x1f\"'\\\\:#&*!|>%@`{}\\[\\],-]{1,6}", 1..6),
+            values in prop::collection::vec("\\PC{0,16}|[0-9]{1,4}(ms|s|m|h)|[\\x00-\\x1f]{1,3}", 1..4),
+        ) {
+            let t = TempDir::new("any");
+            let path = t.write("m.json", &manifest(&names, &values));
+            let imported = commsplan::import::kubernetes::import(&[path.clone()]);
+            let text = commsplan::import::write::render(&imported, "kubernetes", &names[0]);
+            let again = commsplan::import::write::render(
+                &commsplan::import::kubernetes::import(&[path]), "kubernetes", &names[0]);
+            prop_assert_eq!(&text, &again);
+            let out = t.write("system.yaml", &text);
+            let (_, findings) = load(&[&out], &LoadOptions::default()).unwrap();
+            let broken: Vec<_> = findings.iter().filter(|f| f.did_not_load()).collect();
+            prop_assert!(broken.is_empty(), "{:#?}\n{}", broken, text);
+        }
+    }
+}

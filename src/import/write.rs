@@ -21,6 +21,12 @@ pub fn render(imported: &Imported, kind: &str, system: &str) -> String {
     let mut out = String::new();
     header(&mut out, imported, kind);
     out.push_str("version: 1\n");
+    // The format requires a name; an empty one would not load.
+    let system = if system.is_empty() {
+        "imported"
+    } else {
+        system
+    };
     let _ = writeln!(out, "system: {}", scalar(&Value::String(system.into())));
     services(&mut out, imported);
     interactions(&mut out, imported);
