@@ -521,7 +521,7 @@ mod any_names {
         ) {
             let t = TempDir::new("any");
             let path = t.write("m.json", &manifest(&names, &values));
-            let imported = commsplan::import::kubernetes::import(&[path.clone()]);
+            let imported = commsplan::import::kubernetes::import(std::slice::from_ref(&path));
             let text = commsplan::import::write::render(&imported, "kubernetes", &names[0]);
             let again = commsplan::import::write::render(
                 &commsplan::import::kubernetes::import(&[path]), "kubernetes", &names[0]);
