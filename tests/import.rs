@@ -533,3 +533,17 @@ mod any_names {
         }
     }
 }
+
+#[test]
+fn a_folder_import_does_not_read_its_own_output() {
+    let t = TempDir::new("rerun");
+    t.write(
+        "svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: one}\n",
+    );
+    let (_, err, code) = import(&t.0, &[".", "-o", "system.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, err, code) = import(&t.0, &[".", "-o", "system.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("unchanged"), "{err}");
+}

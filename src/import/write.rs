@@ -36,12 +36,13 @@ pub fn render(imported: &Imported, kind: &str, system: &str) -> String {
 fn header(out: &mut String, imported: &Imported, kind: &str) {
     let _ = writeln!(
         out,
-        "# Imported by `commsplan import {kind}`. Each value is commented with the file and\n\
+        "{} {kind}`. Each value is commented with the file and\n\
          # line it was read from; nothing here is guessed.\n\
          #\n\
          # TODO for the team: every interaction's `needs` (realtime, consistency, can_wait,\n\
          # ordering) is a business answer that no manifest holds. Until it is written,\n\
-         # `commsplan analyze` reports the missing answer (M011) for that interaction."
+         # `commsplan analyze` reports the missing answer (M011) for that interaction.",
+        super::input::WRITTEN_MARK
     );
     if !imported.notes.is_empty() {
         out.push_str("#\n# Read but not imported:\n");
