@@ -10,6 +10,7 @@
 //! NATS) or a datastore is of kind `external`, its own environment is not read for
 //! calls, and the calls to a broker carry its protocol. docs/import.md is the mapping.
 
+use super::asyncapi::refs::key_source;
 use super::input::{read_inputs, yaml_documents, Document};
 use super::kubernetes::{hosts_in, image_words, unique_id, DATASTORES, LOAD_GENERATORS};
 use super::{Imported, ImportedInteraction, ImportedService, Note, Source};
@@ -151,7 +152,7 @@ fn services<'d>(
 fn declared(entry: &ComposeService<'_>, image: Option<&str>) -> ImportedService {
     let mut service = ImportedService {
         service: Service::default(),
-        source: entry.doc.source(&entry.pointer),
+        source: key_source(entry.doc, &entry.pointer),
         field_sources: BTreeMap::new(),
     };
     let image_at = entry.doc.source(&format!("{}/image", entry.pointer));

@@ -8,7 +8,7 @@
 //! [`PLACEHOLDER`], which says that it is one. docs/import.md is the mapping.
 
 mod operations;
-mod refs;
+pub(super) mod refs;
 
 use super::input::read_inputs;
 use super::kubernetes::unique_id;

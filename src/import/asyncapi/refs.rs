@@ -228,7 +228,7 @@ impl Files {
 
 /// Where the entry at `pointer` starts: its key where it has one (`publish:` rather
 /// than the first line under it), else the node itself.
-fn key_source(doc: &Document, pointer: &str) -> Source {
+pub(in crate::import) fn key_source(doc: &Document, pointer: &str) -> Source {
     let node_source = doc.source(pointer);
     let Some((node, Some(key))) = doc.spans.get(pointer).map(|n| (n, n.key_span)) else {
         return node_source;
