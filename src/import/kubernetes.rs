@@ -171,7 +171,7 @@ enum Role {
 /// Words in an image's name, or names of container ports, that mark a datastore or a
 /// broker: its calls are not the system's calls, and its configuration (a MySQL config
 /// map, say) holds no addresses of services.
-const DATASTORES: &[&str] = &[
+pub(super) const DATASTORES: &[&str] = &[
     "mongo",
     "mongodb",
     "mysql",
@@ -192,9 +192,9 @@ const DATASTORES: &[&str] = &[
     "amqp",
 ];
 
-const LOAD_GENERATORS: &[&str] = &["loadgenerator", "load-generator", "locust"];
+pub(super) const LOAD_GENERATORS: &[&str] = &["loadgenerator", "load-generator", "locust"];
 
-fn image_words(image: &str) -> impl Iterator<Item = &str> {
+pub(super) fn image_words(image: &str) -> impl Iterator<Item = &str> {
     let last = image.rsplit('/').next().unwrap_or(image);
     let name = last.split([':', '@']).next().unwrap_or(last);
     name.split(['-', '_', '.'])
@@ -658,7 +658,7 @@ const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "0.0.0.0", "::1"];
 /// The hosts a configuration value names: in URLs (`http://reviews:9080/x`), in
 /// `host:port` words, and as the whole value of a variable whose name says it is an
 /// address (`MYSQL_DB_HOST: mysqldb`).
-fn hosts_in(key: &str, value: &str) -> Vec<String> {
+pub(super) fn hosts_in(key: &str, value: &str) -> Vec<String> {
     let mut hosts = Vec::new();
     let stop = |c: char| ":/?#@ \t,;\"'[]()".contains(c);
     for (i, _) in value.match_indices("://") {

@@ -6,6 +6,8 @@
 //! comment each value with its source and `drift` can point at both sides. An importer
 //! never invents a value: a setting that is not in the input stays `None`.
 
+pub mod asyncapi;
+pub mod compose;
 pub mod input;
 mod istio;
 pub mod kubernetes;
@@ -23,12 +25,18 @@ use std::sync::Arc;
 pub enum Kind {
     /// Kubernetes manifests, with the Istio resources found among them.
     Kubernetes,
+    /// docker-compose files.
+    Compose,
+    /// AsyncAPI 2.x and 3.0 documents, with the files their relative `$ref`s name.
+    Asyncapi,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Kubernetes => "kubernetes",
+            Kind::Compose => "compose",
+            Kind::Asyncapi => "asyncapi",
         }
     }
 }
@@ -37,6 +45,8 @@ impl Kind {
 pub fn import(kind: Kind, paths: &[PathBuf]) -> Imported {
     match kind {
         Kind::Kubernetes => kubernetes::import(paths),
+        Kind::Compose => compose::import(paths),
+        Kind::Asyncapi => asyncapi::import(paths),
     }
 }
 
