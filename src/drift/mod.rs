@@ -3,20 +3,87 @@
 //! the model says the call uses it — written on the interaction, else the file's
 //! `defaults` (`InteractionDecl::uses` has both merged).
 //!
-//! Matching (documented in docs/drift.md): a deployed call matches the model's
-//! interactions with the same `from` and `to` service names. A deployed call with a
-//! channel (an asynchronous one) matches only the interactions on that channel; when none
-//! is on it, those of the pair that name no channel. A deployed call without a channel
-//! matches every interaction of the pair: a route's timeout applies to every call to
-//! that host. Nothing is matched by position or by id, so reordering either side changes
-//! nothing.
+//! Deployed calls are matched with the model's interactions by `import::matching`
+//! (the rule `import --merge` uses too; documented in docs/drift.md).
 
 mod settings;
 
+use crate::analysis::{analyze_with, Analysis, RunOptions};
 use crate::codes::{CALL_NOT_IN_MODEL, CALL_NOT_SHOWN_DEPLOYED};
-use crate::finding::{Finding, Location};
-use crate::import::{Imported, ImportedInteraction, Source};
-use crate::model::{InteractionDecl, Model};
+use crate::finding::{Finding, Location, Severity};
+use crate::import::{matching, Imported, ImportedInteraction, Source};
+use crate::model::{InteractionDecl, LoadOptions, Model};
+use std::path::Path;
+
+/// One `drift` run: the model loaded (its load errors kept, its checks not run into the
+/// report), then compared with `deployed`. The findings are the drift findings, the load
+/// errors of the model and the diagnostics of the deployed files, in position order
+/// (the model's files first, in the order given, then the deployed files by path).
+pub fn analyze(
+    files: &[impl AsRef<Path>],
+    run: &RunOptions,
+    deployed: &Imported,
+) -> anyhow::Result<Analysis> {
+    let mut analysis = analyze_with(files, &LoadOptions::default(), run)?;
+    analysis.findings.retain(Finding::did_not_load);
+    let model_loaded = analysis.findings.is_empty();
+    analysis
+        .findings
+        .extend(deployed.diagnostics.iter().cloned());
+    // A deployed file that did not read hides its calls: every interaction would look
+    // unseen. The other findings stand on what was read.
+    let deployed_read = !deployed
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    if model_loaded {
+        let config = &analysis.config;
+        let found: Vec<Finding> = compare(&analysis.model, deployed)
+            .into_iter()
+            .filter(|f| config.is_selected(f.code))
+            .filter(|f| deployed_read || f.code != CALL_NOT_SHOWN_DEPLOYED.code)
+            .map(|mut f| {
+                if let Some(severity) = config.severity_of(f.code) {
+                    f.severity = severity;
+                }
+                f
+            })
+            .collect();
+        analysis.findings.extend(found);
+    }
+    let model = &analysis.model;
+    analysis.findings.sort_by_cached_key(|f| {
+        let location = f.location.as_ref();
+        let rank = location
+            .and_then(|l| model.files.iter().position(|s| s.path == l.file))
+            .unwrap_or(usize::MAX);
+        (
+            rank,
+            location.map(|l| (l.file.clone(), l.line, l.column)),
+            f.code,
+            f.message.clone(),
+        )
+    });
+    Ok(analysis)
+}
+
+/// The imports of several `--from` inputs as one deployment: services by name (the
+/// first reading of a name is kept), every call, note and diagnostic.
+pub fn combine(parts: Vec<Imported>) -> Imported {
+    let mut all = Imported::default();
+    for part in parts {
+        all.system = all.system.or(part.system);
+        for (name, service) in part.services {
+            all.services.entry(name).or_insert(service);
+        }
+        all.interactions.extend(part.interactions);
+        all.notes.extend(part.notes);
+        all.diagnostics.extend(part.diagnostics);
+    }
+    all.notes.sort();
+    all.notes.dedup();
+    all
+}
 
 /// The drift findings of `model` against `deployed`, in no particular order (the caller
 /// sorts them with the rest of the report).
@@ -24,7 +91,7 @@ pub fn compare(model: &Model, deployed: &Imported) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut shown = vec![false; model.interactions.len()];
     for call in &deployed.interactions {
-        let matched = matches(model, call);
+        let matched = matching::matches(model, call);
         if matched.is_empty() {
             findings.push(not_in_model(model, call));
             continue;
@@ -42,34 +109,6 @@ pub fn compare(model: &Model, deployed: &Imported) -> Vec<Finding> {
     // One deployed value seen twice (two addresses of one service) is one finding.
     findings.dedup();
     findings
-}
-
-/// The indexes of the model's interactions that `call` matches (see the module's rule).
-pub fn matches(model: &Model, call: &ImportedInteraction) -> Vec<usize> {
-    let pair = |decl: &InteractionDecl| {
-        decl.interaction.from == call.from && decl.interaction.to == call.to
-    };
-    let of_pair = || {
-        model
-            .interactions
-            .iter()
-            .enumerate()
-            .filter(move |(_, d)| pair(d))
-    };
-    let Some(channel) = call.uses.channel.as_deref() else {
-        return of_pair().map(|(i, _)| i).collect();
-    };
-    let on_channel: Vec<usize> = of_pair()
-        .filter(|(_, d)| d.uses().channel.as_deref() == Some(channel))
-        .map(|(i, _)| i)
-        .collect();
-    if !on_channel.is_empty() {
-        return on_channel;
-    }
-    of_pair()
-        .filter(|(_, d)| d.uses().channel.is_none())
-        .map(|(i, _)| i)
-        .collect()
 }
 
 /// A location in a deployed file, from an importer's source.

@@ -235,5 +235,5 @@ interactions:
         ],
         "{found:?}"
     );
-    assert_eq!(matches(&m, &d.interactions[0]), [0]);
+    assert_eq!(matching::matches(&m, &d.interactions[0]), [0]);
 }

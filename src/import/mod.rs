@@ -6,6 +6,8 @@
 //! comment each value with its source and `drift` can point at both sides. An importer
 //! never invents a value: a setting that is not in the input stays `None`.
 
+pub mod matching;
+
 use crate::finding::Finding;
 use crate::model::types::{Service, Uses};
 use indexmap::IndexMap;
