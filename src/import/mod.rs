@@ -7,6 +7,7 @@
 //! never invents a value: a setting that is not in the input stays `None`.
 
 pub mod matching;
+pub mod merge;
 
 use crate::finding::Finding;
 use crate::model::types::{Service, Uses};
