@@ -51,6 +51,32 @@ pub enum Command {
     Diff(crate::diff::DiffArgs),
     /// Write a man page per subcommand into a folder.
     Man(ManArgs),
+    /// Write an architecture file from what is deployed (Kubernetes manifests with their
+    /// Istio resources), each value commented with the file and line it was read from.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  commsplan import kubernetes deploy/ -o system.yaml\n  commsplan import kubernetes k8s/app.yaml istio/ > system.yaml\n\nExit codes: 0 imported, 1 an input file does not parse (located findings on stderr; the rest is still imported), 2 commsplan could not run or refused to write."
+)]
+pub struct ImportArgs {
+    /// What the files are.
+    #[arg(value_enum, value_name = "KIND")]
+    pub kind: crate::import::Kind,
+    /// Files, or folders read in sorted order for their .yaml, .yml and .json files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Write the architecture file here instead of standard output; nothing else is
+    /// written.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite the output file if it exists with other content.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+    /// Name of the system [default: the name of the first PATH].
+    #[arg(long, value_name = "NAME")]
+    pub system: Option<String>,
 }
 
 #[derive(Debug, Args)]

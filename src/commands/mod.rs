@@ -5,6 +5,7 @@ mod diagram;
 mod diff;
 mod explain;
 mod generate;
+mod import;
 mod init;
 mod man;
 
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Flowchart(args) => diagram::run_flowchart(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Man(args) => man::run(&args),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

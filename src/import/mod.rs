@@ -6,14 +6,41 @@
 //! comment each value with its source and `drift` can point at both sides. An importer
 //! never invents a value: a setting that is not in the input stays `None`.
 
+pub mod input;
+mod istio;
+pub mod kubernetes;
 pub mod matching;
 pub mod merge;
+pub mod write;
 
 use crate::finding::Finding;
 use crate::model::types::{Service, Uses};
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
+
+/// What `commsplan import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Kubernetes manifests, with the Istio resources found among them.
+    Kubernetes,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Kubernetes => "kubernetes",
+        }
+    }
+}
+
+/// Reads `paths` (files, or folders walked in sorted order) with the importer of `kind`.
+pub fn import(kind: Kind, paths: &[PathBuf]) -> Imported {
+    match kind {
+        Kind::Kubernetes => kubernetes::import(paths),
+    }
+}
 
 /// Where an imported value was read: a file and a 1-based line (and column).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,6 +94,34 @@ pub struct Note {
     pub message: String,
 }
 
+/// Call settings that the input declares for every call to one service (an Istio
+/// VirtualService or DestinationRule for its host). They are merged into the `uses` of
+/// each interaction that goes to `host`; a policy whose host no visible interaction
+/// reaches is kept here, so that the written file can show it rather than lose it.
+#[derive(Debug, Clone)]
+pub struct DestinationPolicy {
+    /// The service the calls go to.
+    pub host: String,
+    /// Which callers it applies to.
+    pub callers: Callers,
+    pub uses: Uses,
+    /// Where the resource that declares the policy starts.
+    pub source: Source,
+    /// As [`ImportedInteraction::field_sources`].
+    pub field_sources: BTreeMap<String, Source>,
+}
+
+/// The callers a [`DestinationPolicy`] applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callers {
+    /// Every caller (an Istio DestinationRule).
+    All,
+    /// Services in the mesh, not ingress gateways (a VirtualService for the mesh).
+    Mesh,
+    /// The calls of this ingress gateway (a VirtualService bound to it).
+    Gateway(String),
+}
+
 /// The outcome of one import: what was read, what was skipped, and located
 /// diagnostics for input that could not be read (broken YAML, a `$ref` outside the tree).
 #[derive(Debug, Default)]
@@ -74,6 +129,8 @@ pub struct Imported {
     pub system: Option<String>,
     pub services: IndexMap<String, ImportedService>,
     pub interactions: Vec<ImportedInteraction>,
+    /// Every destination policy read, applied to `interactions` already.
+    pub policies: Vec<DestinationPolicy>,
     pub notes: Vec<Note>,
     pub diagnostics: Vec<Finding>,
 }
