@@ -68,7 +68,7 @@ pub fn analyze(
 }
 
 /// The imports of several `--from` inputs as one deployment: services by name (the
-/// first reading of a name is kept), every call, note and diagnostic.
+/// first reading of a name is kept), every call, destination policy, note and diagnostic.
 pub fn combine(parts: Vec<Imported>) -> Imported {
     let mut all = Imported::default();
     for part in parts {
@@ -77,6 +77,7 @@ pub fn combine(parts: Vec<Imported>) -> Imported {
             all.services.entry(name).or_insert(service);
         }
         all.interactions.extend(part.interactions);
+        all.policies.extend(part.policies);
         all.notes.extend(part.notes);
         all.diagnostics.extend(part.diagnostics);
     }
@@ -102,7 +103,15 @@ pub fn compare(model: &Model, deployed: &Imported) -> Vec<Finding> {
         }
     }
     for (decl, _) in model.interactions.iter().zip(&shown).filter(|(_, s)| !**s) {
-        findings.push(not_shown(model, decl, deployed));
+        // Settings every call to the destination gets show the call's configuration,
+        // though not the call: compared, and not reported as unseen.
+        let policies = matching::policy_calls(model, decl, deployed);
+        if policies.is_empty() {
+            findings.push(not_shown(model, decl, deployed));
+        }
+        for call in &policies {
+            settings::compare(model, decl, call, &mut findings);
+        }
     }
     findings
         .sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));

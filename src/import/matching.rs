@@ -8,8 +8,8 @@
 //! so reordering either side changes nothing. The channel compared is the one the model
 //! says the call uses (its own, else the file's `defaults`).
 
-use super::ImportedInteraction;
-use crate::model::types::Uses;
+use super::{Callers, Imported, ImportedInteraction};
+use crate::model::types::{ServiceKind, Uses};
 use crate::model::{InteractionDecl, Model};
 use serde_json::Value;
 
@@ -38,6 +38,40 @@ pub fn matches(model: &Model, call: &ImportedInteraction) -> Vec<usize> {
     of_pair()
         .filter(|(_, d)| d.uses().channel.is_none())
         .map(|(i, _)| i)
+        .collect()
+}
+
+/// For an interaction no deployed call matches: the destination policies that apply to
+/// it (an Istio VirtualService or DestinationRule for its `to`, whose callers include
+/// its `from`), each as a call carrying the policy's settings. The call itself is not
+/// visible (it is made in code), but the settings every call to the host gets are.
+pub fn policy_calls(
+    model: &Model,
+    decl: &InteractionDecl,
+    deployed: &Imported,
+) -> Vec<ImportedInteraction> {
+    let from = &decl.interaction.from;
+    let is_gateway = model
+        .service(from)
+        .is_some_and(|s| s.service.kind == Some(ServiceKind::Gateway));
+    deployed
+        .policies
+        .iter()
+        .filter(|p| p.host == decl.interaction.to)
+        .filter(|p| match &p.callers {
+            Callers::All => true,
+            Callers::Mesh => !is_gateway,
+            Callers::Gateway(g) => g == from,
+        })
+        .map(|p| ImportedInteraction {
+            id: decl.id().to_string(),
+            from: from.clone(),
+            to: p.host.clone(),
+            summary: None,
+            uses: p.uses.clone(),
+            source: p.source.clone(),
+            field_sources: p.field_sources.clone(),
+        })
         .collect()
 }
 

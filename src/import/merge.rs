@@ -65,6 +65,18 @@ pub fn merge(path: &Path, deployed: &Imported) -> anyhow::Result<Result<Merged, 
             matched[index].push(call);
         }
     }
+    let policies: Vec<Vec<ImportedInteraction>> = model
+        .interactions
+        .iter()
+        .zip(&matched)
+        .map(|(decl, calls)| match calls.is_empty() {
+            true => matching::policy_calls(&model, decl, deployed),
+            false => Vec::new(),
+        })
+        .collect();
+    for (index, policy_calls) in policies.iter().enumerate() {
+        matched[index].extend(policy_calls);
+    }
     for (decl, calls) in model.interactions.iter().zip(&matched) {
         if calls.is_empty() {
             notes.push(format!(

@@ -161,6 +161,11 @@ fn render_finding(sources: &Sources, finding: &Finding, renderer: &Renderer) -> 
             let (with, fix) = quote(group, window, loc, context, false);
             group = with;
             fixes.extend(fix);
+        } else {
+            // A place in a file that was not analysed (a deployed manifest): named.
+            let at = position(&one_line(&loc.file), loc);
+            let message = format!("{}: at {at}", one_line(&related.message));
+            group = group.element(Level::NOTE.message(message));
         }
     }
     if let Some(risk) = crate::graph::impact::summary(finding) {
