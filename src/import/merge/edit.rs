@@ -11,7 +11,13 @@ struct Edit {
     start: usize,
     end: usize,
     text: String,
+    /// Among edits at one offset, smaller comes first in the text: entries of a nested
+    /// mapping before those of the mapping around it, new interactions after both.
+    place: usize,
 }
+
+/// The place of a new interaction at the end of `interactions:` (see [`Edit::place`]).
+const APPENDED: usize = usize::MAX;
 
 /// Pending insertions into one mapping: its pointer, and the values by key.
 struct Insert {
@@ -185,6 +191,7 @@ impl<'t> Editor<'t> {
         let rest = &self.text[end..line_end];
         let comment = render::comment(source);
         self.edits.push(Edit {
+            place: 0,
             start,
             end,
             text: render::flow(value),
@@ -196,12 +203,14 @@ impl<'t> Editor<'t> {
                 let at = end + i;
                 let stop = at + trimmed[i..].find(" # ").unwrap_or(trimmed.len() - i);
                 self.edits.push(Edit {
+                    place: 0,
                     start: at,
                     end: stop,
                     text: comment,
                 });
             }
             Some(i) => self.edits.push(Edit {
+                place: 0,
                 start: end + i,
                 end: end + i,
                 text: format!("{comment} "),
@@ -209,6 +218,7 @@ impl<'t> Editor<'t> {
             None => {
                 let at = end + trimmed.len();
                 self.edits.push(Edit {
+                    place: 0,
                     start: at,
                     end: at,
                     text: format!("  {comment}"),
@@ -248,6 +258,7 @@ impl<'t> Editor<'t> {
         let end = start + len;
         let trimmed = rest.trim_end_matches(['\n', '\r']);
         self.edits.push(Edit {
+            place: 0,
             start,
             end,
             text: render::flow(value),
@@ -257,6 +268,7 @@ impl<'t> Editor<'t> {
         }
         let at = after + trimmed.len();
         self.edits.push(Edit {
+            place: 0,
             start: at,
             end: at,
             text: format!("  {}", render::comment(source)),
@@ -378,6 +390,7 @@ impl<'t> Editor<'t> {
         }
         let at = self.after_last_line(list);
         self.edits.push(Edit {
+            place: APPENDED,
             start: at,
             end: at,
             text: self.with_newline_before(at, out),
@@ -405,6 +418,7 @@ impl<'t> Editor<'t> {
     /// The grouped insertions as text edits.
     fn place_inserts(&mut self) {
         for insert in std::mem::take(&mut self.inserts) {
+            let place = usize::MAX / 2 - insert.pointer.matches('/').count();
             let Some(node) = self.spans.get(&insert.pointer) else {
                 continue;
             };
@@ -417,11 +431,10 @@ impl<'t> Editor<'t> {
                     .map(|(_, s)| render::comment(s))
             };
             if self.is_flow(node) {
-                let mut at = self.offset(last_leaf_end(node).max(node.span.start));
                 let empty = !has_children(node);
-                if empty {
-                    at += 1;
-                }
+                let Some(at) = self.flow_insertion(node, empty) else {
+                    continue;
+                };
                 let entries: Vec<String> = insert
                     .values
                     .iter()
@@ -434,6 +447,7 @@ impl<'t> Editor<'t> {
                     if empty { " " } else { "" }
                 );
                 self.edits.push(Edit {
+                    place,
                     start: at,
                     end: at,
                     text,
@@ -447,9 +461,14 @@ impl<'t> Editor<'t> {
                         .filter(|(_, s)| s.line > 0)
                         .map(|(_, s)| render::comment(s))
                         .collect();
-                    if let Some(first) = notes.first() {
-                        let end = at + rest.len();
+                    let end = at + rest.len();
+                    let commented = self
+                        .edits
+                        .iter()
+                        .any(|e| e.start == end && e.place == APPENDED - 1);
+                    if let Some(first) = notes.first().filter(|_| !commented) {
                         self.edits.push(Edit {
+                            place: APPENDED - 1,
                             start: end,
                             end,
                             text: format!("  {first}"),
@@ -465,11 +484,25 @@ impl<'t> Editor<'t> {
             }
             let at = self.after_last_line(node);
             self.edits.push(Edit {
+                place,
                 start: at,
                 end: at,
                 text: self.with_newline_before(at, out),
             });
         }
+    }
+
+    /// Where a new entry of the flow mapping `node` goes: after its last entry, before
+    /// the closing brace (after the opening one when it is empty).
+    fn flow_insertion(&self, node: &SpanTree, empty: bool) -> Option<usize> {
+        let start = self.offset(node.span.start);
+        let end = self.offset(node.span.end).max(start);
+        let inside = &self.text[start..end];
+        if empty {
+            return inside.find('{').map(|i| start + i + 1);
+        }
+        let close = inside.rfind('}')?;
+        Some(start + inside[..close].trim_end().len())
     }
 
     /// The indentation of the keys of a block mapping.
@@ -497,7 +530,14 @@ impl<'t> Editor<'t> {
         // From the end, so earlier offsets stay valid; at one offset, in the order made.
         let order: Vec<usize> = (0..edits.len()).collect();
         let mut order = order;
-        order.sort_by_key(|&i| (std::cmp::Reverse(edits[i].start), std::cmp::Reverse(i)));
+        order.sort_by_key(|&i| {
+            let e = &edits[i];
+            (
+                std::cmp::Reverse(e.start),
+                std::cmp::Reverse(e.place),
+                std::cmp::Reverse(i),
+            )
+        });
         let mut text = self.text.to_string();
         let mut floor = usize::MAX;
         for i in order {

@@ -282,3 +282,36 @@ fn a_file_that_does_not_load_is_not_merged() {
     let findings = merge(&path, &Imported::default()).unwrap().unwrap_err();
     assert!(findings.iter().all(Finding::did_not_load) && !findings.is_empty());
 }
+
+#[test]
+fn a_nested_flow_mapping_gets_each_entry_in_its_own_braces() {
+    let text = "version: 1
+system: s
+services: { a: {}, b: {} }
+interactions:
+  - id: one
+    from: a
+    to: b
+    uses: { retry: { max_attempts: 3 }, pattern: sync }
+";
+    let uses = Uses {
+        retry: Some(Retry {
+            max_attempts: Some(3),
+            base_ms: Some(50),
+            ..Retry::default()
+        }),
+        ..timeout(250)
+    };
+    let out = merged(
+        "nested",
+        text,
+        &deployed(vec![call("a", "b", uses, &["timeout_ms", "retry/base_ms"])]),
+    );
+    assert_eq!(
+        out.text,
+        text.replace(
+            "uses: { retry: { max_attempts: 3 }, pattern: sync }\n",
+            "uses: { retry: { max_attempts: 3, base_ms: 50 }, pattern: sync, timeout_ms: 250 }  # from deploy/vs.yaml:10\n"
+        )
+    );
+}
