@@ -11,7 +11,9 @@
 //! - `HTTPRetry.attempts`: "Number of retries to be allowed for a given request", so the
 //!   first attempt is not counted: `max_attempts` (which counts it) is `attempts + 1`.
 //! - `ConnectionPoolSettings.HTTPSettings.maxRequestsPerConnection`: "Setting this
-//!   parameter to 1 disables keep alive."
+//!   parameter to 1 disables keep alive."; `http2MaxRequests`: "Maximum number of
+//!   requests to a backend"; `http1MaxPendingRequests`: "Maximum number of pending HTTP
+//!   requests to a destination" (the CRD descriptions in istio/api).
 //! - `OutlierDetection`: a host is ejected after `consecutive5xxErrors` errors in a row,
 //!   for `baseEjectionTime`. docs/import.md explains how this reads as a breaker.
 
@@ -341,15 +343,16 @@ fn connection_pool(
         pool.max_connections = Some(n);
         set("pool/max_connections", p("tcp/maxConnections"), sources);
     }
-    if let Some(n) = number(r, &p("http/http2MaxRequests")) {
-        bulkhead.max_concurrent = Some(n);
-        set(
-            "bulkhead/max_concurrent",
-            p("http/http2MaxRequests"),
-            sources,
-        );
+    // `maxRequests` is the newer name of `http2MaxRequests` (istio/api#1871). A 0 leaves
+    // Istio's default (unlimited) in place, as for the other limits.
+    for key in ["http/http2MaxRequests", "http/maxRequests"] {
+        let found = number(r, &p(key)).filter(|n| *n > 0);
+        if let Some(n) = found.filter(|_| bulkhead.max_concurrent.is_none()) {
+            bulkhead.max_concurrent = Some(n);
+            set("bulkhead/max_concurrent", p(key), sources);
+        }
     }
-    if let Some(n) = number(r, &p("http/http1MaxPendingRequests")) {
+    if let Some(n) = number(r, &p("http/http1MaxPendingRequests")).filter(|n| *n > 0) {
         bulkhead.max_queue = Some(n);
         set(
             "bulkhead/max_queue",
@@ -469,28 +472,14 @@ fn push_policy(imported: &mut Imported, policy: DestinationPolicy) {
     imported.policies.push(policy);
 }
 
-/// Whether a policy applies to a call from `from`.
-fn applies(policy: &DestinationPolicy, from: &str, gateways: &BTreeSet<String>) -> bool {
-    match &policy.callers {
-        Callers::All => true,
-        Callers::Mesh => !gateways.contains(from),
-        Callers::Gateway(g) => g == from,
-    }
-}
-
 /// Merges each policy into the interactions it applies to. A value already set (by an
 /// earlier resource) is kept, and a different one is noted.
 fn attach(imported: &mut Imported) {
-    let gateways: BTreeSet<String> = imported
-        .services
-        .iter()
-        .filter(|(_, s)| s.service.kind == Some(ServiceKind::Gateway) && s.service.mesh.is_some())
-        .map(|(n, _)| n.clone())
-        .collect();
+    let gateways = imported.ingress_gateways();
     let mut notes = Vec::new();
     for interaction in &mut imported.interactions {
         for policy in &imported.policies {
-            if policy.host != interaction.to || !applies(policy, &interaction.from, &gateways) {
+            if policy.host != interaction.to || !policy.applies_to(&interaction.from, &gateways) {
                 continue;
             }
             merge(interaction, policy, &mut notes);

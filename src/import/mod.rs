@@ -86,6 +86,28 @@ pub struct ImportedInteraction {
     pub field_sources: BTreeMap<String, Source>,
 }
 
+impl Imported {
+    /// The services that are mesh ingress gateways (an Istio Gateway).
+    pub fn ingress_gateways(&self) -> std::collections::BTreeSet<String> {
+        self.services
+            .iter()
+            .filter(|(_, s)| {
+                s.service.kind == Some(crate::model::types::ServiceKind::Gateway)
+                    && s.service.mesh.is_some()
+            })
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
+    /// Whether some interaction takes the settings of `policy`.
+    pub fn is_attached(&self, policy: &DestinationPolicy) -> bool {
+        let gateways = self.ingress_gateways();
+        self.interactions
+            .iter()
+            .any(|i| i.to == policy.host && policy.applies_to(&i.from, &gateways))
+    }
+}
+
 /// A note about something read but not imported (an unknown kind, fault injection,
 /// a probe timeout): printed on stderr and at the top of the written file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,6 +131,18 @@ pub struct DestinationPolicy {
     pub source: Source,
     /// As [`ImportedInteraction::field_sources`].
     pub field_sources: BTreeMap<String, Source>,
+}
+
+impl DestinationPolicy {
+    /// Whether the policy applies to a call from `from`, given the names of the ingress
+    /// gateways ([`Imported::ingress_gateways`]).
+    pub fn applies_to(&self, from: &str, gateways: &std::collections::BTreeSet<String>) -> bool {
+        match &self.callers {
+            Callers::All => true,
+            Callers::Mesh => !gateways.contains(from),
+            Callers::Gateway(g) => g == from,
+        }
+    }
 }
 
 /// The callers a [`DestinationPolicy`] applies to.

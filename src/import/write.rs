@@ -7,7 +7,7 @@
 //! their control characters escaped, so that a hostile name in a manifest cannot end a
 //! line or a scalar early.
 
-use super::{Callers, DestinationPolicy, Imported, Source};
+use super::{DestinationPolicy, Imported, Source};
 use crate::generate::write::{apply, lock, prepare, Action, LockMode};
 use crate::generate::Generated;
 use anyhow::{bail, Context as _, Result};
@@ -51,13 +51,14 @@ fn header(out: &mut String, imported: &Imported, kind: &str) {
     let unattached: Vec<&DestinationPolicy> = imported
         .policies
         .iter()
-        .filter(|p| !is_attached(imported, p))
+        .filter(|p| !imported.is_attached(p))
         .filter(|p| !uses_value(p).as_object().is_none_or(|m| m.is_empty()))
         .collect();
     if !unattached.is_empty() {
         out.push_str(
-            "#\n# Settings for calls to these services, with no caller visible in the input (the\n\
-             # calls are made in code). Copy them under `uses` when you add the interaction:\n",
+            "#\n# Settings for calls to these services that no imported interaction takes: the\n\
+             # callers are not visible in the input (the calls are made in code). Copy them\n\
+             # under `uses` when you add the interaction:\n",
         );
         for policy in unattached {
             let _ = writeln!(
@@ -83,16 +84,6 @@ fn header(out: &mut String, imported: &Imported, kind: &str) {
 
 fn uses_value(policy: &DestinationPolicy) -> Value {
     serde_json::to_value(&policy.uses).unwrap_or(Value::Null)
-}
-
-fn is_attached(imported: &Imported, policy: &DestinationPolicy) -> bool {
-    imported.interactions.iter().any(|i| {
-        i.to == policy.host
-            && match &policy.callers {
-                Callers::Gateway(g) => &i.from == g,
-                _ => true,
-            }
-    })
 }
 
 fn services(out: &mut String, imported: &Imported) {
@@ -142,11 +133,11 @@ fn interactions(out: &mut String, imported: &Imported) {
         }
         out.push_str(
             "    # TODO(needs): the team's answers; infrastructure does not hold them.\n\
-             #   needs:\n\
-             #     realtime:     # true | false: does the caller need the answer to go on?\n\
-             #     consistency:  # strong | eventual\n\
-             #     can_wait:     # true | false: can the user wait for it?\n\
-             #     ordering:     # true | false: must the messages stay in order?\n",
+             \x20   # needs:\n\
+             \x20   #   realtime:     # true | false: does the caller need the answer to go on?\n\
+             \x20   #   consistency:  # strong | eventual\n\
+             \x20   #   can_wait:     # true | false: can the user wait for it?\n\
+             \x20   #   ordering:     # true | false: must the messages stay in order?\n",
         );
         let uses = serde_json::to_value(&i.uses).unwrap_or(Value::Null);
         if uses.as_object().is_some_and(|m| !m.is_empty()) {
