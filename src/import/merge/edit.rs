@@ -185,6 +185,17 @@ impl<'t> Editor<'t> {
             ));
             return;
         }
+        self.replace_scalar(node, value, source);
+        self.changes.push(format!(
+            "{}: uses.{shown} changed to {}",
+            decl.id(),
+            render::flow(value)
+        ));
+    }
+
+    /// A scalar replaced by `value`, with the `# from` comment at the end of its line:
+    /// one of an earlier merge is replaced, one people wrote is kept after it.
+    fn replace_scalar(&mut self, node: &SpanTree, value: &Value, source: &Source) {
         let start = self.offset(node.span.start);
         let end = self.offset(node.span.end);
         let line_end = self.line_end(end);
@@ -225,11 +236,6 @@ impl<'t> Editor<'t> {
                 });
             }
         }
-        self.changes.push(format!(
-            "{}: uses.{shown} changed to {}",
-            decl.id(),
-            render::flow(value)
-        ));
     }
 
     /// Replaces `*name` after the key of `node` with `value` on one line.
