@@ -13,6 +13,7 @@ pub mod finding;
 pub mod flowchart;
 pub mod generate;
 pub mod graph;
+pub mod grouping;
 pub mod import;
 pub mod model;
 pub mod recommended;

@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-const INPUTS: [(&str, &str); 3] = [
+const INPUTS: [(&str, &str); 4] = [
     ("ecommerce", "examples/ecommerce.yaml"),
     ("hostile_names", "tests/fixtures/hostile-names.yaml"),
     ("hostile_findings", "tests/fixtures/hostile-findings.yaml"),
+    ("grouped", "tests/fixtures/grouped.yaml"),
 ];
 
 fn load(path: &str) -> Analysis {
@@ -322,7 +323,12 @@ fn several_formats_in_one_run() {
     let findings: usize = counts_in_report(&report).values().sum();
     assert!(findings > 0);
     assert_eq!(stdout.lines().count(), findings, "{stdout}");
-    assert!(stdout.starts_with("::error title=M007 unknown-service,"));
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("::error title=M007 unknown-service,")),
+        "{stdout}"
+    );
     let sarif_text = std::fs::read_to_string(&sarif_path).unwrap();
     assert!(sarif_text.contains("\"ruleId\": \"M011\""));
     assert!(std::fs::read_to_string(&junit_path)
