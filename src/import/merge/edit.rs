@@ -209,7 +209,7 @@ impl<'t> Editor<'t> {
         });
         // The comment goes at the end of the line; one written there already is kept after it.
         let trimmed = rest.trim_end_matches(['\n', '\r']);
-        match trimmed.find('#') {
+        match comment_start(trimmed) {
             Some(i) if trimmed[i..].starts_with("# from ") => {
                 let at = end + i;
                 let stop = at + trimmed[i..].find(" # ").unwrap_or(trimmed.len() - i);
@@ -269,7 +269,7 @@ impl<'t> Editor<'t> {
             end,
             text: render::flow(value),
         });
-        if trimmed.contains('#') {
+        if comment_start(trimmed).is_some() {
             return true;
         }
         let at = after + trimmed.len();
@@ -460,7 +460,7 @@ impl<'t> Editor<'t> {
                 });
                 let line_end = self.line_end(at);
                 let rest = self.text[at..line_end].trim_end_matches(['\n', '\r']);
-                if !rest.contains('#') {
+                if comment_start(rest).is_none() {
                     let notes: Vec<String> = insert
                         .sources
                         .iter()
@@ -569,8 +569,39 @@ impl<'t> Editor<'t> {
     }
 }
 
+/// Where a comment starts in the rest of a line: a `#` after a space (or at the start),
+/// outside quotes, so that `"a #b"` in a string on the same line is not taken for one.
+fn comment_start(rest: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut previous = ' ';
+    for (i, c) in rest.char_indices() {
+        match quote {
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '#' && previous.is_whitespace() => return Some(i),
+            None if matches!(c, '"' | '\'') => quote = Some(c),
+            None => {}
+        }
+        previous = c;
+    }
+    None
+}
+
 fn within(inner: Span, outer: Span) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
+}
+
+#[cfg(test)]
+#[test]
+fn a_hash_in_a_string_is_not_a_comment() {
+    assert_eq!(comment_start(" # c"), Some(1));
+    assert_eq!(comment_start("#c"), Some(0));
+    assert_eq!(comment_start(", s: \"a #b\" } # c"), Some(14));
+    assert_eq!(comment_start(", s: 'it''s #1' }"), None);
+    assert_eq!(comment_start(", s: a#b"), None);
 }
 
 fn has_children(node: &SpanTree) -> bool {
