@@ -301,3 +301,47 @@ fn broken_inputs_are_located_findings_and_bad_arguments_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{bad}");
     }
 }
+
+/// Every Kubernetes sample, imported and then checked against itself: no drift, and a
+/// merge of the same manifests into the imported file changes nothing.
+#[test]
+fn each_sample_imported_has_no_drift_from_its_manifests() {
+    for set in [
+        "istio-bookinfo",
+        "sock-shop",
+        "istio-tutorial-timeout",
+        "istio-tutorial-retry",
+        "istio-tutorial-circuit-breaker",
+        "istio-tutorial-no-retries",
+    ] {
+        let tmp = Temp::new(set);
+        let path = samples().join(set);
+        let path = path.to_str().unwrap();
+        let out = commsplan(&tmp.0, &["import", "kubernetes", path, "-o", "system.yaml"]);
+        assert_eq!(out.status.code(), Some(0), "{set}");
+        let drift = commsplan(
+            &tmp.0,
+            &[
+                "drift",
+                "system.yaml",
+                "--from",
+                &format!("kubernetes:{path}"),
+                "-f",
+                "json",
+            ],
+        );
+        assert_eq!(drift.status.code(), Some(0), "{set}");
+        assert_eq!(json(&drift)["findings"], serde_json::json!([]), "{set}");
+        let written = std::fs::read_to_string(tmp.0.join("system.yaml")).unwrap();
+        let merge = commsplan(
+            &tmp.0,
+            &["import", "kubernetes", path, "--merge", "system.yaml"],
+        );
+        assert_eq!(merge.status.code(), Some(0), "{set}");
+        assert_eq!(
+            std::fs::read_to_string(tmp.0.join("system.yaml")).unwrap(),
+            written,
+            "{set}"
+        );
+    }
+}
