@@ -345,3 +345,35 @@ fn each_sample_imported_has_no_drift_from_its_manifests() {
         );
     }
 }
+
+/// A deployed file that does not read hides its calls: it is a located finding, and no
+/// interaction is reported as unseen because of it.
+#[test]
+fn a_broken_manifest_is_reported_and_does_not_make_every_call_look_unseen() {
+    let tmp = Temp::new("broken-deploy");
+    std::fs::write(tmp.0.join("system.yaml"), MODEL).unwrap();
+    std::fs::write(
+        tmp.0.join("deploy.yaml"),
+        "kind: Deployment\nmetadata: { name: [\n",
+    )
+    .unwrap();
+    let out = commsplan(
+        &tmp.0,
+        &[
+            "drift",
+            "system.yaml",
+            "--from",
+            "kubernetes:deploy.yaml",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_eq!(f["location"]["file"], "deploy.yaml", "{f}");
+        assert_ne!(f["code"], "I004");
+    }
+}
