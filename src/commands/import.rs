@@ -21,6 +21,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
     let system = args
         .system
         .clone()
+        .filter(|s| !s.is_empty())
         .unwrap_or_else(|| system_name(&args.paths[0]));
     let text = write::render(&imported, args.kind.as_str(), &system);
     let mut err = anstream::stderr();
@@ -38,6 +39,13 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
                 finding.code,
                 finding.message
             ))
+        );
+    }
+    for note in &imported.notes {
+        let _ = writeln!(
+            err,
+            "{}",
+            visible(&format!("note: {}: {}", note.source, note.message))
         );
     }
     let _ = writeln!(

@@ -99,12 +99,24 @@ impl Imported {
             .collect()
     }
 
-    /// Whether some interaction takes the settings of `policy`.
-    pub fn is_attached(&self, policy: &DestinationPolicy) -> bool {
+    /// The policies that no interaction takes (their callers are not visible).
+    pub fn unattached_policies(&self) -> Vec<&DestinationPolicy> {
         let gateways = self.ingress_gateways();
-        self.interactions
+        let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for i in &self.interactions {
+            callers
+                .entry(i.to.as_str())
+                .or_default()
+                .push(i.from.as_str());
+        }
+        self.policies
             .iter()
-            .any(|i| i.to == policy.host && policy.applies_to(&i.from, &gateways))
+            .filter(|p| {
+                !callers
+                    .get(p.host.as_str())
+                    .is_some_and(|c| c.iter().any(|from| p.applies_to(from, &gateways)))
+            })
+            .collect()
     }
 }
 
@@ -146,7 +158,7 @@ impl DestinationPolicy {
 }
 
 /// The callers a [`DestinationPolicy`] applies to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Callers {
     /// Every caller (an Istio DestinationRule).
     All,
