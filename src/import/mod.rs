@@ -11,6 +11,8 @@ pub mod compose;
 pub mod input;
 mod istio;
 pub mod kubernetes;
+pub mod matching;
+pub mod merge;
 pub mod write;
 
 use crate::finding::Finding;
