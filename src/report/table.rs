@@ -171,6 +171,11 @@ fn render_finding(sources: &Sources, finding: &Finding, renderer: &Renderer) -> 
             let (with, fix) = quote(group, window, loc, context, false);
             group = with;
             fixes.extend(fix);
+        } else {
+            // A place in a file that was not analysed (a deployed manifest): named.
+            let at = position(&one_line(&loc.file), loc);
+            let message = format!("{}: at {at}", one_line(&related.message));
+            group = group.element(Level::NOTE.message(message));
         }
     }
     if shown < finding.related.len() {
