@@ -107,10 +107,24 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
             question.describe(!answer)
         )?;
     }
-    let findings: Vec<_> = analysis
+    // A grouped finding is shown as this interaction's member, as it was found here.
+    let here = |f: &crate::finding::Finding| f.interaction.as_deref() == Some(id);
+    let findings: Vec<crate::finding::Finding> = analysis
         .findings
         .iter()
-        .filter(|f| f.interaction.as_deref() == Some(id))
+        .flat_map(|f| {
+            if f.affected.is_empty() {
+                here(f).then(|| f.clone()).into_iter().collect()
+            } else if f
+                .affected
+                .iter()
+                .any(|a| a.interaction.as_deref() == Some(id))
+            {
+                f.members().into_iter().filter(here).collect()
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
     writeln!(out, "\nfindings ({}):", findings.len())?;
     for f in findings {
