@@ -183,6 +183,9 @@ pub struct Impact {
     pub score: u32,
     pub level: Level,
     pub reasons: Vec<String>,
+    /// Whether the finding's severity was lowered one level for it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lowered: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -42,7 +42,7 @@ enum Cause {
     Shared(&'static str, Location, Option<Cow<'static, str>>),
     /// The rule, the caller, the protocol and the label.
     Caller(&'static str, String, String, Option<Cow<'static, str>>),
-    /// The rule, the label, the file and the anchor's name.
+    /// The rule, the label, the file and the anchor's name (taken whole or merged).
     Alias(&'static str, Option<Cow<'static, str>>, usize, String),
     /// The rule and the entry point.
     Entry(&'static str, String),
@@ -264,8 +264,8 @@ fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>,
             let at = anchor_location(model, *file, anchor).or_else(|| first.location.clone());
             (
                 at,
-                format!("the block `&{anchor}`, which every call listed takes whole"),
-                format!("add it once to the anchor `&{anchor}`: every interaction listed takes its `uses` from there"),
+                format!("the block `&{anchor}`, which every call listed takes its settings from"),
+                format!("add it once to the anchor `&{anchor}`: every interaction listed takes its settings from there"),
             )
         }
         Cause::Entry(_, from) => (
@@ -325,7 +325,8 @@ struct Texts {
 }
 
 impl Texts {
-    /// The anchor's name when `location` is a `uses:` key whose value is an alias.
+    /// The anchor a `uses:` key at `location` takes its settings from: the whole block
+    /// (`uses: *name`) or a merge (`<<: *name` in the block).
     fn alias_at(&mut self, model: &Model, file: usize, location: &Location) -> Option<String> {
         let source = model.files.get(file)?;
         if source.path != location.file {
@@ -336,19 +337,46 @@ impl Texts {
             .entry(file)
             .or_insert_with(|| line_starts(&source.text));
         let start = *starts.get(usize::try_from(location.line).ok()?.checked_sub(1)?)?;
-        let line = source.text[start..].lines().next()?;
-        let from = line
-            .char_indices()
-            .nth(usize::try_from(location.column).ok()?.checked_sub(1)?)?
-            .0;
+        let mut lines = source.text[start..].lines();
+        let line = lines.next()?;
+        let indent = usize::try_from(location.column).ok()?.checked_sub(1)?;
+        let from = line.char_indices().nth(indent)?.0;
         let rest = line[from..].strip_prefix("uses")?.trim_start();
-        let name = rest.strip_prefix(':')?.trim_start().strip_prefix('*')?;
-        let name: String = name
-            .chars()
-            .take_while(|c| !c.is_whitespace() && !",[]{}#".contains(*c))
-            .collect();
-        (!name.is_empty()).then_some(name)
+        let value = rest.strip_prefix(':')?.trim_start();
+        if let Some(name) = value.strip_prefix('*') {
+            return anchor_name(name);
+        }
+        if let Some(inner) = value.strip_prefix('{') {
+            let merged = inner.trim_start().strip_prefix("<<:")?.trim_start();
+            return anchor_name(merged.strip_prefix('*')?);
+        }
+        if !(value.is_empty() || value.starts_with('#')) {
+            return None;
+        }
+        // A block: its keys are the next lines indented deeper than `uses`.
+        for next in lines.take(64) {
+            let trimmed = next.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            if next.len() - trimmed.len() <= indent {
+                return None;
+            }
+            if let Some(merged) = trimmed.strip_prefix("<<:") {
+                return anchor_name(merged.trim_start().strip_prefix('*')?);
+            }
+        }
+        None
     }
+}
+
+/// The anchor name at the start of `text` (after its `*`).
+fn anchor_name(text: &str) -> Option<String> {
+    let name: String = text
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !",[]{}#".contains(*c))
+        .collect();
+    (!name.is_empty()).then_some(name)
 }
 
 fn line_starts(text: &str) -> Vec<usize> {

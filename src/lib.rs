@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod diagram;
 pub mod diff;
+pub mod drift;
 pub mod finding;
 pub mod flowchart;
 pub mod generate;

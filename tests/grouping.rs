@@ -189,3 +189,67 @@ fn grouping_is_deterministic() {
         assert_eq!(render(Format::Json, &load(FIXTURE)), first);
     }
 }
+
+/// Two callers take their database settings from one anchor, one whole and one merged;
+/// the anchor has no timeout.
+const ANCHORED: &str = r#"version: 1
+system: anchored
+x-db: &db
+  pattern: sync
+  protocol: postgres
+  pool: { keep_alive: true, max_connections: 10 }
+  circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 3 }
+  metrics: true
+services:
+  orders: {}
+  billing: {}
+  db: { kind: external }
+interactions:
+  - id: orders-db
+    from: orders
+    to: db
+    idempotent: true
+    needs: { realtime: true, consistency: strong }
+    uses: *db
+  - id: billing-db
+    from: billing
+    to: db
+    idempotent: true
+    needs: { realtime: true, consistency: strong }
+    uses:
+      <<: *db
+      serialization: binary
+"#;
+
+#[test]
+fn a_gap_in_an_anchor_is_one_finding_at_the_anchor() {
+    let dir = std::env::temp_dir().join(format!("commsplan-anchored-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, ANCHORED).unwrap();
+    let analysis = analyze(&[&path], &LoadOptions::default()).unwrap();
+    let timeouts = active(&analysis, "S001");
+    assert_eq!(timeouts.len(), 1, "{timeouts:?}");
+    assert_eq!(affected_ids(timeouts[0]), ["orders-db", "billing-db"]);
+    let at = timeouts[0].location.as_ref().unwrap();
+    // `&db` on line 3, column 7.
+    assert_eq!((at.line, at.column), (3, 7));
+    assert!(
+        timeouts[0].message.contains("`&db`"),
+        "{}",
+        timeouts[0].message
+    );
+
+    // With a timeout in one caller's own block, the other is reported alone, as before.
+    let fixed = ANCHORED.replace(
+        "      serialization: binary\n",
+        "      serialization: binary\n      timeout_ms: 500\n",
+    );
+    std::fs::write(&path, fixed).unwrap();
+    let analysis = analyze(&[&path], &LoadOptions::default()).unwrap();
+    let timeouts = active(&analysis, "S001");
+    assert_eq!(timeouts.len(), 1);
+    assert!(timeouts[0].affected.is_empty());
+    assert_eq!(timeouts[0].interaction.as_deref(), Some("orders-db"));
+    std::fs::remove_dir_all(&dir).ok();
+}

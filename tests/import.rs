@@ -467,3 +467,83 @@ fn istio_settings_go_on_the_calls_to_their_host() {
     assert!(text.contains("perTryTimeout `500ms`"), "{text}");
     assert!(text.contains("differs from 2000 read before"), "{text}");
 }
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_symbolic_link_is_refused() {
+    let t = TempDir::new("symlink");
+    t.write(
+        "svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: one}\n",
+    );
+    let outside = t.write("outside/keep.yaml", "keep\n");
+    std::os::unix::fs::symlink(&outside, t.0.join("system.yaml")).unwrap();
+    let (_, err, code) = import(&t.0, &["svc.yaml", "-o", "system.yaml", "--force"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep\n");
+}
+
+mod any_names {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn manifest(names: &[String], values: &[String]) -> String {
+        let mut items = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let value = &values[i % values.len()];
+            items.push(serde_json::json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": name}, "spec": {"selector": {"app": name}}}));
+            items.push(serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": name},
+                "spec": {"template": {"metadata": {"labels": {"app": name}},
+                  "spec": {"containers": [{"name": value, "image": value,
+                    "env": [{"name": value, "value": format!("http://{}:80 {value}", names[(i + 1) % names.len()])}]}]}}}}));
+            items.push(
+                serde_json::json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+                "metadata": {"name": value}, "spec": {"hosts": [name],
+                  "http": [{"route": [{"destination": {"host": name}}], "timeout": value,
+                            "retries": {"attempts": i, "retryOn": value}}]}}),
+            );
+        }
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Whatever the names and values, the file written loads with no loader error
+        /// and the same input writes the same text.
+        #[test]
+        fn any_names_give_a_file_that_loads(
+            names in prop::collection::vec("[a-z]{1,3}|\\PC{0,12}|[\\x00-\\x1f\"'\\\\:#&*!|>%@`{}\\[\\],-]{1,6}", 1..6),
+            values in prop::collection::vec("\\PC{0,16}|[0-9]{1,4}(ms|s|m|h)|[\\x00-\\x1f]{1,3}", 1..4),
+        ) {
+            let t = TempDir::new("any");
+            let path = t.write("m.json", &manifest(&names, &values));
+            let imported = commsplan::import::kubernetes::import(std::slice::from_ref(&path));
+            let text = commsplan::import::write::render(&imported, "kubernetes", &names[0]);
+            let again = commsplan::import::write::render(
+                &commsplan::import::kubernetes::import(&[path]), "kubernetes", &names[0]);
+            prop_assert_eq!(&text, &again);
+            let out = t.write("system.yaml", &text);
+            let (_, findings) = load(&[&out], &LoadOptions::default()).unwrap();
+            let broken: Vec<_> = findings.iter().filter(|f| f.did_not_load()).collect();
+            prop_assert!(broken.is_empty(), "{:#?}\n{}", broken, text);
+        }
+    }
+}
+
+#[test]
+fn a_folder_import_does_not_read_its_own_output() {
+    let t = TempDir::new("rerun");
+    t.write(
+        "svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: one}\n",
+    );
+    let (_, err, code) = import(&t.0, &[".", "-o", "system.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, err, code) = import(&t.0, &[".", "-o", "system.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("unchanged"), "{err}");
+}

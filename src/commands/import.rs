@@ -15,9 +15,13 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         }
     }
     let imported = import::import(args.kind, &args.paths);
+    if let Some(into) = &args.merge {
+        return merge(args, into, &imported);
+    }
     let system = args
         .system
         .clone()
+        .filter(|s| !s.is_empty())
         .unwrap_or_else(|| system_name(&args.paths[0]));
     let text = write::render(&imported, args.kind.as_str(), &system);
     let mut err = anstream::stderr();
@@ -35,6 +39,13 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
                 finding.code,
                 finding.message
             ))
+        );
+    }
+    for note in &imported.notes {
+        let _ = writeln!(
+            err,
+            "{}",
+            visible(&format!("note: {}: {}", note.source, note.message))
         );
     }
     let _ = writeln!(
@@ -61,6 +72,83 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// `--merge INTO`: the deployment written into an existing file. INTO is the explicit
+/// target, so writing it back needs no `--force`; `-o` naming another file with other
+/// content does.
+fn merge(args: &ImportArgs, into: &Path, imported: &import::Imported) -> Result<u8> {
+    let mut err = anstream::stderr();
+    report_diagnostics(imported);
+    let merged = match import::merge::merge(into, imported)? {
+        Ok(merged) => merged,
+        Err(findings) => {
+            report(&findings);
+            let _ = writeln!(
+                err,
+                "{} does not load; it was not changed",
+                visible(&into.display().to_string())
+            );
+            return Ok(EXIT_FINDINGS);
+        }
+    };
+    for line in merged.changes.iter().chain(&merged.notes) {
+        let _ = writeln!(err, "{}", visible(line));
+    }
+    let (target, force) = match &args.output {
+        Some(out) if !same_file(out, into) => (out.as_path(), args.force),
+        _ => (into, true),
+    };
+    let action = if merged.text == merged.original && target == into {
+        crate::generate::write::Action::Unchanged
+    } else {
+        write::write_file(target, &merged.text, force)?
+    };
+    let _ = writeln!(
+        err,
+        "{} {} ({} changes)",
+        action.as_str(),
+        visible(&target.display().to_string()),
+        merged.changes.len()
+    );
+    Ok(if imported.diagnostics.iter().any(|f| f.did_not_load()) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Whether two paths name one file (the second may not exist yet).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// The importer's diagnostics, one located line each, on stderr.
+fn report_diagnostics(imported: &import::Imported) {
+    report(&imported.diagnostics);
+}
+
+fn report(findings: &[crate::finding::Finding]) {
+    let mut err = anstream::stderr();
+    for finding in findings {
+        let at = finding
+            .location
+            .as_ref()
+            .map_or(String::new(), |l| format!("{l}: "));
+        let _ = writeln!(
+            err,
+            "{}",
+            visible(&format!(
+                "{at}{} {}: {}",
+                finding.severity.as_str(),
+                finding.code,
+                finding.message
+            ))
+        );
+    }
 }
 
 /// The system's name when none is given: the first path's last component (the folder

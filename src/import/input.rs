@@ -19,6 +19,10 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// Extensions of the files taken from a folder.
 pub const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
+/// How a file written by `commsplan import` starts. Such a file found in a folder is not
+/// read: `import . -o system.yaml` run twice must not read its own output.
+pub const WRITTEN_MARK: &str = "# Imported by `commsplan import";
+
 /// One file's text, with the path as it will be shown (the given path, joined with
 /// what was found below it).
 pub struct InputFile {
@@ -48,8 +52,16 @@ pub fn read_inputs(paths: &[PathBuf]) -> Inputs {
         } else {
             found.push(path.clone());
         }
+        let walked = path.is_dir();
         for file in found {
             read_one(&file, &mut inputs);
+            if walked
+                && inputs.files.last().is_some_and(|f| {
+                    f.path.as_ref() == file.to_string_lossy() && f.text.starts_with(WRITTEN_MARK)
+                })
+            {
+                inputs.files.pop();
+            }
         }
     }
     inputs

@@ -24,6 +24,7 @@ use super::{
 use crate::model::types::{
     Bulkhead, CircuitBreaker, MeshStack, Pool, Retry, Service, ServiceKind, Uses,
 };
+use indexmap::IndexMap;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,6 +60,7 @@ pub(super) fn apply(
     for r in istio.iter().filter(|r| r.kind == "VirtualService") {
         virtual_service(r, resolve, &gateways, imported);
     }
+    finish_gateway_calls(imported);
     for r in istio.iter().filter(|r| r.kind == "DestinationRule") {
         destination_rule(r, resolve, imported);
     }
@@ -447,18 +449,12 @@ fn outlier_detection(
     }
 }
 
-/// The ingress gateway calls the service a VirtualService bound to it routes to.
+/// The ingress gateway calls the service a VirtualService bound to it routes to. Ids
+/// are given, and repeated pairs dropped, once all routes are read
+/// ([`finish_gateway_calls`]).
 fn gateway_call(gateway: &str, service: &str, source: Source, imported: &mut Imported) {
-    if imported
-        .interactions
-        .iter()
-        .any(|i| i.from == gateway && i.to == service)
-    {
-        return;
-    }
-    let mut ids: BTreeSet<String> = imported.interactions.iter().map(|i| i.id.clone()).collect();
     imported.interactions.push(ImportedInteraction {
-        id: unique_id(gateway, service, &mut ids),
+        id: String::new(),
         from: gateway.to_string(),
         to: service.to_string(),
         summary: Some("ingress route of a VirtualService".into()),
@@ -468,23 +464,89 @@ fn gateway_call(gateway: &str, service: &str, source: Source, imported: &mut Imp
     });
 }
 
+fn finish_gateway_calls(imported: &mut Imported) {
+    let mut pairs: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    for i in imported.interactions.iter().filter(|i| !i.id.is_empty()) {
+        pairs.insert((i.from.clone(), i.to.clone()));
+        ids.insert(i.id.clone());
+    }
+    imported.interactions.retain_mut(|i| {
+        if !i.id.is_empty() {
+            return true;
+        }
+        if !pairs.insert((i.from.clone(), i.to.clone())) {
+            return false;
+        }
+        i.id = unique_id(&i.from, &i.to, &mut ids);
+        true
+    });
+}
+
 fn push_policy(imported: &mut Imported, policy: DestinationPolicy) {
     imported.policies.push(policy);
 }
 
-/// Merges each policy into the interactions it applies to. A value already set (by an
-/// earlier resource) is kept, and a different one is noted.
+/// One policy per host and callers: the settings of every resource for them, the first
+/// read kept where two set the same field differently (and the other noted).
+fn combine_policies(imported: &mut Imported) {
+    let mut combined: IndexMap<(String, Callers), DestinationPolicy> = IndexMap::new();
+    for policy in std::mem::take(&mut imported.policies) {
+        match combined.entry((policy.host.clone(), policy.callers.clone())) {
+            indexmap::map::Entry::Vacant(e) => {
+                e.insert(policy);
+            }
+            indexmap::map::Entry::Occupied(mut e) => {
+                let into = e.get_mut();
+                let what = format!("calls to `{}`", into.host);
+                merge_uses(
+                    (&mut into.uses, &mut into.field_sources),
+                    (&policy.uses, &policy.field_sources),
+                    &what,
+                    &mut imported.notes,
+                );
+            }
+        }
+    }
+    imported.policies = combined.into_values().collect();
+}
+
+/// Merges each policy into the interactions it applies to.
 fn attach(imported: &mut Imported) {
+    combine_policies(imported);
     let gateways = imported.ingress_gateways();
+    let mut by_target: BTreeMap<(&str, &Callers), &DestinationPolicy> = BTreeMap::new();
+    for policy in &imported.policies {
+        by_target.insert((policy.host.as_str(), &policy.callers), policy);
+    }
     let mut notes = Vec::new();
     for interaction in &mut imported.interactions {
-        for policy in &imported.policies {
-            if policy.host != interaction.to || !policy.applies_to(&interaction.from, &gateways) {
+        let from_gateway = gateways.contains(&interaction.from);
+        let gateway = Callers::Gateway(interaction.from.clone());
+        let classes = [
+            Some(&Callers::All),
+            (!from_gateway).then_some(&Callers::Mesh),
+            from_gateway.then_some(&gateway),
+        ];
+        for callers in classes.into_iter().flatten() {
+            let Some(policy) = by_target.get(&(interaction.to.as_str(), callers)) else {
                 continue;
+            };
+            let what = format!("`{}`", interaction.id);
+            merge_uses(
+                (&mut interaction.uses, &mut interaction.field_sources),
+                (&policy.uses, &policy.field_sources),
+                &what,
+                &mut notes,
+            );
+            if interaction.uses.mesh.is_none() {
+                interaction.uses.mesh = Some(MeshStack::Istio);
+                interaction
+                    .field_sources
+                    .insert("mesh".into(), policy.source.clone());
             }
-            merge(interaction, policy, &mut notes);
         }
-        if gateways.contains(&interaction.from) && interaction.uses.mesh.is_none() {
+        if from_gateway && interaction.uses.mesh.is_none() {
             interaction.uses.mesh = Some(MeshStack::Istio);
             let at = imported.services[&interaction.from].source.clone();
             interaction.field_sources.insert("mesh".into(), at);
@@ -493,11 +555,21 @@ fn attach(imported: &mut Imported) {
     imported.notes.extend(notes);
 }
 
-fn merge(interaction: &mut ImportedInteraction, policy: &DestinationPolicy, notes: &mut Vec<Note>) {
-    let mine = serde_json::to_value(&interaction.uses).unwrap_or(Value::Null);
-    let theirs = serde_json::to_value(&policy.uses).unwrap_or(Value::Null);
+type Settings<'a> = (&'a mut Uses, &'a mut BTreeMap<String, Source>);
+
+/// Adds the fields of `from` that `into` does not set; a field both set differently
+/// keeps `into`'s value and is noted.
+fn merge_uses(
+    into: Settings<'_>,
+    from: (&Uses, &BTreeMap<String, Source>),
+    what: &str,
+    notes: &mut Vec<Note>,
+) {
+    let (uses, sources) = into;
+    let mine = serde_json::to_value(&*uses).unwrap_or(Value::Null);
+    let theirs = serde_json::to_value(from.0).unwrap_or(Value::Null);
     let mut merged = mine.clone();
-    for (field, source) in &policy.field_sources {
+    for (field, source) in from.1 {
         let pointer = format!("/{field}");
         let (Some(new), old) = (theirs.pointer(&pointer), mine.pointer(&pointer)) else {
             continue;
@@ -506,27 +578,18 @@ fn merge(interaction: &mut ImportedInteraction, policy: &DestinationPolicy, note
             Some(old) if old != new => notes.push(Note {
                 source: source.clone(),
                 message: format!(
-                    "`{field}` {new} for `{}` differs from {old} read before; the first is kept",
-                    interaction.id
+                    "`{field}` {new} for {what} differs from {old} read before; the first is kept"
                 ),
             }),
             Some(_) => {}
             None => {
                 set_pointer(&mut merged, field, new.clone());
-                interaction
-                    .field_sources
-                    .insert(field.clone(), source.clone());
+                sources.insert(field.clone(), source.clone());
             }
         }
     }
-    if let Ok(uses) = serde_json::from_value::<Uses>(merged) {
-        interaction.uses = uses;
-    }
-    if interaction.uses.mesh.is_none() {
-        interaction.uses.mesh = Some(MeshStack::Istio);
-        interaction
-            .field_sources
-            .insert("mesh".into(), policy.source.clone());
+    if let Ok(merged) = serde_json::from_value::<Uses>(merged) {
+        *uses = merged;
     }
 }
 

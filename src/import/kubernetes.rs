@@ -171,7 +171,7 @@ enum Role {
 /// Words in an image's name, or names of container ports, that mark a datastore or a
 /// broker: its calls are not the system's calls, and its configuration (a MySQL config
 /// map, say) holds no addresses of services.
-const DATASTORES: &[&str] = &[
+pub(super) const DATASTORES: &[&str] = &[
     "mongo",
     "mongodb",
     "mysql",
@@ -192,9 +192,9 @@ const DATASTORES: &[&str] = &[
     "amqp",
 ];
 
-const LOAD_GENERATORS: &[&str] = &["loadgenerator", "load-generator", "locust"];
+pub(super) const LOAD_GENERATORS: &[&str] = &["loadgenerator", "load-generator", "locust"];
 
-fn image_words(image: &str) -> impl Iterator<Item = &str> {
+pub(super) fn image_words(image: &str) -> impl Iterator<Item = &str> {
     let last = image.rsplit('/').next().unwrap_or(image);
     let name = last.split([':', '@']).next().unwrap_or(last);
     name.split(['-', '_', '.'])
@@ -300,8 +300,9 @@ impl<'r, 'd> Cluster<'r, 'd> {
         for s in &services {
             cluster.add_service(s, imported);
         }
+        let selectors = Selectors::new(&services);
         for w in workloads {
-            let name = cluster.place_workload(&w, &services, imported);
+            let name = cluster.place_workload(&w, &selectors, imported);
             cluster.workloads.push((w, name));
         }
         cluster
@@ -339,18 +340,10 @@ impl<'r, 'd> Cluster<'r, 'd> {
     fn place_workload(
         &mut self,
         w: &Workload<'_, '_>,
-        services: &[&Resource<'_>],
+        selectors: &Selectors<'_, '_>,
         imported: &mut Imported,
     ) -> String {
-        let mut selecting: Vec<&str> = services
-            .iter()
-            .filter(|s| same_namespace(s.namespace, w.resource.namespace))
-            .filter(|s| {
-                let selector = string_map(s.at("/spec/selector"));
-                !selector.is_empty() && selector.iter().all(|(k, v)| w.labels.get(k) == Some(v))
-            })
-            .map(|s| s.name)
-            .collect();
+        let mut selecting = selectors.selecting(w);
         selecting.sort_unstable();
         selecting.dedup();
         let name = selecting.first().map_or(w.resource.name, |s| s).to_string();
@@ -398,6 +391,50 @@ impl<'r, 'd> Cluster<'r, 'd> {
     }
 }
 
+/// The Services' selectors, indexed by their first label so that each workload is
+/// compared with the Services that may select it only.
+struct Selectors<'r, 'd> {
+    services: Vec<(&'r Resource<'d>, BTreeMap<&'d str, &'d str>)>,
+    by_first: BTreeMap<(&'d str, &'d str), Vec<usize>>,
+}
+
+impl<'r, 'd> Selectors<'r, 'd> {
+    fn new(services: &[&'r Resource<'d>]) -> Selectors<'r, 'd> {
+        let mut out = Selectors {
+            services: Vec::new(),
+            by_first: BTreeMap::new(),
+        };
+        for s in services {
+            let selector = string_map(s.at("/spec/selector"));
+            let Some((&k, &v)) = selector.iter().next() else {
+                continue;
+            };
+            out.by_first
+                .entry((k, v))
+                .or_default()
+                .push(out.services.len());
+            out.services.push((s, selector));
+        }
+        out
+    }
+
+    /// The names of the Services whose selector the workload's pod labels match.
+    fn selecting(&self, w: &Workload<'_, 'd>) -> Vec<&'d str> {
+        let mut out = Vec::new();
+        for (k, v) in &w.labels {
+            for &i in self.by_first.get(&(*k, *v)).into_iter().flatten() {
+                let (s, selector) = &self.services[i];
+                if same_namespace(s.namespace, w.resource.namespace)
+                    && selector.iter().all(|(k, v)| w.labels.get(k) == Some(v))
+                {
+                    out.push(s.name);
+                }
+            }
+        }
+        out
+    }
+}
+
 fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a == b,
@@ -436,6 +473,7 @@ impl Cluster<'_, '_> {
     fn calls(&self, imported: &mut Imported) {
         let mut found: BTreeMap<(String, String), ImportedInteraction> = BTreeMap::new();
         for (w, from) in &self.workloads {
+            note_probes(w, &mut imported.notes);
             if let Role::Datastore(why, _) = &w.role {
                 imported.notes.push(w.resource.note(
                     "",
@@ -561,6 +599,28 @@ impl Cluster<'_, '_> {
     }
 }
 
+/// A probe's `timeoutSeconds` bounds a health check of the kubelet, not a call between
+/// services: noted, so that nobody looks for it in the file.
+fn note_probes(w: &Workload<'_, '_>, notes: &mut Vec<Note>) {
+    let containers = format!("{}/spec/containers", w.pod);
+    let list = w.resource.at(&containers).and_then(Value::as_array);
+    for (i, container) in list.into_iter().flatten().enumerate() {
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+            let pointer = format!("{containers}/{i}/{probe}/timeoutSeconds");
+            if w.resource.at(&pointer).is_some() {
+                let name = container.get("name").and_then(Value::as_str).unwrap_or("");
+                notes.push(w.resource.note(
+                    &pointer,
+                    format!(
+                        "{} `{}`: the {probe} timeout of container `{name}` is a health check's, not a call timeout; not imported",
+                        w.resource.kind, w.resource.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 /// An interaction id the file format accepts (`[a-z0-9][a-z0-9_.-]*`), unique in `ids`.
 pub(super) fn unique_id(from: &str, to: &str, ids: &mut BTreeSet<String>) -> String {
     let clean = |s: &str| -> String {
@@ -598,7 +658,7 @@ const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "0.0.0.0", "::1"];
 /// The hosts a configuration value names: in URLs (`http://reviews:9080/x`), in
 /// `host:port` words, and as the whole value of a variable whose name says it is an
 /// address (`MYSQL_DB_HOST: mysqldb`).
-fn hosts_in(key: &str, value: &str) -> Vec<String> {
+pub(super) fn hosts_in(key: &str, value: &str) -> Vec<String> {
     let mut hosts = Vec::new();
     let stop = |c: char| ":/?#@ \t,;\"'[]()".contains(c);
     for (i, _) in value.match_indices("://") {

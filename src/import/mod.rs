@@ -6,9 +6,13 @@
 //! comment each value with its source and `drift` can point at both sides. An importer
 //! never invents a value: a setting that is not in the input stays `None`.
 
+pub mod asyncapi;
+pub mod compose;
 pub mod input;
 mod istio;
 pub mod kubernetes;
+pub mod matching;
+pub mod merge;
 pub mod write;
 
 use crate::finding::Finding;
@@ -23,12 +27,18 @@ use std::sync::Arc;
 pub enum Kind {
     /// Kubernetes manifests, with the Istio resources found among them.
     Kubernetes,
+    /// docker-compose files.
+    Compose,
+    /// AsyncAPI 2.x and 3.0 documents, with the files their relative `$ref`s name.
+    Asyncapi,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Kubernetes => "kubernetes",
+            Kind::Compose => "compose",
+            Kind::Asyncapi => "asyncapi",
         }
     }
 }
@@ -37,6 +47,8 @@ impl Kind {
 pub fn import(kind: Kind, paths: &[PathBuf]) -> Imported {
     match kind {
         Kind::Kubernetes => kubernetes::import(paths),
+        Kind::Compose => compose::import(paths),
+        Kind::Asyncapi => asyncapi::import(paths),
     }
 }
 
@@ -97,12 +109,24 @@ impl Imported {
             .collect()
     }
 
-    /// Whether some interaction takes the settings of `policy`.
-    pub fn is_attached(&self, policy: &DestinationPolicy) -> bool {
+    /// The policies that no interaction takes (their callers are not visible).
+    pub fn unattached_policies(&self) -> Vec<&DestinationPolicy> {
         let gateways = self.ingress_gateways();
-        self.interactions
+        let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for i in &self.interactions {
+            callers
+                .entry(i.to.as_str())
+                .or_default()
+                .push(i.from.as_str());
+        }
+        self.policies
             .iter()
-            .any(|i| i.to == policy.host && policy.applies_to(&i.from, &gateways))
+            .filter(|p| {
+                !callers
+                    .get(p.host.as_str())
+                    .is_some_and(|c| c.iter().any(|from| p.applies_to(from, &gateways)))
+            })
+            .collect()
     }
 }
 
@@ -144,7 +168,7 @@ impl DestinationPolicy {
 }
 
 /// The callers a [`DestinationPolicy`] applies to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Callers {
     /// Every caller (an Istio DestinationRule).
     All,

@@ -21,6 +21,12 @@ pub fn render(imported: &Imported, kind: &str, system: &str) -> String {
     let mut out = String::new();
     header(&mut out, imported, kind);
     out.push_str("version: 1\n");
+    // The format requires a name; an empty one would not load.
+    let system = if system.is_empty() {
+        "imported"
+    } else {
+        system
+    };
     let _ = writeln!(out, "system: {}", scalar(&Value::String(system.into())));
     services(&mut out, imported);
     interactions(&mut out, imported);
@@ -30,12 +36,13 @@ pub fn render(imported: &Imported, kind: &str, system: &str) -> String {
 fn header(out: &mut String, imported: &Imported, kind: &str) {
     let _ = writeln!(
         out,
-        "# Imported by `commsplan import {kind}`. Each value is commented with the file and\n\
+        "{} {kind}`. Each value is commented with the file and\n\
          # line it was read from; nothing here is guessed.\n\
          #\n\
          # TODO for the team: every interaction's `needs` (realtime, consistency, can_wait,\n\
          # ordering) is a business answer that no manifest holds. Until it is written,\n\
-         # `commsplan analyze` reports the missing answer (M011) for that interaction."
+         # `commsplan analyze` reports the missing answer (M011) for that interaction.",
+        super::input::WRITTEN_MARK
     );
     if !imported.notes.is_empty() {
         out.push_str("#\n# Read but not imported:\n");
@@ -49,9 +56,8 @@ fn header(out: &mut String, imported: &Imported, kind: &str) {
         }
     }
     let unattached: Vec<&DestinationPolicy> = imported
-        .policies
-        .iter()
-        .filter(|p| !imported.is_attached(p))
+        .unattached_policies()
+        .into_iter()
         .filter(|p| !uses_value(p).as_object().is_none_or(|m| m.is_empty()))
         .collect();
     if !unattached.is_empty() {

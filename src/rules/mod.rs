@@ -183,9 +183,10 @@ impl Rule {
     }
 }
 
-/// Every code commsplan can report, the `M` codes included, in code order.
+/// Every code commsplan can report, the `M` and `I` codes included, in code order.
 pub fn registry() -> Vec<&'static RuleInfo> {
     let mut all: Vec<&'static RuleInfo> = crate::codes::MODEL.to_vec();
+    all.extend(crate::codes::DRIFT);
     all.extend(checks().iter().map(|r| r.info()));
     all.sort_by_key(|r| r.code);
     // A check of an `M` code (M011) is in both lists.
