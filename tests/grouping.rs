@@ -266,7 +266,7 @@ fn explain_shows_an_interaction_its_share_of_a_group() {
     // The members on `web-prices` of the R001, S001 and S006 groups, as found there.
     assert!(findings.starts_with("findings (3):"), "{findings}");
     assert!(
-        findings.contains("error [S001] sync call `web → prices`"),
+        findings.contains("error [S001] sync call `web-prices` (`web → prices`)"),
         "{findings}"
     );
     assert!(!findings.contains("web-catalog"), "{findings}");
