@@ -144,6 +144,8 @@ pub fn analyze_with(
         _ => Vec::new(),
     };
     phase("suppressions and baseline");
+    let mut findings = crate::grouping::group(&model, findings);
+    phase("grouped");
     sort_in_file_order(&model, &mut findings);
     phase("sorted");
     Ok(Analysis {

@@ -91,7 +91,9 @@ pub fn entries(findings: &[Finding]) -> Vec<Entry> {
     let mut out: Vec<Entry> = findings
         .iter()
         .filter(|f| baselinable(f))
-        .map(entry_of)
+        // A group is written as its members, so that a baseline matches per interaction.
+        .flat_map(|f| f.members())
+        .map(|m| entry_of(&m))
         .collect();
     out.sort();
     out

@@ -49,8 +49,42 @@ pub enum Command {
     Templates(TemplatesArgs),
     /// Compare two versions of a system: interactions, patterns, findings, chain figures.
     Diff(crate::diff::DiffArgs),
+    /// Compare architecture files with the deployed configuration (`--from kubernetes:deploy/`):
+    /// settings that differ, calls on one side only.
+    Drift(DriftArgs),
     /// Write a man page per subcommand into a folder.
     Man(ManArgs),
+    /// Write an architecture file from what is deployed (Kubernetes manifests with their
+    /// Istio resources), each value commented with the file and line it was read from.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  commsplan import kubernetes deploy/ -o system.yaml\n  commsplan import kubernetes k8s/app.yaml istio/ > system.yaml\n  commsplan import kubernetes deploy/ --merge system.yaml\n\nExit codes: 0 imported, 1 an input file does not parse (located findings on stderr; the rest is still imported), 2 commsplan could not run or refused to write."
+)]
+pub struct ImportArgs {
+    /// What the files are.
+    #[arg(value_enum, value_name = "KIND")]
+    pub kind: crate::import::Kind,
+    /// Files, or folders read in sorted order for their .yaml, .yml and .json files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Write the architecture file here instead of standard output; nothing else is
+    /// written.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite the output file if it exists with other content.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+    /// Update this existing architecture file instead of writing a new one: its `uses`
+    /// values are edited in place and new calls appended; what people wrote stays
+    /// (docs/import.md). Written back to FILE unless `-o` names another file.
+    #[arg(long, value_name = "FILE", conflicts_with = "system")]
+    pub merge: Option<PathBuf>,
+    /// Name of the system [default: the name of the first PATH].
+    #[arg(long, value_name = "NAME")]
+    pub system: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -119,6 +153,71 @@ pub struct AnalyzeArgs {
     /// follows the files [default: risk for table and markdown, position for the others].
     #[arg(long, value_enum, value_name = "ORDER")]
     pub sort: Option<crate::analysis::Sort>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  commsplan drift system.yaml --from kubernetes:deploy/\n  commsplan drift system.yaml --from kubernetes:k8s/ --from kubernetes:istio/ -f sarif -o drift.sarif\n\nExit codes: 0 no drift at or above --fail-on, 1 drift at or above it (or a file that does not load), 2 commsplan could not run."
+)]
+pub struct DriftArgs {
+    /// Architecture files (YAML). Several files form one system.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The deployed configuration: an importer's kind and a file or folder
+    /// (`kubernetes:deploy/`); repeat for several.
+    #[arg(long = "from", required = true, value_name = "KIND:PATH", value_parser = parse_deployed)]
+    pub from: Vec<Deployed>,
+    #[command(flatten)]
+    pub outputs: Outputs,
+    /// Exit with 1 when a finding is at or above this severity (`warning` also fails on
+    /// settings and calls the model lacks).
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+    /// File paths in the reports (except table and json) are relative to this folder.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Print the findings and nothing else: no decisions table, no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Colour: auto uses colour on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Settings file (`[severity]`, `select`, `ignore` apply to the `I` codes too);
+    /// default: commsplan.toml in the first FILE's directory or above.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// One `--from KIND:PATH`.
+#[derive(Debug, Clone)]
+pub struct Deployed {
+    pub kind: crate::import::Kind,
+    pub path: PathBuf,
+}
+
+fn parse_deployed(text: &str) -> Result<Deployed, String> {
+    let kinds = || {
+        crate::import::Kind::value_variants()
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((kind, path)) = text.split_once(':') else {
+        return Err(format!(
+            "write KIND:PATH, e.g. `kubernetes:deploy/` (kinds: {})",
+            kinds()
+        ));
+    };
+    let kind = <crate::import::Kind as ValueEnum>::from_str(kind, true)
+        .map_err(|_| format!("`{kind}` is not a kind of input; kinds: {}", kinds()))?;
+    if path.is_empty() {
+        return Err("the path after `KIND:` is empty".into());
+    }
+    Ok(Deployed {
+        kind,
+        path: PathBuf::from(path),
+    })
 }
 
 #[derive(Debug, Args)]

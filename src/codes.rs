@@ -51,6 +51,7 @@ pub enum Family {
     Observability,
     Graph,
     Capacity,
+    Drift,
 }
 
 impl Family {
@@ -64,6 +65,7 @@ impl Family {
             Family::Observability => "observability",
             Family::Graph => "graph",
             Family::Capacity => "capacity",
+            Family::Drift => "drift",
         }
     }
 
@@ -77,6 +79,8 @@ impl Family {
             Family::Observability => 'O',
             Family::Graph => 'G',
             Family::Capacity => 'C',
+            // `D` is the decision family's: drift is the infrastructure's word.
+            Family::Drift => 'I',
         }
     }
 
@@ -92,6 +96,7 @@ impl Family {
             [b'O', ..] => Family::Observability,
             [b'G', ..] => Family::Graph,
             [b'C', ..] => Family::Capacity,
+            [b'I', ..] => Family::Drift,
             _ => panic!("a code starts with the letter of its family"),
         }
     }
@@ -108,6 +113,8 @@ pub enum Kind {
     Suppression,
     /// A rule run on the loaded model.
     Check,
+    /// `commsplan drift`: the model compared with the deployed configuration.
+    Drift,
 }
 
 impl Kind {
@@ -157,10 +164,11 @@ impl RuleInfo {
     }
 }
 
-/// The kind of `code`: the `M` table says, every other code is a check's.
+/// The kind of `code`: the `M` and `I` tables say, every other code is a check's.
 pub fn kind_of(code: &str) -> Kind {
     MODEL
         .iter()
+        .chain(DRIFT)
         .find(|r| r.code == code)
         .map_or(Kind::Check, |r| r.kind)
 }
@@ -170,9 +178,9 @@ pub fn is_input_code(code: &str) -> bool {
     kind_of(code).is_input()
 }
 
-/// Declares the `M` codes: one static each, and [`MODEL`] listing them all.
-macro_rules! model_codes {
-    ($($ident:ident {
+/// Declares a table of codes: one static each, and `$table` listing them all.
+macro_rules! code_table {
+    ($(#[$attr:meta])* $table:ident; $($ident:ident {
         code: $code:literal,
         name: $name:literal,
         kind: $kind:ident,
@@ -183,12 +191,14 @@ macro_rules! model_codes {
         $(pub static $ident: RuleInfo =
             RuleInfo::new($code, $name, Kind::$kind, Severity::$severity, $summary, $doc);)*
 
-        /// Every `M` code, in code order.
-        pub static MODEL: &[&RuleInfo] = &[$(&$ident),*];
+        $(#[$attr])*
+        pub static $table: &[&RuleInfo] = &[$(&$ident),*];
     };
 }
 
-model_codes! {
+code_table! {
+    /// Every `M` code, in code order.
+    MODEL;
     YAML_SYNTAX {
         code: "M001",
         name: "yaml-syntax",
@@ -687,6 +697,134 @@ closes the cycle. A file outside the project can be given on the command line in
     }
 }
 
+code_table! {
+    /// Every `I` code (`commsplan drift`), in code order.
+    DRIFT;
+    SETTING_DRIFT {
+        code: "I001",
+        name: "setting-drift",
+        kind: Drift,
+        severity: Error,
+        summary: "A call setting in the model differs from the deployed configuration",
+        doc: r#"## What it checks
+`commsplan drift` reads the deployed configuration (`--from kubernetes:deploy/`) and
+compares each setting it finds (timeout, retry attempts, connection pool, circuit breaker,
+channel, protocol) with the value the model says the call uses: the interaction's own
+`uses`, else the file's `defaults`. One finding per value that differs, at the model's
+value, with the deployed file and line as the related location.
+
+## Why
+The checks judge the model. A timeout of 2 s in the file and 1 s in the VirtualService
+means every budget, retry and chain figure commsplan reported is about a system that does
+not run.
+
+## Example
+```yaml
+# system.yaml                       # istiofiles/virtual-service.yml
+uses:                               #   http:
+  timeout_ms: 2000                  #   - timeout: 1.000s
+```
+
+## Fix
+Decide which side is right. If the deployment is, `commsplan import kubernetes deploy/
+--merge system.yaml` writes the deployed values into the model; otherwise change the
+manifest.
+"#,
+    }
+
+    SETTING_NOT_IN_MODEL {
+        code: "I002",
+        name: "setting-not-in-model",
+        kind: Drift,
+        severity: Warning,
+        summary: "The deployed configuration sets a call setting that the model does not say",
+        doc: r#"## What it checks
+A setting the deployed configuration gives a call (a route timeout, retry attempts, an
+outlier detection) that neither the interaction's `uses` nor the file's `defaults` writes.
+The finding points at the interaction's `uses` (or the interaction, without one) and at
+the deployed file and line.
+
+## Why
+Without the value the checks fall back on a stack's default or report the setting as
+missing, while the running system has one: the review is about a different system.
+
+## Example
+```yaml
+# system.yaml: no timeout         # VirtualService: timeout: 1.000s
+uses: { pattern: sync }
+```
+
+## Fix
+Write the value into the model (`commsplan import … --merge system.yaml` does it with a
+`# from file:line` comment).
+"#,
+    }
+
+    CALL_NOT_IN_MODEL {
+        code: "I003",
+        name: "call-not-in-model",
+        kind: Drift,
+        severity: Warning,
+        summary: "The deployed configuration shows a call that no interaction of the model describes",
+        doc: r#"## What it checks
+Each call the deployed files show (an address of another service in an environment
+variable, an AsyncAPI operation) against the model's interactions. A call matches an
+interaction with the same `from` and `to` services; an asynchronous call with a channel
+matches only an interaction on that channel (or one that names no channel). The finding
+points at the deployed file and line, with the model's `interactions:` as the related
+location.
+
+## Why
+A call the model does not know is left out of the call graph: chain depth, timeout
+budgets and availability are computed without it. It is a warning, not an error, because
+an address in the configuration is evidence of a call, not proof of one.
+
+## Example
+```yaml
+# deployment.yaml
+env:
+  - name: PAYMENT_SERVICE_ADDR
+    value: "payment:50051"      # no interaction from checkout to payment in the model
+```
+
+## Fix
+Add the interaction (`commsplan import … --merge system.yaml` appends it, with its
+`needs` left as TODOs), or remove the stale address from the deployment.
+"#,
+    }
+
+    CALL_NOT_SHOWN_DEPLOYED {
+        code: "I004",
+        name: "call-not-shown-deployed",
+        kind: Drift,
+        severity: Info,
+        summary: "An interaction of the model that the deployed files do not show",
+        doc: r#"## What it checks
+Each interaction of the model against the calls read from the deployed files, with the
+matching rule of I003. It points at the interaction.
+
+## Why
+The importers see only some calls: an address in an environment variable or a config
+map, an AsyncAPI operation. A call configured in code, through service discovery or by a
+client library's default address leaves no trace in the manifests, so this is information
+to review, not a sign that the call is gone. When the called service itself is missing
+from the deployment, the message says so.
+
+## Example
+```yaml
+interactions:
+  - id: reserve-stock         # the manifests hold no address of inventory in order's env
+    from: order
+    to: inventory
+```
+
+## Fix
+Nothing, if the call is made in a way the manifests cannot show. If the call is gone,
+remove the interaction.
+"#,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -704,6 +842,18 @@ mod tests {
         for code in MODEL {
             assert_eq!(code.family, Family::Model, "{}", code.code);
             assert!(code.code.starts_with(code.family.letter()));
+        }
+    }
+
+    #[test]
+    fn the_drift_table_is_in_code_order_and_every_code_is_a_drift_code() {
+        for pair in DRIFT.windows(2) {
+            assert!(pair[0].code < pair[1].code);
+        }
+        for code in DRIFT {
+            assert_eq!(code.family, Family::Drift, "{}", code.code);
+            assert_eq!(kind_of(code.code), Kind::Drift);
+            assert!(!is_input_code(code.code));
         }
     }
 

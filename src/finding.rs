@@ -65,6 +65,27 @@ pub struct Finding {
     /// How much the finding's interaction or service matters (see `explain risk`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<Box<Impact>>,
+    /// For a finding that stands for one cause shared by several interactions (a value
+    /// written once in `defaults` or an anchor, one caller's client, one channel): each
+    /// interaction it affects, as it would have been reported alone. Empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affected: Vec<Affected>,
+}
+
+/// One interaction that a grouped finding affects, with what was found there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Affected {
+    pub interaction: Option<String>,
+    pub service: Option<String>,
+    pub severity: Severity,
+    pub message: String,
+    /// Where the interaction takes the value, or its declaration when that is the
+    /// group's own location.
+    pub location: Option<Location>,
+    /// Where the member alone would have been reported (the group's location for a
+    /// shared value): what baselines and suppressions of one member are matched on.
+    #[serde(skip)]
+    pub reported_at: Option<Location>,
 }
 
 impl Finding {
@@ -82,6 +103,7 @@ impl Finding {
             related: Vec::new(),
             suppressed: None,
             impact: None,
+            affected: Vec::new(),
         }
     }
 
@@ -118,6 +140,30 @@ impl Finding {
         self
     }
 
+    /// The findings this one stands for: itself, or each affected interaction of a group
+    /// as it would have been reported alone (what baselines are written from).
+    pub fn members(&self) -> Vec<Finding> {
+        if self.affected.is_empty() {
+            return vec![self.clone()];
+        }
+        let base = Finding {
+            affected: Vec::new(),
+            related: Vec::new(),
+            ..self.clone()
+        };
+        self.affected
+            .iter()
+            .map(|a| Finding {
+                severity: a.severity,
+                message: a.message.clone(),
+                interaction: a.interaction.clone(),
+                service: a.service.clone(),
+                location: a.reported_at.clone(),
+                ..base.clone()
+            })
+            .collect()
+    }
+
     /// The impact score, 0 without an impact: the second key of the risk order.
     pub fn risk_score(&self) -> u32 {
         self.impact.as_ref().map_or(0, |i| i.score)
@@ -137,6 +183,9 @@ pub struct Impact {
     pub score: u32,
     pub level: Level,
     pub reasons: Vec<String>,
+    /// Whether the finding's severity was lowered one level for it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lowered: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

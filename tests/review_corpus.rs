@@ -70,7 +70,12 @@ fn concerns(finding: &Finding, interactions: &[String], services: &[String]) -> 
         name.as_deref()
             .is_some_and(|n| list.iter().any(|item| item == n))
     };
-    named(&finding.interaction, interactions) || named(&finding.service, services)
+    // A finding that stands for one cause shared by several interactions concerns each.
+    let member = finding
+        .affected
+        .iter()
+        .any(|a| named(&a.interaction, interactions) || named(&a.service, services));
+    member || named(&finding.interaction, interactions) || named(&finding.service, services)
 }
 
 impl Problem {

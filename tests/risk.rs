@@ -235,3 +235,69 @@ fn explain_risk_prints_the_scoring() {
     assert!(run(&["explain", "S001"]).contains("commsplan explain risk"));
     assert!(!run(&["explain", "D001"]).contains("commsplan explain risk"));
 }
+
+/// `checkout` (SLO 99.9 %) records an audit entry after each order and carries on whatever
+/// the answer (`needs.realtime: false`); it also calls `stock` and waits for the answer.
+const SIDE_CALL: &str = r#"version: 1
+system: side-call
+services:
+  web: { kind: client }
+  checkout: { slo: { availability: 99.9 } }
+  audit: {}
+  stock: {}
+interactions:
+  - id: web-checkout
+    from: web
+    to: checkout
+    needs: { realtime: true, consistency: eventual, can_wait: false }
+    uses: { pattern: sync, protocol: rest }
+  - id: checkout-audit
+    from: checkout
+    to: audit
+    needs: { realtime: false, ordering: false }
+    uses: { pattern: sync, protocol: http }
+  - id: checkout-stock
+    from: checkout
+    to: stock
+    needs: { realtime: true, consistency: eventual, can_wait: false }
+    uses: { pattern: sync, protocol: grpc }
+"#;
+
+#[test]
+fn a_side_call_on_an_slo_path_is_lowered() {
+    let path = write("side-call", SIDE_CALL);
+    let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
+    let f = &analysis.findings;
+    let side = on(f, "S001", "checkout-audit");
+    assert_eq!(side.severity, Severity::Warning, "{side:?}");
+    let impact = side.impact.as_ref().unwrap();
+    assert_eq!(
+        (impact.level, impact.score, impact.lowered),
+        (Level::Low, 0, true)
+    );
+    assert!(
+        impact.reasons[0].contains("needs.realtime: false"),
+        "{impact:?}"
+    );
+    let note = commsplan::graph::impact::summary(side).expect("a lowered finding is noted");
+    assert!(note.contains("severity lowered"), "{note}");
+    // The call whose answer the caller waits for stays an error, and its note is left out:
+    // one reason (the SLO path) says nothing the order does not.
+    let waited = on(f, "S001", "checkout-stock");
+    assert_eq!(waited.severity, Severity::Error);
+    assert_eq!(waited.impact.as_ref().unwrap().level, Level::High);
+    assert!(commsplan::graph::impact::summary(waited).is_none());
+}
+
+#[test]
+fn a_side_call_that_needs_strong_consistency_is_not_lowered() {
+    let strong = SIDE_CALL.replace(
+        "needs: { realtime: false, ordering: false }",
+        "needs: { realtime: false, ordering: false, consistency: strong }",
+    );
+    let path = write("side-call-strong", &strong);
+    let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
+    let side = on(&analysis.findings, "S001", "checkout-audit");
+    assert_eq!(side.severity, Severity::Error, "{side:?}");
+    assert!(!side.impact.as_ref().unwrap().lowered);
+}

@@ -463,6 +463,7 @@ fn codes_are_unique_and_use_their_family_letter() {
             "observability" => 'O',
             "graph" => 'G',
             "capacity" => 'C',
+            "drift" => 'I',
             other => panic!("unknown family {other}"),
         };
         assert!(

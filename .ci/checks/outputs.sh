@@ -8,7 +8,7 @@
 #   markdown - rendered by GitHub's own cmark-gfm (PyPI cmarkgfm): no HTML beyond the
 #            page's own tags, and every name in the table reads back exactly as written;
 #            its Mermaid block parses and renders with mermaid 11
-# on every example and on the hostile-names fixture. One commsplan run writes all formats
+# on every example and on the hostile-names, hostile-findings and grouped fixtures. One commsplan run writes all formats
 # (-f/-o pairs); each is also compared with a run of that format alone.
 # Usage: .ci/checks/outputs.sh   (from the repo root; needs .ci/validators/install.sh first)
 set -euo pipefail
@@ -167,7 +167,7 @@ sys.exit(1 if errs else 0)
 PY
 }
 
-for input in examples/*.yaml tests/fixtures/hostile-names.yaml tests/fixtures/hostile-findings.yaml; do
+for input in examples/*.yaml tests/fixtures/hostile-names.yaml tests/fixtures/hostile-findings.yaml tests/fixtures/grouped.yaml; do
   n=$(basename "$input" .yaml)
   rc=0
   "$BIN" analyze "$input" --fail-on never \

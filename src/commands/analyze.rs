@@ -8,7 +8,6 @@ use crate::report::{self, Emitter as _};
 use std::io::Write as _;
 
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
-    let targets = &args.outputs.targets;
     if args.statistics {
         if let Some(t) = args.outputs.stdout() {
             if !t.format.has_statistics() {
@@ -52,13 +51,42 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         );
     }
     report_fixed(&analysis);
+    let reporting = Reporting {
+        outputs: &args.outputs,
+        fail_on: args.fail_on,
+        root: args.root.as_deref(),
+        quiet: args.quiet,
+        color: args.color,
+        sort: args.sort,
+        statistics: args.statistics,
+    };
+    let failed = write_reports(&mut analysis, &reporting)?;
+    // The process ends next; freeing millions of nodes one by one would only cost time.
+    std::mem::forget(analysis);
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// How the reports of a run are written: the options `analyze` and `drift` share.
+pub(crate) struct Reporting<'a> {
+    pub outputs: &'a crate::cli::Outputs,
+    pub fail_on: FailOn,
+    pub root: Option<&'a std::path::Path>,
+    pub quiet: bool,
+    pub color: ColorChoice,
+    pub sort: Option<Sort>,
+    pub statistics: bool,
+}
+
+/// Writes every `-f/-o` report of `analysis`; whether a finding reaches `--fail-on`.
+pub(crate) fn write_reports(analysis: &mut Analysis, args: &Reporting<'_>) -> anyhow::Result<bool> {
+    let targets = &args.outputs.targets;
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
-    let paths = report::paths::Paths::new(args.root.as_deref())
+    let paths = report::paths::Paths::new(args.root)
         .map_err(|e| anyhow::anyhow!("cannot read the current folder: {e}"))?;
     let context = report::Context {
         paths: &paths,
@@ -83,19 +111,16 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         };
         let emitter = report::emitter(target.format, options);
         emit_with(target.output.as_deref(), |out| {
-            emitter.emit(out, &analysis, &context)
+            emitter.emit(out, analysis, &context)
         })?;
     }
     crate::analysis::phase("rendered");
     if args.statistics && args.outputs.stdout().is_none() {
         emit_with(None, |out| {
-            report::statistics::Text.emit(out, &analysis, &context)
+            report::statistics::Text.emit(out, analysis, &context)
         })?;
     }
-    let failed = matches!((threshold, analysis.worst()), (Some(t), Some(w)) if w >= t);
-    // The process ends next; freeing millions of nodes one by one would only cost time.
-    std::mem::forget(analysis);
-    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(matches!((threshold, analysis.worst()), (Some(t), Some(w)) if w >= t))
 }
 
 /// People read the table and the Markdown page top down: the top risks come first.

@@ -3,8 +3,10 @@
 mod analyze;
 mod diagram;
 mod diff;
+mod drift;
 mod explain;
 mod generate;
+mod import;
 mod init;
 mod man;
 
@@ -40,7 +42,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diagram(args) => diagram::run_diagram(&args),
         Command::Flowchart(args) => diagram::run_flowchart(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Drift(args) => drift::run(&args),
         Command::Man(args) => man::run(&args),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

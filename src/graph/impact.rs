@@ -24,6 +24,14 @@ const HIGH_FAN_IN_FROM: usize = 6;
 const HIGH_FAN_IN: u32 = 20;
 /// From this score an impact is high.
 const HIGH_FROM: u32 = 40;
+/// From this score the text reports print the impact under a high-impact finding. Below
+/// it the note would repeat, under nearly every finding of a system with an SLO, what the
+/// order already shows; from it two reasons add up (an SLO path and strong consistency,
+/// a strict SLO and high fan-in).
+const NOTED_FROM: u32 = 65;
+/// The reason given for a synchronous call whose answer the caller does not wait for.
+const SIDE_CALL: &str =
+    "side call: the caller carries on without the answer (needs.realtime: false)";
 
 /// The scoring, as `commsplan explain risk` prints it.
 pub const SCORING: &str = "\
@@ -42,9 +50,16 @@ graph (sync interactions, declared or recommended):
 An asynchronous interaction counts the path of its producer at half weight: its sender
 does not wait, but the message is produced on that path.
 
+A synchronous call whose caller carries on without the answer (needs.realtime: false,
+without strong consistency) gets no points for the path it is made on: its failure does
+not fail the request (a side call, such as recording statistics after a change).
+
 The impact is high from 40 points. It is low for a synchronous call that scores 0: off
-every entry point's and SLO's synchronous path, no strong consistency, fan-in under 3
-(a side path, such as a batch job's call).
+every entry point's and SLO's synchronous path or a side call, no strong consistency,
+fan-in under 3 (a side path, such as a batch job's call).
+
+The table and Markdown print the impact under a finding only where it changes the
+reading: its severity was lowered, or it scores 65 or more (two reasons at once).
 
 Severity follows impact, conservatively:
   - S, R and O findings on a synchronous call of low impact are lowered one level
@@ -118,12 +133,17 @@ impl Impacts {
                 let from = model.services.get_index_of(&i.from)?;
                 let to = model.services.get_index_of(&i.to);
                 let mut score = Score::default();
-                if sync[index] {
+                let strong = i.needs.as_ref().and_then(|n| n.consistency);
+                let answer_unused = i.needs.as_ref().and_then(|n| n.realtime) == Some(false);
+                if sync[index] && answer_unused && strong != Some(Consistency::Strong) {
+                    // The caller carries on without the answer: the call is made on the
+                    // request's path, but its failure does not fail the request.
+                    score.reasons.push(SIDE_CALL.to_string());
+                } else if sync[index] {
                     score.path(model, reach[from], 1, "on the synchronous path of");
                 } else {
                     score.path(model, reach[from], 2, "produced on the synchronous path of");
                 }
-                let strong = i.needs.as_ref().and_then(|n| n.consistency);
                 if strong == Some(Consistency::Strong) {
                     score.add(STRONG, "strong consistency".to_string());
                 }
@@ -169,21 +189,24 @@ impl Impacts {
             },
             None => return,
         };
+        let mut impact = impact.clone();
         if !configured && on_sync_call && impact.level == Level::Low && lowerable(finding.code) {
             finding.severity = lower(finding.severity);
+            impact.lowered = true;
         }
-        finding.impact = Some(Box::new(impact.clone()));
+        finding.impact = Some(Box::new(impact));
     }
 }
 
 /// `risk: high (75): on the synchronous path of …`: what the text reports show under a
-/// finding whose impact is high or low (a normal one needs no word).
+/// finding where the impact changes the reading: its severity was lowered for it, or it
+/// is high from two reasons at once ([`NOTED_FROM`]). Elsewhere the order says enough.
 pub fn summary(finding: &Finding) -> Option<String> {
     let impact = finding.impact.as_ref()?;
     let level = match impact.level {
-        Level::High => "high",
-        Level::Low => "low",
-        Level::Normal => return None,
+        Level::High if impact.score >= NOTED_FROM => "high",
+        Level::Low if impact.lowered => "low, severity lowered one level",
+        _ => return None,
     };
     Some(format!(
         "risk: {level} ({}): {}",
@@ -275,13 +298,14 @@ impl Score {
             Level::Normal
         };
         let mut reasons = self.reasons;
-        if level == Level::Low {
+        if level == Level::Low && reasons.is_empty() {
             reasons.push("side path: off every entry point's and SLO's synchronous path".into());
         }
         Impact {
             score: self.score,
             level,
             reasons,
+            lowered: false,
         }
     }
 }

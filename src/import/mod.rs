@@ -6,11 +6,51 @@
 //! comment each value with its source and `drift` can point at both sides. An importer
 //! never invents a value: a setting that is not in the input stays `None`.
 
+pub mod asyncapi;
+pub mod compose;
+pub mod input;
+mod istio;
+pub mod kubernetes;
+pub mod matching;
+pub mod merge;
+pub mod write;
+
 use crate::finding::Finding;
 use crate::model::types::{Service, Uses};
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
+
+/// What `commsplan import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Kubernetes manifests, with the Istio resources found among them.
+    Kubernetes,
+    /// docker-compose files.
+    Compose,
+    /// AsyncAPI 2.x and 3.0 documents, with the files their relative `$ref`s name.
+    Asyncapi,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Kubernetes => "kubernetes",
+            Kind::Compose => "compose",
+            Kind::Asyncapi => "asyncapi",
+        }
+    }
+}
+
+/// Reads `paths` (files, or folders walked in sorted order) with the importer of `kind`.
+pub fn import(kind: Kind, paths: &[PathBuf]) -> Imported {
+    match kind {
+        Kind::Kubernetes => kubernetes::import(paths),
+        Kind::Compose => compose::import(paths),
+        Kind::Asyncapi => asyncapi::import(paths),
+    }
+}
 
 /// Where an imported value was read: a file and a 1-based line (and column).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,12 +96,86 @@ pub struct ImportedInteraction {
     pub field_sources: BTreeMap<String, Source>,
 }
 
+impl Imported {
+    /// The services that are mesh ingress gateways (an Istio Gateway).
+    pub fn ingress_gateways(&self) -> std::collections::BTreeSet<String> {
+        self.services
+            .iter()
+            .filter(|(_, s)| {
+                s.service.kind == Some(crate::model::types::ServiceKind::Gateway)
+                    && s.service.mesh.is_some()
+            })
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
+    /// The policies that no interaction takes (their callers are not visible).
+    pub fn unattached_policies(&self) -> Vec<&DestinationPolicy> {
+        let gateways = self.ingress_gateways();
+        let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for i in &self.interactions {
+            callers
+                .entry(i.to.as_str())
+                .or_default()
+                .push(i.from.as_str());
+        }
+        self.policies
+            .iter()
+            .filter(|p| {
+                !callers
+                    .get(p.host.as_str())
+                    .is_some_and(|c| c.iter().any(|from| p.applies_to(from, &gateways)))
+            })
+            .collect()
+    }
+}
+
 /// A note about something read but not imported (an unknown kind, fault injection,
 /// a probe timeout): printed on stderr and at the top of the written file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Note {
     pub source: Source,
     pub message: String,
+}
+
+/// Call settings that the input declares for every call to one service (an Istio
+/// VirtualService or DestinationRule for its host). They are merged into the `uses` of
+/// each interaction that goes to `host`; a policy whose host no visible interaction
+/// reaches is kept here, so that the written file can show it rather than lose it.
+#[derive(Debug, Clone)]
+pub struct DestinationPolicy {
+    /// The service the calls go to.
+    pub host: String,
+    /// Which callers it applies to.
+    pub callers: Callers,
+    pub uses: Uses,
+    /// Where the resource that declares the policy starts.
+    pub source: Source,
+    /// As [`ImportedInteraction::field_sources`].
+    pub field_sources: BTreeMap<String, Source>,
+}
+
+impl DestinationPolicy {
+    /// Whether the policy applies to a call from `from`, given the names of the ingress
+    /// gateways ([`Imported::ingress_gateways`]).
+    pub fn applies_to(&self, from: &str, gateways: &std::collections::BTreeSet<String>) -> bool {
+        match &self.callers {
+            Callers::All => true,
+            Callers::Mesh => !gateways.contains(from),
+            Callers::Gateway(g) => g == from,
+        }
+    }
+}
+
+/// The callers a [`DestinationPolicy`] applies to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Callers {
+    /// Every caller (an Istio DestinationRule).
+    All,
+    /// Services in the mesh, not ingress gateways (a VirtualService for the mesh).
+    Mesh,
+    /// The calls of this ingress gateway (a VirtualService bound to it).
+    Gateway(String),
 }
 
 /// The outcome of one import: what was read, what was skipped, and located
@@ -71,6 +185,8 @@ pub struct Imported {
     pub system: Option<String>,
     pub services: IndexMap<String, ImportedService>,
     pub interactions: Vec<ImportedInteraction>,
+    /// Every destination policy read, applied to `interactions` already.
+    pub policies: Vec<DestinationPolicy>,
     pub notes: Vec<Note>,
     pub diagnostics: Vec<Finding>,
 }

@@ -72,6 +72,10 @@ pub struct Service {
     /// its own `uses.mesh`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mesh: Option<MeshStack>,
+    /// The message broker of the messages this service publishes, unless an interaction
+    /// names its own `uses.broker`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker: Option<BrokerStack>,
     /// Findings to silence on every interaction of this service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppress: Vec<Suppression>,
@@ -271,6 +275,11 @@ pub struct Uses {
     /// timeout) apply where the call sets none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mesh: Option<MeshStack>,
+    /// The message broker an asynchronous interaction goes through: its documented
+    /// delivery, dead-lettering, bounds, ordering and retention apply where the file says
+    /// nothing (docs/stacks.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker: Option<BrokerStack>,
     /// Request timeout in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
@@ -297,10 +306,16 @@ pub struct Uses {
     pub bulkhead: Option<Bulkhead>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_letter: Option<DeadLetter>,
-    /// Message time-to-live in milliseconds.
+    /// Message time-to-live in milliseconds; for a stream (a log), its time-based
+    /// retention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub ttl_ms: Option<u64>,
+    /// A log kept without a time limit: `forever` (a system of record, replayed from the
+    /// start) or `compacted` (the latest message per key is kept). Time-limited retention
+    /// is `ttl_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
     /// Bound on the queue's length.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
@@ -358,6 +373,17 @@ pub enum MeshStack {
     Istio,
     Linkerd,
     Envoy,
+}
+
+/// A message broker whose defaults commsplan knows (docs/stacks.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum BrokerStack {
+    Rabbitmq,
+    Kafka,
+    Sqs,
+    Nats,
+    Eventbridge,
 }
 
 /// Retry policy.
@@ -484,6 +510,25 @@ pub struct DeadLetter {
     /// Name of the dead-letter queue or topic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+}
+
+/// How a log keeps its messages when it is not limited by time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Retention {
+    /// Every message is kept (Kafka `retention.ms=-1`): a ledger, an event-sourced topic.
+    Forever,
+    /// The latest message per key is kept (Kafka `cleanup.policy=compact`).
+    Compacted,
+}
+
+impl Retention {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Retention::Forever => "forever",
+            Retention::Compacted => "compacted",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

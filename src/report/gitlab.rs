@@ -106,6 +106,9 @@ fn category(family: Option<Family>) -> &'static str {
         Some(Family::Sync | Family::Async | Family::Capacity) => "Performance",
         Some(Family::Graph) => "Complexity",
         Some(Family::Observability) => "Clarity",
-        Some(Family::Model | Family::Decision | Family::Resilience) | None => "Bug Risk",
+        // A model that disagrees with the running system misleads every other check.
+        Some(Family::Model | Family::Decision | Family::Resilience | Family::Drift) | None => {
+            "Bug Risk"
+        }
     }
 }

@@ -67,10 +67,28 @@ fn homes(analysis: &Analysis) -> HashMap<(usize, Option<&str>), Vec<&Finding>> {
         .collect();
     let mut homes: HashMap<(usize, Option<&str>), Vec<&Finding>> = HashMap::new();
     for f in &analysis.findings {
-        let interaction = f.interaction.as_deref().and_then(|id| {
+        // A grouped finding fails the case of every interaction it affects.
+        let mut members: Vec<&str> = f
+            .affected
+            .iter()
+            .filter_map(|a| a.interaction.as_deref())
+            .collect();
+        members.dedup();
+        let mut placed = false;
+        for id in members.iter().skip(1) {
+            if let Some((&id, &file)) = interactions.get_key_value(id) {
+                homes.entry((file, Some(id))).or_default().push(f);
+                placed = true;
+            }
+        }
+        let first = members.first().copied().or(f.interaction.as_deref());
+        let interaction = first.and_then(|id| {
             let (&id, &file) = interactions.get_key_value(id)?;
             Some((file, Some(id)))
         });
+        if placed && interaction.is_none() {
+            continue;
+        }
         let home = interaction.unwrap_or_else(|| {
             let file = f
                 .location

@@ -178,7 +178,15 @@ fn item(f: &Finding, paths: &Paths) -> String {
     if let Some(loc) = &f.location {
         whereabouts.push(code(&position(&paths.display(&loc.file), loc), false));
     }
-    if let Some(id) = &f.interaction {
+    if !f.affected.is_empty() {
+        let ids: Vec<String> = f
+            .affected
+            .iter()
+            .filter_map(|a| a.interaction.as_deref())
+            .map(|id| code(id, false))
+            .collect();
+        whereabouts.push(format!("interactions {}", ids.join(", ")));
+    } else if let Some(id) = &f.interaction {
         whereabouts.push(format!("interaction {}", code(id, false)));
     }
     if let Some(service) = &f.service {

@@ -129,6 +129,9 @@ fn level(severity: Severity) -> Level<'static> {
     }
 }
 
+/// The most places of a grouped finding that the table quotes.
+const QUOTED_PLACES: usize = 10;
+
 fn render_finding(sources: &Sources, finding: &Finding, renderer: &Renderer) -> String {
     let title = level(finding.severity)
         .primary_title(one_line(&finding.message))
@@ -152,7 +155,14 @@ fn render_finding(sources: &Sources, finding: &Finding, renderer: &Renderer) -> 
             }
         }
     }
-    for related in &finding.related {
+    // A group can affect thousands of interactions: the first places are quoted, the
+    // rest counted (the JSON and SARIF reports hold every one).
+    let shown = if finding.affected.is_empty() {
+        finding.related.len()
+    } else {
+        QUOTED_PLACES.min(finding.related.len())
+    };
+    for related in &finding.related[..shown] {
         let loc = &related.location;
         if let Some(window) = sources.window(loc) {
             let context = AnnotationKind::Context
@@ -161,7 +171,18 @@ fn render_finding(sources: &Sources, finding: &Finding, renderer: &Renderer) -> 
             let (with, fix) = quote(group, window, loc, context, false);
             group = with;
             fixes.extend(fix);
+        } else {
+            // A place in a file that was not analysed (a deployed manifest): named.
+            let at = position(&one_line(&loc.file), loc);
+            let message = format!("{}: at {at}", one_line(&related.message));
+            group = group.element(Level::NOTE.message(message));
         }
+    }
+    if shown < finding.related.len() {
+        let more = finding.related.len() - shown;
+        group = group.element(Level::NOTE.message(format!(
+            "and {more} more places (all in the JSON and SARIF reports)"
+        )));
     }
     if let Some(risk) = crate::graph::impact::summary(finding) {
         group = group.element(Level::NOTE.message(one_line(&risk)));

@@ -9,6 +9,8 @@ use crate::finding::Finding;
 use crate::model::fields::{self, Field};
 use crate::model::types::{Compression, Pattern};
 use crate::model::InteractionDecl;
+use crate::stacks::broker::Broker;
+use crate::stacks::{effective, Fact};
 
 rules! {
     MISSING_DEAD_LETTER {
@@ -74,13 +76,20 @@ Size it with C003: it should hold at least a minute of traffic.
         check: check_ttl,
         summary: "Messages without a time-to-live (or retention)",
         doc: r#"## What it checks
-Queues, streams and the async half of cqrs declare `uses.ttl_ms` (message TTL, or the
-topic's retention for a stream).
+Queues and the async half of cqrs on a queue declare a message TTL, `uses.ttl_ms`.
+With a declared `broker`, the message quotes its documented default retention (Kafka:
+7 days; SQS: 4 days).
+Streams (logs) declare their retention instead: `ttl_ms` for a time limit, or
+`retention: forever` / `retention: compacted` for a log kept without one.
 
 ## Why
 The seed's checklist: "메시지 TTL 설정". Without a TTL, messages that nobody consumes pile up
 forever, and after an outage consumers process hours-old work (a "your order shipped" mail a
-day late) instead of discarding what is stale.
+day late) instead of discarding what is stale. A log is different: a ledger or an
+event-sourced topic replayed at start-up is a system of record and must not expire, so a TTL
+would be the wrong fix; what matters is that the retention is a decision, not the broker's
+default (Kafka's broker setting `log.retention.hours` defaults to 168: a topic that says
+nothing loses its history after 7 days).
 
 ## Example
 ```yaml
@@ -89,7 +98,8 @@ uses: { pattern: queue, protocol: amqp, channel: notifications }
 
 ## Fix
 ```yaml
-ttl_ms: 86400000   # 24 h: older messages are stale
+ttl_ms: 86400000   # queue: 24 h, older messages are stale
+retention: forever # stream that is a system of record (or `compacted`, or `ttl_ms`)
 ```
 "#,
     }
@@ -260,11 +270,37 @@ fn missing(
         .help(format!("add `{snippet}` under `uses:`"))
 }
 
+/// What the declared broker documents for one setting, with where the broker is
+/// declared: "sqs (uses.broker): standard queues deliver at least once …". `None` when no
+/// broker is declared or its behaviour for that setting is not known.
+fn broker_says(
+    cx: &Context<'_>,
+    decl: &InteractionDecl,
+    setting: fn(&Broker) -> Option<Fact<&'static str>>,
+) -> Option<String> {
+    let (broker, at) = effective::broker(cx.model, decl)?;
+    let fact = setting(&broker)?;
+    Some(format!("{} ({at}): {}", broker.name, fact.value))
+}
+
+/// `message`, followed by the broker's documented behaviour when there is one.
+fn with_broker(
+    cx: &Context<'_>,
+    decl: &InteractionDecl,
+    message: String,
+    setting: fn(&Broker) -> Option<Fact<&'static str>>,
+) -> String {
+    match broker_says(cx, decl, setting) {
+        Some(says) => format!("{message}; {says}"),
+        None => message,
+    }
+}
+
 fn channel(decl: &InteractionDecl) -> String {
     decl.uses()
         .channel
         .as_deref()
-        .map(|c| format!(" (`{c}`)"))
+        .map(|c| format!(" on `{c}`"))
         .unwrap_or_default()
 }
 
@@ -284,10 +320,15 @@ fn check_dead_letter(cx: &Context<'_>, out: &mut Vec<Finding>) {
             &MISSING_DEAD_LETTER,
             decl,
             fields::USES_DEAD_LETTER,
-            format!(
-                "{pattern} {}{} has no dead-letter queue: a poison message is redelivered forever or lost",
-                ends(decl),
-                channel(decl)
+            with_broker(
+                cx,
+                decl,
+                format!(
+                    "{pattern} {}{} has no dead-letter queue: a poison message is redelivered forever or lost",
+                    ends(decl),
+                    channel(decl)
+                ),
+                |b| b.dead_letter,
             ),
             &format!(
                 "dead_letter: {{ after_attempts: {}{dlq} }}",
@@ -319,10 +360,15 @@ fn check_bounded(cx: &Context<'_>, out: &mut Vec<Finding>) {
             &UNBOUNDED_QUEUE,
             decl,
             fields::USES_MAX_QUEUE_LENGTH,
-            format!(
-                "queue {}{} is unbounded: a stalled consumer fills the broker",
-                ends(decl),
-                channel(decl)
+            with_broker(
+                cx,
+                decl,
+                format!(
+                    "queue {}{} is unbounded: a stalled consumer fills the broker",
+                    ends(decl),
+                    channel(decl)
+                ),
+                |b| b.bound,
             ),
             &format!("max_queue_length: {size}` and `overflow: reject-publish-dlx"),
         ));
@@ -331,23 +377,68 @@ fn check_bounded(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_ttl(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, pattern) in async_half(cx) {
-        if decl.uses().ttl_ms.is_some() {
+        let uses = decl.uses();
+        if uses.ttl_ms.is_some() {
             continue;
         }
-        let what = if is_log(decl, pattern) {
-            "retention"
+        // A log's retention is not a queue's TTL: a system of record keeps its log
+        // forever or compacts it, and saying so is a complete answer.
+        if is_log(decl, pattern) {
+            if uses.retention.is_some() {
+                continue;
+            }
+            let (what, declare) = match broker_says(cx, decl, |b| b.retention) {
+                Some(says) => (
+                    format!("so the broker's default applies — {says}: a log that is a system of record loses its history"),
+                    String::new(),
+                ),
+                None => (
+                    "how long the log keeps messages (and so how far a consumer can replay) is left to the broker's default".to_string(),
+                    format!("; to see that default, {}", effective::DECLARE_BROKER),
+                ),
+            };
+            out.push(
+                cx.finding(
+                    &MISSING_TTL,
+                    decl,
+                    fields::USES_TTL_MS,
+                    format!(
+                        "{pattern} {}{} declares no retention: {what}",
+                        ends(decl),
+                        channel(decl)
+                    ),
+                )
+                .label("no retention")
+                .help(format!(
+                    "declare the retention under `uses:`: `retention: forever` for a system of record (a ledger, an event-sourced topic replayed at start-up), `retention: compacted` to keep the latest message per key, or `ttl_ms: <ms>` for a time limit (e.g. `ttl_ms: {}`, 7 days){declare}",
+                    7 * 24 * 3_600_000u64
+                )),
+            );
+            continue;
+        }
+        let field = if uses.retention.is_some() {
+            fields::USES_RETENTION
         } else {
-            "message TTL"
+            fields::USES_TTL_MS
         };
+        let kept = uses
+            .retention
+            .map(|r| format!(" (`retention: {}` keeps a log, not a queue)", r.as_str()))
+            .unwrap_or_default();
         out.push(missing(
             cx,
             &MISSING_TTL,
             decl,
-            fields::USES_TTL_MS,
-            format!(
-                "{pattern} {}{} has no {what}: stale messages are kept and processed late",
-                ends(decl),
-                channel(decl)
+            field,
+            with_broker(
+                cx,
+                decl,
+                format!(
+                    "{pattern} {}{} has no message TTL{kept}: stale messages are kept and processed late",
+                    ends(decl),
+                    channel(decl)
+                ),
+                |b| b.retention,
             ),
             &format!("ttl_ms: {}", crate::recommended::TTL_MS.value),
         ));
@@ -460,11 +551,18 @@ fn check_idempotency(cx: &Context<'_>, out: &mut Vec<Finding>) {
             &MISSING_IDEMPOTENCY,
             decl,
             fields::USES_IDEMPOTENCY,
-            format!(
-                "{pattern} {}: `{}` may receive a message twice (at-least-once delivery) and nothing makes that harmless",
-                ends(decl),
-                decl.interaction.to
-            ),
+            match broker_says(cx, decl, |b| b.delivery) {
+                Some(says) => format!(
+                    "{pattern} {}: nothing makes a redelivered message harmless to `{}`; {says}",
+                    ends(decl),
+                    decl.interaction.to
+                ),
+                None => format!(
+                    "{pattern} {}: `{}` may receive a message twice (at-least-once delivery) and nothing makes that harmless",
+                    ends(decl),
+                    decl.interaction.to
+                ),
+            },
             "idempotency: { key: event_id }",
         ));
     }
@@ -533,10 +631,15 @@ fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 &ORDERING,
                 decl,
                 at,
-                format!(
-                    "{} needs ordering, but the queue{} {consumers}",
-                    ends(decl),
-                    channel(decl)
+                with_broker(
+                    cx,
+                    decl,
+                    format!(
+                        "{} needs ordering, but the queue{} {consumers}",
+                        ends(decl),
+                        channel(decl)
+                    ),
+                    |b| b.ordering,
                 ),
             )
             .label("reorders messages")

@@ -59,9 +59,15 @@ pub fn slo_latency(model: &Model, service: &str) -> Option<f64> {
         .and_then(|s| s.latency_p99_ms)
 }
 
-/// `from → to` for messages.
+/// The interaction as messages name it: its id, then `from → to`, so that several
+/// interactions between the same two services can be told apart.
 pub fn ends(decl: &InteractionDecl) -> String {
-    format!("`{} → {}`", decl.interaction.from, decl.interaction.to)
+    format!(
+        "`{}` (`{} → {}`)",
+        decl.id(),
+        decl.interaction.from,
+        decl.interaction.to
+    )
 }
 
 /// A starter `uses` block for a pattern: the seed's checklist as YAML.

@@ -1,10 +1,11 @@
 //! Decision rules: the flowchart's answer against the file.
 
 use super::Context;
-use crate::codes;
+use crate::codes::{self, Severity};
 use crate::finding::Finding;
 use crate::flowchart::Question;
 use crate::model::fields::{self, Field};
+use crate::model::types::Pattern;
 
 /// Where the answer to `question` is written under an interaction.
 fn answer_field(question: Question) -> Field {
@@ -74,6 +75,11 @@ needs: { realtime: false, ordering: false }
 uses:  { pattern: sync, protocol: rest }     # the flowchart says: stream
 ```
 
+A stream whose `needs.ordering` is `true` where the flowchart reaches a queue (node J) is
+reported as information, not a warning: a log keyed by the entity (`partition_key`, which
+A008 asks for) keeps the order of each entity's messages, which is the order such work
+usually needs. The information names that per-key guarantee.
+
 ## Fix
 Change the design to the recommended pattern, or correct the answers if they are wrong. If
 the team has decided otherwise on purpose, suppress with a reason.
@@ -82,31 +88,75 @@ the team has decided otherwise on purpose, suppress with a reason.
 }
 
 fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
-            let (Some(declared), Some(recommended)) = (decl.uses().pattern, decision.recommended)
-            else {
-                continue;
-            };
-            if declared == recommended {
-                continue;
-            }
-            let why = decision.reasons.join(", ");
-            out.push(
-                cx.finding(
-                    &PATTERN_MISMATCH,
-                    decl,
-                    fields::USES_PATTERN,
-                    format!(
-                        "declared `{declared}` but the flowchart recommends `{recommended}` ({why}; path {})",
-                        decision.path.join(" → ")
-                    ),
-                )
-                .label(format!("flowchart: {recommended}"))
-                .help(format!(
-                    "build it as `{recommended}`, or correct `needs` if an answer is wrong; `commsplan explain {} {}` shows each answer's effect",
-                    cx.model.files[decl.origin.file].path,
-                    decl.id()
-                )),
-            );
+    for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
+        let (Some(declared), Some(recommended)) = (decl.uses().pattern, decision.recommended)
+        else {
+            continue;
+        };
+        if declared == recommended {
+            continue;
         }
+        if let Some(f) = keyed_log(cx, decl, declared, recommended) {
+            out.push(f);
+            continue;
+        }
+        let why = decision.reasons.join(", ");
+        out.push(
+            cx.finding(
+                &PATTERN_MISMATCH,
+                decl,
+                fields::USES_PATTERN,
+                format!(
+                    "declared `{declared}` but the flowchart recommends `{recommended}` ({why}; path {})",
+                    decision.path.join(" → ")
+                ),
+            )
+            .label(format!("flowchart: {recommended}"))
+            .help(format!(
+                "build it as `{recommended}`, or correct `needs` if an answer is wrong; `commsplan explain {} {}` shows each answer's effect",
+                cx.model.files[decl.origin.file].path,
+                decl.id()
+            )),
+        );
     }
+}
+
+/// A stream where the flowchart sends ordered work to a queue: a log keyed by the entity
+/// keeps the order of each entity, which is the order such work needs. Telling it to
+/// become a queue while A008 asks it for a partition key would be two opposite fixes, so
+/// the recommendation is information that names the per-key guarantee (and, without a
+/// key yet, that A008's key is what gives it).
+fn keyed_log(
+    cx: &Context<'_>,
+    decl: &crate::model::InteractionDecl,
+    declared: Pattern,
+    recommended: Pattern,
+) -> Option<Finding> {
+    let ordered = decl.interaction.needs.as_ref().and_then(|n| n.ordering) == Some(true);
+    if declared != Pattern::Stream || recommended != Pattern::Queue || !ordered {
+        return None;
+    }
+    let (guarantee, label) = match &decl.uses().partition_key {
+        Some(key) => (
+            format!("keyed by `{key}`, the log keeps the order of the messages of each `{key}` (not across keys)"),
+            format!("order per `{key}`"),
+        ),
+        None => (
+            "once it has a partition key (A008), the log keeps the order of each key's messages (not across keys)".to_string(),
+            "order per key, once keyed".to_string(),
+        ),
+    };
+    let mut f = cx
+        .finding(
+            &PATTERN_MISMATCH,
+            decl,
+            fields::USES_PATTERN,
+            format!(
+                "declared `stream` where the flowchart recommends `queue` for ordered work: {guarantee}, which is the ordering most work needs"
+            ),
+        )
+        .label(label)
+        .help("keep the stream if order matters per entity (an order, an account); build it as a queue with `fifo: true` only if messages of different entities must stay in one order");
+    f.severity = Severity::Info;
+    Some(f)
+}

@@ -63,6 +63,7 @@ families!(
     capacity,
 );
 
+mod budget;
 mod thresholds;
 
 /// `(specific, general)`: where the specific rule reports an interaction (suppressed or not),
@@ -88,6 +89,7 @@ pub struct Context<'a> {
     pub thresholds: &'a Thresholds,
     graph: std::sync::OnceLock<crate::graph::SyncGraph>,
     designed: std::sync::OnceLock<Vec<(usize, crate::model::types::Pattern)>>,
+    waits: std::sync::OnceLock<Vec<Option<budget::Wait>>>,
 }
 
 impl<'a> Context<'a> {
@@ -102,6 +104,7 @@ impl<'a> Context<'a> {
             thresholds,
             graph: std::sync::OnceLock::new(),
             designed: std::sync::OnceLock::new(),
+            waits: std::sync::OnceLock::new(),
         }
     }
 
@@ -122,13 +125,21 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// Per service, how long its callers wait on it (the shortest effective timeout of
+    /// the sync calls into it), found once for every rule that suggests a value.
+    pub(crate) fn waits(&self) -> &[Option<budget::Wait>] {
+        self.waits.get_or_init(|| budget::waits(self))
+    }
+
     /// The sync call graph, built on first use and shared by the rules that walk it.
     pub fn graph(&self) -> &crate::graph::SyncGraph {
         self.graph
             .get_or_init(|| crate::graph::SyncGraph::build(self.model, self.decisions))
     }
 
-    /// A finding of `rule` about the interaction `decl`, pointing at `field` of it.
+    /// A finding of `rule` about the interaction `decl`, pointing at `field` of it. The
+    /// message names the interaction's id: a message that does not is prefixed with it,
+    /// since two interactions between the same services differ only by id.
     pub fn finding(
         &self,
         rule: &'static RuleInfo,
@@ -136,9 +147,19 @@ impl<'a> Context<'a> {
         field: Field,
         message: impl Into<String>,
     ) -> Finding {
+        let message = named(decl.id(), message.into());
         Finding::new(rule, message)
             .at(self.model.at(&decl.origin, field))
             .interaction(decl.id())
+    }
+}
+
+/// `message`, prefixed with "`id`: " unless it already names `id` in backticks.
+pub fn named(id: &str, message: String) -> String {
+    if message.contains(&format!("`{id}`")) {
+        message
+    } else {
+        format!("`{id}`: {message}")
     }
 }
 
@@ -162,9 +183,10 @@ impl Rule {
     }
 }
 
-/// Every code commsplan can report, the `M` codes included, in code order.
+/// Every code commsplan can report, the `M` and `I` codes included, in code order.
 pub fn registry() -> Vec<&'static RuleInfo> {
     let mut all: Vec<&'static RuleInfo> = crate::codes::MODEL.to_vec();
+    all.extend(crate::codes::DRIFT);
     all.extend(checks().iter().map(|r| r.info()));
     all.sort_by_key(|r| r.code);
     // A check of an `M` code (M011) is in both lists.

@@ -18,7 +18,8 @@ rules! {
         doc: r#"## What it checks
 Interactions through which traffic enters the system declare `uses.rate_limit`: those called
 by a `client`, and those called by a `gateway` that no interaction in the file calls (the
-gateway is then the entry point itself).
+gateway is then the entry point itself). A call to an `external` service is not asked: it is
+traffic leaving the system, whatever calls it.
 
 ## Why
 The seed's `ResilientCommunicationManager` applies "Rate Limiting으로 과부하 방지" first,
@@ -115,7 +116,11 @@ fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
             ServiceKind::Gateway => !called.contains(from),
             _ => false,
         };
-        if !entry || decl.uses().rate_limit.is_some() {
+        // A call out to an external service is traffic leaving, not entering: the limit
+        // that protects the system sits where requests come in, and the provider enforces
+        // its own quota on the way out.
+        let outbound = kind_of(cx.model, &decl.interaction.to) == ServiceKind::External;
+        if !entry || outbound || decl.uses().rate_limit.is_some() {
             continue;
         }
         out.push(

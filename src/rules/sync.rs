@@ -142,6 +142,9 @@ circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half
 The declared circuit breaker's thresholds: `failure_rate_percent` within
 `breaker_failure_rate_min`..`breaker_failure_rate_max` (default 5–80), `min_calls` at least
 `breaker_min_calls` (default 5), `open_ms` at least `breaker_min_open_ms` (default 1000).
+Where no `circuit_breaker` is written, the declared client's documented breaker (Polly's
+standard handler, Resilience4j's `ofDefaults()`; docs/stacks.md) is judged the same way,
+and the message says the thresholds are that client's defaults.
 
 ## Why
 The seed's checklist asks to tune the breaker's thresholds ("Circuit Breaker 임계값 조정").
@@ -293,16 +296,7 @@ fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let i = &decl.interaction;
-        let suggestion = match slo_latency(cx.model, &i.to) {
-            Some(p99) => {
-                let v = ((p99 * 1.5 / 50.0).ceil() * 50.0).max(50.0) as u64;
-                format!("timeout_ms: {v}` (1.5 × `{}`'s p99 of {p99} ms)", i.to)
-            }
-            None => format!(
-                "timeout_ms: {}` (above the callee's p99 latency)",
-                crate::recommended::TIMEOUT_MS.value
-            ),
-        };
+        let suggestion = super::budget::timeout(cx, decl).snippet();
         let (message, label, help) = match known {
             Some((_, effective::Origin::Stack { stack, .. })) => (
                 format!(
@@ -361,11 +355,17 @@ fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
             ),
         )
         .label(format!("< p99 {p99} ms"))
-        .help(format!(
-            "set `timeout_ms: {}` or more, or lower `{}`'s `slo.latency_p99_ms` once it is faster",
-            p99.ceil() as u64,
-            i.to
-        ));
+        .help({
+            let advice = super::budget::timeout(cx, decl);
+            match advice.value {
+                Some(_) => format!(
+                    "set `{}, or lower `{}`'s `slo.latency_p99_ms` once it is faster",
+                    advice.snippet(),
+                    i.to
+                ),
+                None => format!("set `{}", advice.snippet()),
+            }
+        });
         if let Some(s) = cx.model.service(&i.to) {
             f = f.related(
                 cx.model.at(&s.origin, fields::SLO_LATENCY_P99_MS),
@@ -453,57 +453,108 @@ fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The breaker S005 judges: the written `circuit_breaker`, else the declared client's
+/// documented default (`None` where neither exists), with the field a finding points at
+/// and the words that say where the thresholds come from.
+struct JudgedBreaker {
+    failure_rate: Option<f64>,
+    min_calls: Option<u32>,
+    open_ms: Option<u64>,
+    from_stack: Option<&'static str>,
+}
+
+fn judged_breaker(cx: &Context<'_>, decl: &crate::model::InteractionDecl) -> Option<JudgedBreaker> {
+    use crate::stacks::effective;
+    if let Some(cb) = &decl.uses().circuit_breaker {
+        return Some(JudgedBreaker {
+            failure_rate: cb.failure_rate_percent,
+            min_calls: cb.min_calls,
+            open_ms: cb.open_ms,
+            from_stack: None,
+        });
+    }
+    let stacks = effective::stacks(cx.model, decl);
+    match effective::breaker(cx.model, decl, &stacks)? {
+        (b, effective::Origin::Stack { stack, .. }) => Some(JudgedBreaker {
+            failure_rate: Some(b.failure_rate_percent),
+            min_calls: Some(b.min_calls),
+            open_ms: Some(b.open_ms),
+            from_stack: Some(stack),
+        }),
+        _ => None,
+    }
+}
+
+fn breaker_problems(t: &super::Thresholds, cb: &JudgedBreaker) -> Vec<(Field, String, String)> {
+    let mut problems: Vec<(Field, String, String)> = Vec::new();
+    if let Some(rate) = cb.failure_rate {
+        if rate < t.breaker_failure_rate_min {
+            problems.push((
+                fields::USES_CIRCUIT_BREAKER_FAILURE_RATE,
+                format!("opens at {rate} % failures, on ordinary noise"),
+                "failure_rate_percent: 50".into(),
+            ));
+        } else if rate > t.breaker_failure_rate_max {
+            problems.push((
+                fields::USES_CIRCUIT_BREAKER_FAILURE_RATE,
+                format!("waits for {rate} % failures, so it hardly ever opens"),
+                "failure_rate_percent: 50".into(),
+            ));
+        }
+    }
+    if let Some(n) = cb.min_calls {
+        if n < t.breaker_min_calls {
+            problems.push((
+                fields::USES_CIRCUIT_BREAKER_MIN_CALLS,
+                format!("judges the failure rate after only {n} calls"),
+                format!("min_calls: {}", t.breaker_min_calls.max(20)),
+            ));
+        }
+    }
+    if let Some(ms) = cb.open_ms {
+        if ms < t.breaker_min_open_ms {
+            problems.push((
+                fields::USES_CIRCUIT_BREAKER_OPEN_MS,
+                format!("stays open only {ms} ms, sending load back to a callee still down"),
+                "open_ms: 30000".into(),
+            ));
+        }
+    }
+    problems
+}
+
 fn check_breaker_thresholds(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let t = cx.thresholds;
     for (decl, _) in sync_half(cx) {
-        let Some(cb) = &decl.uses().circuit_breaker else {
+        let Some(cb) = judged_breaker(cx, decl) else {
             continue;
         };
-        let mut problems: Vec<(Field, String, String)> = Vec::new();
-        if let Some(rate) = cb.failure_rate_percent {
-            if rate < t.breaker_failure_rate_min {
-                problems.push((
-                    fields::USES_CIRCUIT_BREAKER_FAILURE_RATE,
-                    format!("opens at {rate} % failures, on ordinary noise"),
-                    "failure_rate_percent: 50".into(),
-                ));
-            } else if rate > t.breaker_failure_rate_max {
-                problems.push((
-                    fields::USES_CIRCUIT_BREAKER_FAILURE_RATE,
-                    format!("waits for {rate} % failures, so it hardly ever opens"),
-                    "failure_rate_percent: 50".into(),
-                ));
-            }
-        }
-        if let Some(n) = cb.min_calls {
-            if n < t.breaker_min_calls {
-                problems.push((
-                    fields::USES_CIRCUIT_BREAKER_MIN_CALLS,
-                    format!("judges the failure rate after only {n} calls"),
-                    format!("min_calls: {}", t.breaker_min_calls.max(20)),
-                ));
-            }
-        }
-        if let Some(ms) = cb.open_ms {
-            if ms < t.breaker_min_open_ms {
-                problems.push((
-                    fields::USES_CIRCUIT_BREAKER_OPEN_MS,
-                    format!("stays open only {ms} ms, sending load back to a callee still down"),
-                    "open_ms: 30000".into(),
-                ));
-            }
-        }
-        for (field, what, fix) in problems {
-            out.push(
-                cx.finding(
-                    &BREAKER_THRESHOLDS,
-                    decl,
-                    field,
-                    format!("the circuit breaker on {} {what}", ends(decl)),
-                )
-                .label("threshold")
-                .help(format!("set `{fix}`")),
-            );
+        for (field, what, fix) in breaker_problems(cx.thresholds, &cb) {
+            let f = match cb.from_stack {
+                None => cx
+                    .finding(
+                        &BREAKER_THRESHOLDS,
+                        decl,
+                        field,
+                        format!("the circuit breaker on {} {what}", ends(decl)),
+                    )
+                    .label("threshold")
+                    .help(format!("set `{fix}`")),
+                Some(stack) => cx
+                    .finding(
+                        &BREAKER_THRESHOLDS,
+                        decl,
+                        fields::USES_CLIENT,
+                        format!(
+                            "the circuit breaker on {} ({stack}'s default, no `circuit_breaker` written) {what}",
+                            ends(decl)
+                        ),
+                    )
+                    .label(format!("{stack} default"))
+                    .help(format!(
+                        "write `circuit_breaker: {{ {fix} }}` under `uses:` and configure the {stack} breaker the same way"
+                    )),
+            };
+            out.push(f);
         }
     }
 }
@@ -560,6 +611,7 @@ fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .base_ms
             .unwrap_or(crate::recommended::RETRY_BASE_MS.value);
         let max = retry.max_ms.unwrap_or(base.saturating_mul(10));
+        let fit = super::budget::schedule(cx, decl, attempts, base, max);
         let reasons: Vec<String> = problems.iter().map(|(_, r)| r.clone()).collect();
         out.push(
             cx.finding(
@@ -576,7 +628,8 @@ fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "unbounded"
             })
             .help(format!(
-                "write `retry: {{ max_attempts: {attempts}, backoff: exponential, base_ms: {base}, max_ms: {max}, jitter: true }}`"
+                "write `retry: {{ max_attempts: {}, backoff: exponential, base_ms: {}, max_ms: {}, jitter: true }}`{}",
+                fit.attempts, fit.base_ms, fit.max_ms, fit.why
             )),
         );
     }

@@ -115,6 +115,29 @@ pub fn stacks(model: &Model, decl: &InteractionDecl) -> Stacks {
     Stacks { client, mesh }
 }
 
+/// The broker an asynchronous interaction goes through, and where it is declared:
+/// `uses.broker` written on the interaction, else the publishing service's `broker`,
+/// else `defaults.broker` (the precedence of `client`).
+pub fn broker(
+    model: &Model,
+    decl: &InteractionDecl,
+) -> Option<(super::broker::Broker, &'static str)> {
+    let publisher = model.service(&decl.interaction.from).map(|s| &s.service);
+    let found = match (decl.uses().broker, publisher.and_then(|s| s.broker)) {
+        (Some(b), _) if written_origin(model, decl, fields::USES_BROKER) == Origin::Written => {
+            Some((b, "uses.broker"))
+        }
+        (_, Some(b)) => Some((b, "the publishing service's `broker`")),
+        (Some(b), None) => Some((b, "defaults.broker")),
+        (None, None) => None,
+    };
+    found.map(|(b, at)| (super::broker::broker(b), at))
+}
+
+/// How to declare the broker, for messages that cannot know its behaviour.
+pub const DECLARE_BROKER: &str =
+    "declare `broker:` (rabbitmq, kafka, sqs, nats, eventbridge) under `uses:`, on the publishing service or in `defaults:` (docs/stacks.md)";
+
 /// The longest a hung callee holds the call: `timeout_ms`, else the client's default,
 /// else the mesh's. A client without a limit behind a mesh with one is bounded by the mesh.
 pub fn timeout(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> Effective<Limit> {

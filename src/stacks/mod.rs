@@ -4,6 +4,7 @@
 //! could not be confirmed is left out (`None`), and the rules then say it is unknown
 //! instead of guessing. docs/stacks.md is rendered from this table.
 
+pub mod broker;
 pub mod effective;
 
 use crate::model::types::{ClientStack, MeshStack};
@@ -142,14 +143,14 @@ pub fn client(stack: ClientStack) -> Stack {
         },
         C::Openfeign => Stack {
             name: "openfeign",
-            request_timeout: fact(Ms(60_000, "read"), "feign/Request.java (Request.Options(): connectTimeout 10 s, readTimeout 60 s)", "Feign 13"),
+            request_timeout: fact(Ms(60_000, "read"), "feign/Request.java (Request.Options(): connectTimeout 10 s, readTimeout 60 s); OpenFeign's feign.http.RequestOptions states the same defaults (DEFAULT_CONNECT_TIMEOUT = 10 * 1000, DEFAULT_READ_TIMEOUT = 60 * 1000)", "Feign 13"),
             connect_timeout: fact(Ms(10_000, "connect"), "feign/Request.java (Request.Options(): connectTimeout 10 s)", "Feign 13"),
             ..NONE
         },
         C::Okhttp => Stack {
             name: "okhttp",
-            request_timeout: fact(Ms(10_000, "read"), "https://square.github.io/okhttp/ OkHttpClient.Builder.readTimeout: \"The default value is 10 seconds\" (callTimeout defaults to 0, no total limit)", "OkHttp 4.12"),
-            connect_timeout: fact(Ms(10_000, "connect"), "OkHttpClient.Builder.connectTimeout: \"The default value is 10 seconds\"", "OkHttp 4.12"),
+            request_timeout: fact(Ms(10_000, "read"), "https://square.github.io/okhttp/5.x/okhttp/okhttp3/-ok-http-client/-builder/read-timeout.html (\"The default value is 10 seconds\"); callTimeout: \"The default value is 0 which imposes no timeout\" (https://square.github.io/okhttp/4.x/okhttp/okhttp3/-ok-http-client/-builder/call-timeout.html)", "OkHttp 4.x and 5.x"),
+            connect_timeout: fact(Ms(10_000, "connect"), "https://square.github.io/okhttp/5.x/okhttp/okhttp3/-ok-http-client/-builder/connect-timeout.html (\"The default value is 10 seconds\")", "OkHttp 5.x"),
             connections: fact(Pooled, "okhttp3/ConnectionPool.kt (ConnectionPool(): 5 idle connections kept 5 minutes)", "OkHttp 4.12"),
             ..NONE
         },
@@ -161,15 +162,15 @@ pub fn client(stack: ClientStack) -> Stack {
         },
         C::PollyStandard => Stack {
             name: "polly-standard",
-            request_timeout: fact(Ms(30_000, "total"), "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (standard handler: total request timeout 30 s, attempt timeout 10 s)", "Microsoft.Extensions.Http.Resilience 8"),
+            request_timeout: fact(Ms(30_000, "total"), "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (standard handler: total request timeout 30 s, attempt timeout 10 s); HttpStandardResilienceOptions.AttemptTimeout: \"initialized with … a custom Timeout of 10 seconds\"", "Microsoft.Extensions.Http.Resilience 8"),
             connections: fact(Pooled, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (the handler is added to an IHttpClientFactory client, whose connections are pooled)", "Microsoft.Extensions.Http.Resilience 8"),
-            breaker: fact(Breaker { failure_rate_percent: 10.0, min_calls: 100, open_ms: 5_000 }, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (circuit breaker: failure ratio 10 %, minimum throughput 100, sampling 30 s, break 5 s)", "Microsoft.Extensions.Http.Resilience 8"),
+            breaker: fact(Breaker { failure_rate_percent: 10.0, min_calls: 100, open_ms: 5_000 }, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (circuit breaker: failure ratio 10 %, minimum throughput 100, sampling 30 s, break 5 s); Polly's CircuitBreakerStrategyOptions defaults: FailureRatio 0.1, MinimumThroughput 100, SamplingDuration 30 s, BreakDuration 5 s (Polly API reference, https://www.mintlify.com/App-vNext/Polly/api/circuit-breaker-strategy)", "Microsoft.Extensions.Http.Resilience 8, Polly 8"),
             retries: fact(Retries { retries: 3, on: "HTTP 5xx, 408, 429 and HttpRequestException", backoff: "exponential with jitter, 2 s base" }, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (retry: 3 retries, exponential backoff with jitter, 2 s delay)", "Microsoft.Extensions.Http.Resilience 8"),
             ..NONE
         },
         C::Resilience4j => Stack {
             name: "resilience4j",
-            breaker: fact(Breaker { failure_rate_percent: 50.0, min_calls: 100, open_ms: 60_000 }, "https://resilience4j.readme.io/docs/circuitbreaker (CircuitBreakerConfig defaults: failureRateThreshold 50, minimumNumberOfCalls 100, slidingWindowSize 100, waitDurationInOpenState 60000 ms)", "Resilience4j 2.2"),
+            breaker: fact(Breaker { failure_rate_percent: 50.0, min_calls: 100, open_ms: 60_000 }, "https://resilience4j.readme.io/docs/circuitbreaker (CircuitBreakerConfig defaults: failureRateThreshold 50, minimumNumberOfCalls 100, slidingWindowSize 100, waitDurationInOpenState 60000 ms); failureRateThreshold 50 and slidingWindowSize 100 also in https://camel.apache.org/components/4.4.x/eips/resilience4jConfiguration-eip.html", "Resilience4j 2.2"),
             ..NONE
         },
         C::PythonRequests => Stack {
@@ -203,7 +204,7 @@ pub fn mesh(stack: MeshStack) -> Stack {
         MeshStack::Istio => Stack {
             name: "istio",
             request_timeout: fact(Limit::Unbounded, "https://istio.io/latest/docs/concepts/traffic-management/#timeouts (\"By default, the timeout for HTTP requests is disabled in Istio\")", "Istio 1.22"),
-            retries: fact(Retries { retries: 2, on: "connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes (503)", backoff: "25 ms base with jitter" }, "https://istio.io/latest/docs/concepts/traffic-management/#retries (\"the default retry behavior for HTTP requests is to retry twice\"); pilot's default route retry policy", "Istio 1.22"),
+            retries: fact(Retries { retries: 2, on: "connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes (503)", backoff: "Envoy's default back-off (Istio sets no base interval)" }, "https://istio.io/latest/docs/concepts/traffic-management/#retries (\"the default retry behavior for HTTP requests is to retry twice\"); the sidecar's route config_dump shows retry_policy { num_retries: 2, retry_on: connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes, retriable_status_codes: [503] } and no back-off", "Istio 1.22"),
             ..NONE
         },
         MeshStack::Envoy => Stack {
@@ -332,6 +333,8 @@ pub fn reference() -> String {
         }
         out.push('\n');
     }
+    out.push_str("## Brokers\n\n");
+    out.push_str(&broker::reference());
     out
 }
 

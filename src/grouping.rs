@@ -1,0 +1,411 @@
+//! One finding per cause. Findings of one rule that share a cause are reported once,
+//! naming every interaction they affect (`Finding::affected`):
+//!
+//! - a shared value: the value is written once, in the file's `defaults` or a YAML anchor,
+//!   and reported where it is written (the same location, outside each interaction);
+//! - one anchor: a setting missing from a `uses` block taken whole from a YAML alias
+//!   (`uses: *mongo`): the gap is in the anchor, whoever the callers are;
+//! - one caller's client: a setting missing on every call of one service over one protocol
+//!   (no timeout, no pool, no breaker, no metrics, no rate limit at an entry point);
+//! - one channel: a dead-letter queue, bound or time-to-live missing on a named queue or
+//!   topic that several interactions use.
+//!
+//! Grouping runs after suppressions and the baseline are applied, so both still work per
+//! interaction: a suppressed member is left out of its group and reported alone, as
+//! suppressed. A group needs two unsuppressed members; one alone is left as it is.
+
+use crate::finding::{Affected, Finding, Location, Related};
+use crate::model::{fields, InteractionDecl, Model};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+/// Rules whose finding says that a caller's client lacks a setting: one cause per caller
+/// and protocol, however many calls it makes.
+/// Members must also carry the same label (what was found), so two different gaps of one
+/// rule (an unbounded retry and one without backoff) stay apart.
+const CALLER_CLIENT: &[&str] = &["S001", "S003", "S004", "S006", "O001"];
+
+/// Rules whose finding is about traffic entering at the caller: one cause per entry point,
+/// whatever the protocol of each route.
+const ENTRY_POINT: &[&str] = &["R001"];
+
+/// Rules whose finding is about the queue or topic an interaction uses.
+const CHANNEL: &[&str] = &["A001", "A002", "A003"];
+
+/// The most interaction ids a group's message names; the rest are counted (the
+/// `affected` list and the related locations name them all).
+const NAMED_IN_MESSAGE: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Cause {
+    /// The rule, where the value is written, and the label (what was found there).
+    Shared(&'static str, Location, Option<Cow<'static, str>>),
+    /// The rule, the caller, the protocol and the label.
+    Caller(&'static str, String, String, Option<Cow<'static, str>>),
+    /// The rule, the label, the file and the anchor's name (taken whole or merged).
+    Alias(&'static str, Option<Cow<'static, str>>, usize, String),
+    /// The rule and the entry point.
+    Entry(&'static str, String),
+    Channel(&'static str, String),
+}
+
+/// Merges the findings that share a cause; every other finding is kept as it is.
+pub fn group(model: &Model, findings: Vec<Finding>) -> Vec<Finding> {
+    let decls: Decls = model
+        .interactions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id(), (i, d)))
+        .collect();
+    let summaries: HashMap<&str, &str> = crate::rules::registry()
+        .into_iter()
+        .map(|r| (r.code, r.summary))
+        .collect();
+    let mut texts = Texts::default();
+    let causes: Vec<Option<Cause>> = findings
+        .iter()
+        .map(|f| cause_of(model, &decls, &mut texts, f))
+        .collect();
+    let mut members: HashMap<&Cause, Vec<usize>> = HashMap::new();
+    for (index, cause) in causes.iter().enumerate() {
+        if let Some(cause) = cause {
+            members.entry(cause).or_default().push(index);
+        }
+    }
+    members.retain(|_, list| list.len() > 1);
+    if members.is_empty() {
+        return findings;
+    }
+    // Each group takes the place of its first member; the other members are dropped.
+    let mut leader: HashMap<usize, &Cause> = HashMap::new();
+    let mut merged: HashSet<usize> = HashSet::new();
+    for (cause, list) in &members {
+        leader.insert(list[0], cause);
+        merged.extend(list.iter().copied());
+    }
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(slots.len());
+    for index in 0..slots.len() {
+        if let Some(cause) = leader.get(&index) {
+            let list = &members[cause];
+            let group: Vec<Finding> = list.iter().filter_map(|&i| slots[i].take()).collect();
+            let summary = summaries.get(cause.code()).copied().unwrap_or("");
+            out.push(merge(model, &decls, cause, summary, group));
+        } else if !merged.contains(&index) {
+            out.extend(slots[index].take());
+        }
+    }
+    out
+}
+
+/// Each interaction by id, with its place in declaration order.
+type Decls<'m> = HashMap<&'m str, (usize, &'m InteractionDecl)>;
+
+impl Cause {
+    fn code(&self) -> &'static str {
+        match self {
+            Cause::Shared(code, ..)
+            | Cause::Caller(code, ..)
+            | Cause::Alias(code, ..)
+            | Cause::Entry(code, _)
+            | Cause::Channel(code, _) => code,
+        }
+    }
+}
+
+fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Option<Cause> {
+    if f.suppressed.is_some() || crate::codes::is_input_code(f.code) {
+        return None;
+    }
+    let (_, decl) = decls.get(f.interaction.as_deref()?)?;
+    let location = f.location.as_ref()?;
+    if !inside(model, decl, location) {
+        return Some(Cause::Shared(f.code, location.clone(), f.label.clone()));
+    }
+    if let Some(anchor) = texts.alias_at(model, decl.origin.file, location) {
+        return Some(Cause::Alias(
+            f.code,
+            f.label.clone(),
+            decl.origin.file,
+            anchor,
+        ));
+    }
+    let uses = decl.uses();
+    if CALLER_CLIENT.contains(&f.code) {
+        // Calls of one pattern over one protocol go through one client.
+        let pattern = uses.pattern.map_or("", |p| p.as_str());
+        let protocol = match &uses.protocol {
+            Some(protocol) => format!("{pattern} {protocol}"),
+            None => pattern.to_string(),
+        };
+        return Some(Cause::Caller(
+            f.code,
+            decl.interaction.from.clone(),
+            protocol,
+            f.label.clone(),
+        ));
+    }
+    if ENTRY_POINT.contains(&f.code) {
+        return Some(Cause::Entry(f.code, decl.interaction.from.clone()));
+    }
+    if CHANNEL.contains(&f.code) {
+        // Without a name, two queues to one consumer may be two queues.
+        let channel = uses.channel.clone()?;
+        return Some(Cause::Channel(f.code, channel));
+    }
+    None
+}
+
+/// Whether `location` lies in the interaction's own lines (not in a shared block).
+fn inside(model: &Model, decl: &InteractionDecl, location: &Location) -> bool {
+    let own_file = model.files[decl.origin.file].path == location.file;
+    let lines = model.line_range(&decl.origin);
+    own_file && lines.is_some_and(|(first, last)| (first..=last).contains(&location.line))
+}
+
+/// One finding for `group` (at least two members, in the order they were found).
+fn merge(
+    model: &Model,
+    decls: &Decls,
+    cause: &Cause,
+    summary: &str,
+    mut group: Vec<Finding>,
+) -> Finding {
+    // Members in declaration order, so the output does not depend on rule order.
+    group.sort_by_cached_key(|f| {
+        let id = f.interaction.as_deref().unwrap_or("");
+        (decls.get(id).map_or(usize::MAX, |d| d.0), f.message.clone())
+    });
+    let ids: Vec<&str> = group
+        .iter()
+        .filter_map(|f| f.interaction.as_deref())
+        .collect();
+    let listed = list_ids(&ids);
+    let first = &group[0];
+    let (location, subject, change) = describe(model, cause, first);
+    let message = format!(
+        "{summary}: {subject}, shared by {} interactions: {listed}",
+        group.len()
+    );
+    let help = match &first.help {
+        Some(h) => format!("{change}; {h}"),
+        None => change,
+    };
+    let worst = group
+        .iter()
+        .max_by_key(|f| (f.severity, f.risk_score()))
+        .map(|f| (f.severity, f.impact.clone()));
+    let (severity, impact) = worst.unwrap_or((first.severity, None));
+    let mut seen: HashSet<(Location, String)> = HashSet::new();
+    let mut related = Vec::new();
+    let mut affected = Vec::with_capacity(group.len());
+    for member in &group {
+        let own = member.location.clone();
+        let elsewhere = own.is_some() && own != location;
+        if elsewhere {
+            if let (Some(at), Some(id)) = (&own, &member.interaction) {
+                related.push(Related {
+                    location: at.clone(),
+                    message: format!("in interaction `{id}`"),
+                });
+            }
+        }
+        for r in &member.related {
+            if seen.insert((r.location.clone(), r.message.clone())) {
+                related.push(r.clone());
+            }
+        }
+        let shown = if elsewhere {
+            own.clone()
+        } else {
+            member
+                .interaction
+                .as_deref()
+                .and_then(|id| decls.get(id))
+                .map(|(_, d)| model.at(&d.origin, fields::ID))
+                .or_else(|| own.clone())
+        };
+        affected.push(Affected {
+            interaction: member.interaction.clone(),
+            service: member.service.clone(),
+            severity: member.severity,
+            message: member.message.clone(),
+            location: shown,
+            reported_at: own,
+        });
+    }
+    let label = match cause {
+        Cause::Caller(..) => Some(Cow::Borrowed("the caller of every interaction listed")),
+        Cause::Entry(..) => Some(Cow::Borrowed("where every interaction listed enters")),
+        _ => first.label.clone(),
+    };
+    Finding {
+        severity,
+        message,
+        label,
+        help: Some(Cow::Owned(help)),
+        location,
+        related,
+        impact,
+        affected,
+        ..group.swap_remove(0)
+    }
+}
+
+/// Where the group is reported, the cause in words, and where to change it.
+fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>, String, String) {
+    match cause {
+        Cause::Shared(_, at, _) => (
+            Some(at.clone()),
+            format!("one value written at {at}"),
+            format!("change it once at {at}: every interaction listed takes it from there"),
+        ),
+        Cause::Alias(_, _, file, anchor) => {
+            let at = anchor_location(model, *file, anchor).or_else(|| first.location.clone());
+            (
+                at,
+                format!("the block `&{anchor}`, which every call listed takes its settings from"),
+                format!("add it once to the anchor `&{anchor}`: every interaction listed takes its settings from there"),
+            )
+        }
+        Cause::Entry(_, from) => (
+            service_location(model, from).or_else(|| first.location.clone()),
+            format!("entry point `{from}`"),
+            format!("set it once at `{from}`, where every interaction listed enters"),
+        ),
+        Cause::Caller(_, from, protocol, _) => {
+            let client = if protocol.is_empty() {
+                format!("the client of `{from}`")
+            } else {
+                format!("the {} client of `{from}`", protocol.trim())
+            };
+            let at = service_location(model, from).or_else(|| first.location.clone());
+            let subject = match &first.label {
+                Some(label) => format!("{label} on {client}"),
+                None => client.clone(),
+            };
+            (
+                at,
+                subject,
+                format!(
+                    "set it once for every call of {client} (a YAML anchor or the file's `defaults:`) or on each call listed"
+                ),
+            )
+        }
+        Cause::Channel(_, channel) => (
+            first.location.clone(),
+            format!("channel `{channel}`"),
+            format!("configure it once on `{channel}`, which every interaction listed uses"),
+        ),
+    }
+}
+
+fn service_location(model: &Model, name: &str) -> Option<Location> {
+    model.service(name).map(|s| model.locate(&s.origin, ""))
+}
+
+/// `a, b, c`, or the first ids and how many more.
+fn list_ids(ids: &[&str]) -> String {
+    let named: Vec<String> = ids
+        .iter()
+        .take(NAMED_IN_MESSAGE)
+        .map(|id| format!("`{id}`"))
+        .collect();
+    let mut text = named.join(", ");
+    if ids.len() > NAMED_IN_MESSAGE {
+        text.push_str(&format!(" and {} more", ids.len() - NAMED_IN_MESSAGE));
+    }
+    text
+}
+
+/// Line starts of the files looked at, computed once per file.
+#[derive(Default)]
+struct Texts {
+    lines: HashMap<usize, Vec<usize>>,
+}
+
+impl Texts {
+    /// The anchor a `uses:` key at `location` takes its settings from: the whole block
+    /// (`uses: *name`) or a merge (`<<: *name` in the block).
+    fn alias_at(&mut self, model: &Model, file: usize, location: &Location) -> Option<String> {
+        let source = model.files.get(file)?;
+        if source.path != location.file {
+            return None;
+        }
+        let starts = self
+            .lines
+            .entry(file)
+            .or_insert_with(|| line_starts(&source.text));
+        let start = *starts.get(usize::try_from(location.line).ok()?.checked_sub(1)?)?;
+        let mut lines = source.text[start..].lines();
+        let line = lines.next()?;
+        let indent = usize::try_from(location.column).ok()?.checked_sub(1)?;
+        let from = line.char_indices().nth(indent)?.0;
+        let rest = line[from..].strip_prefix("uses")?.trim_start();
+        let value = rest.strip_prefix(':')?.trim_start();
+        if let Some(name) = value.strip_prefix('*') {
+            return anchor_name(name);
+        }
+        if let Some(inner) = value.strip_prefix('{') {
+            let merged = inner.trim_start().strip_prefix("<<:")?.trim_start();
+            return anchor_name(merged.strip_prefix('*')?);
+        }
+        if !(value.is_empty() || value.starts_with('#')) {
+            return None;
+        }
+        // A block: its keys are the next lines indented deeper than `uses`.
+        for next in lines.take(64) {
+            let trimmed = next.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            if next.len() - trimmed.len() <= indent {
+                return None;
+            }
+            if let Some(merged) = trimmed.strip_prefix("<<:") {
+                return anchor_name(merged.trim_start().strip_prefix('*')?);
+            }
+        }
+        None
+    }
+}
+
+/// The anchor name at the start of `text` (after its `*`).
+fn anchor_name(text: &str) -> Option<String> {
+    let name: String = text
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !",[]{}#".contains(*c))
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// Where `&anchor` is defined in the file: the first `&anchor` followed by a space or the
+/// end of the line.
+fn anchor_location(model: &Model, file: usize, anchor: &str) -> Option<Location> {
+    let source = model.files.get(file)?;
+    let text = &source.text;
+    let needle = format!("&{anchor}");
+    let offset = text.match_indices(&needle).map(|(i, _)| i).find(|&i| {
+        text[i + needle.len()..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
+    })?;
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = u32::try_from(text[..offset].matches('\n').count() + 1).ok()?;
+    let column = u32::try_from(text[line_start..offset].chars().count() + 1).ok()?;
+    let width = u32::try_from(needle.chars().count()).ok()?;
+    Some(Location {
+        file: source.path.clone(),
+        line,
+        column,
+        end_line: line,
+        end_column: column + width,
+    })
+}

@@ -1,0 +1,324 @@
+//! docker-compose files → services and the calls their environment shows.
+//!
+//! Every entry of `services` is a service. A call is read only from an address in a
+//! service's `environment` (a URL, a `host:port`, or the whole value of a variable whose
+//! name says it is an address) that names another service of the same input: compose
+//! makes each service reachable by its name on the project's network, so that is how
+//! callers address it. `depends_on` orders start-up and is not read as a call (it is
+//! noted where no address backs it); a `healthcheck` is the engine probing the
+//! container, not a call setting. A service whose image is a broker (RabbitMQ, Kafka,
+//! NATS) or a datastore is of kind `external`, its own environment is not read for
+//! calls, and the calls to a broker carry its protocol. docs/import.md is the mapping.
+
+use super::asyncapi::refs::key_source;
+use super::input::{read_inputs, yaml_documents, Document};
+use super::kubernetes::{hosts_in, image_words, unique_id, DATASTORES, LOAD_GENERATORS};
+use super::{Imported, ImportedInteraction, ImportedService, Note, Source};
+use crate::model::types::{Service, ServiceKind, Uses};
+use crate::model::yaml::escape_pointer_token;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// Image words of brokers and the protocol their clients speak: RabbitMQ's is AMQP
+/// 0-9-1 (<https://www.rabbitmq.com/docs/protocols>), Kafka's its own binary protocol
+/// over TCP (<https://kafka.apache.org/documentation/#protocol>), NATS its own
+/// (<https://docs.nats.io/reference/reference-protocols/nats-protocol>).
+const BROKERS: &[(&str, &str)] = &[
+    ("rabbitmq", "amqp"),
+    ("kafka", "kafka"),
+    ("redpanda", "kafka"),
+    ("nats", "nats"),
+];
+
+/// Reads the compose files in `paths` (files, or folders walked in sorted order).
+pub fn import(paths: &[PathBuf]) -> Imported {
+    let inputs = read_inputs(paths);
+    let mut imported = Imported {
+        diagnostics: inputs.diagnostics,
+        ..Imported::default()
+    };
+    for (file, message) in inputs.skipped {
+        imported
+            .notes
+            .push(note_at(start(file), format!("skipped: {message}")));
+    }
+    let mut documents = Vec::new();
+    for file in &inputs.files {
+        let (docs, findings) = yaml_documents(&file.path, &file.text);
+        imported.diagnostics.extend(findings);
+        documents.extend(docs);
+    }
+    let services = services(&documents, &mut imported);
+    calls(&services, &mut imported);
+    imported.services.sort_keys();
+    imported.interactions.sort_by(|a, b| a.id.cmp(&b.id));
+    imported.notes.sort();
+    imported.notes.dedup();
+    imported
+}
+
+fn start(file: std::sync::Arc<str>) -> Source {
+    Source {
+        file,
+        line: 1,
+        column: 1,
+    }
+}
+
+fn note_at(source: Source, message: String) -> Note {
+    Note { source, message }
+}
+
+/// One compose service as read: its document and the pointer of its entry.
+struct ComposeService<'d> {
+    doc: &'d Document,
+    pointer: String,
+    value: &'d Value,
+    role: Role,
+}
+
+#[derive(Clone, PartialEq)]
+enum Role {
+    Plain,
+    /// A broker, with the protocol its clients speak.
+    Broker(&'static str),
+    Datastore,
+    LoadGenerator,
+}
+
+fn role_of(name: &str, image: Option<&str>) -> Role {
+    let lowered_name = name.to_ascii_lowercase();
+    let Some(image) = image.map(str::to_ascii_lowercase) else {
+        return if LOAD_GENERATORS.iter().any(|w| lowered_name.contains(w)) {
+            Role::LoadGenerator
+        } else {
+            Role::Plain
+        };
+    };
+    if LOAD_GENERATORS
+        .iter()
+        .any(|w| lowered_name.contains(w) || image.contains(w))
+    {
+        return Role::LoadGenerator;
+    }
+    let words: Vec<&str> = image_words(&image).collect();
+    if let Some((_, protocol)) = BROKERS.iter().find(|(w, _)| words.contains(w)) {
+        return Role::Broker(protocol);
+    }
+    if words.iter().any(|w| DATASTORES.contains(w)) {
+        return Role::Datastore;
+    }
+    Role::Plain
+}
+
+/// Every service of every compose document, by name. A later file that names the same
+/// service adds its environment (as compose merges override files) and keeps the first
+/// declaration as the service's source.
+fn services<'d>(
+    documents: &'d [Document],
+    imported: &mut Imported,
+) -> BTreeMap<String, Vec<ComposeService<'d>>> {
+    let mut found: BTreeMap<String, Vec<ComposeService<'d>>> = BTreeMap::new();
+    for doc in documents {
+        let Some(map) = doc.value.get("services").and_then(Value::as_object) else {
+            imported.notes.push(note_at(
+                doc.source(""),
+                "not a compose file (no `services` mapping): skipped".into(),
+            ));
+            continue;
+        };
+        for (name, value) in map {
+            let pointer = format!("/services/{}", escape_pointer_token(name));
+            let image = value.get("image").and_then(Value::as_str);
+            let role = role_of(name, image);
+            let entry = ComposeService {
+                doc,
+                pointer,
+                value,
+                role,
+            };
+            if !imported.services.contains_key(name) {
+                imported
+                    .services
+                    .insert(name.clone(), declared(&entry, image));
+            }
+            found.entry(name.clone()).or_default().push(entry);
+        }
+    }
+    found
+}
+
+fn declared(entry: &ComposeService<'_>, image: Option<&str>) -> ImportedService {
+    let mut service = ImportedService {
+        service: Service::default(),
+        source: key_source(entry.doc, &entry.pointer),
+        field_sources: BTreeMap::new(),
+    };
+    let image_at = entry.doc.source(&format!("{}/image", entry.pointer));
+    let image = image.unwrap_or_default();
+    let (kind, description) = match entry.role {
+        Role::Plain => return service,
+        Role::Broker(protocol) => (
+            ServiceKind::External,
+            Some(format!("broker, {protocol} (image `{image}`)")),
+        ),
+        Role::Datastore => (
+            ServiceKind::External,
+            Some(format!("datastore (image `{image}`)")),
+        ),
+        Role::LoadGenerator => (ServiceKind::Client, None),
+    };
+    service.service.kind = Some(kind);
+    service
+        .field_sources
+        .insert("kind".into(), image_at.clone());
+    if let Some(description) = description {
+        service.service.description = Some(description);
+        service.field_sources.insert("description".into(), image_at);
+    }
+    service
+}
+
+/// The `environment` of a service as (name, value, pointer): the list form
+/// (`KEY=VALUE`) and the map form (`KEY: value`, numbers and booleans as text).
+fn environment<'v>(entry: &ComposeService<'v>) -> Vec<(String, String, String)> {
+    let base = format!("{}/environment", entry.pointer);
+    let mut out = Vec::new();
+    match entry.value.get("environment") {
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Some((k, v)) = item.as_str().and_then(|s| s.split_once('=')) {
+                    out.push((k.to_string(), v.to_string(), format!("{base}/{i}")));
+                }
+            }
+        }
+        Some(Value::Object(map)) => {
+            for (k, v) in map {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => continue,
+                };
+                out.push((
+                    k.clone(),
+                    text,
+                    format!("{base}/{}", escape_pointer_token(k)),
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The names in `depends_on`, list or map form, with their pointers.
+fn depends_on(entry: &ComposeService<'_>) -> Vec<(String, String)> {
+    let base = format!("{}/depends_on", entry.pointer);
+    match entry.value.get("depends_on") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_str().map(|s| (s.to_string(), format!("{base}/{i}"))))
+            .collect(),
+        Some(Value::Object(map)) => map
+            .keys()
+            .map(|k| (k.clone(), format!("{base}/{}", escape_pointer_token(k))))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn calls(services: &BTreeMap<String, Vec<ComposeService<'_>>>, imported: &mut Imported) {
+    let mut found: BTreeMap<(String, String), ImportedInteraction> = BTreeMap::new();
+    let mut ids = BTreeSet::new();
+    for (from, entries) in services {
+        for entry in entries {
+            if entry.value.get("healthcheck").is_some() {
+                imported.notes.push(note_at(
+                    entry.doc.source(&format!("{}/healthcheck", entry.pointer)),
+                    format!("`{from}`: a healthcheck is the engine probing the container, not a call setting: not imported"),
+                ));
+            }
+            if matches!(entry.role, Role::Broker(_) | Role::Datastore) {
+                continue;
+            }
+            for (key, value, pointer) in environment(entry) {
+                for host in hosts_in(&key, &value) {
+                    let Some(targets) = services.get(&host).filter(|_| host != *from) else {
+                        continue;
+                    };
+                    let pair = (from.clone(), host.clone());
+                    if found.contains_key(&pair) {
+                        continue;
+                    }
+                    let source = entry.doc.source(&pointer);
+                    let mut uses = Uses::default();
+                    let mut field_sources = BTreeMap::new();
+                    if let Role::Broker(protocol) = targets[0].role {
+                        uses.protocol = Some(protocol.to_string());
+                        let image_at = targets[0]
+                            .doc
+                            .source(&format!("{}/image", targets[0].pointer));
+                        field_sources.insert("protocol".into(), image_at);
+                    }
+                    let interaction = ImportedInteraction {
+                        id: unique_id(from, &host, &mut ids),
+                        from: from.clone(),
+                        to: host.clone(),
+                        summary: None,
+                        uses,
+                        source,
+                        field_sources,
+                    };
+                    found.insert(pair, interaction);
+                }
+            }
+        }
+    }
+    note_start_order(services, &found, imported);
+    imported.interactions.extend(found.into_values());
+}
+
+/// `depends_on` says which container starts first; a service can depend on one it
+/// never calls (a migration job, a volume initialiser), so it is not a call. Noted
+/// where no address in the environment backs it, so the team can add the call.
+fn note_start_order(
+    services: &BTreeMap<String, Vec<ComposeService<'_>>>,
+    found: &BTreeMap<(String, String), ImportedInteraction>,
+    imported: &mut Imported,
+) {
+    for (from, entries) in services {
+        for entry in entries {
+            for (to, pointer) in depends_on(entry) {
+                let at = entry.doc.source(&pointer);
+                let message = if !services.contains_key(&to) {
+                    format!("`{from}` depends on `{to}`, which is not a service of the input")
+                } else if found.contains_key(&(from.clone(), to.clone())) {
+                    continue;
+                } else {
+                    format!(
+                        "`{from}` depends on `{to}` (start order) but no address of it is in its environment: no interaction imported"
+                    )
+                };
+                imported.notes.push(note_at(at, message));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_come_from_image_words() {
+        assert!(role_of("rabbitmq", Some("rabbitmq:3.6.8")) == Role::Broker("amqp"));
+        assert!(role_of("bus", Some("bitnami/kafka:3.7")) == Role::Broker("kafka"));
+        assert!(role_of("nats", Some("nats:2.10-alpine")) == Role::Broker("nats"));
+        assert!(role_of("carts-db", Some("mongo:3.4")) == Role::Datastore);
+        assert!(role_of("user-db", Some("weaveworksdemos/user-db:0.4.0")) == Role::Plain);
+        assert!(role_of("locust", None) == Role::LoadGenerator);
+    }
+}

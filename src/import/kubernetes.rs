@@ -1,0 +1,752 @@
+//! Kubernetes manifests → services and the calls their configuration shows.
+//!
+//! Services come from Services and workloads (Deployment, StatefulSet, DaemonSet and the
+//! other kinds with a pod template): a workload that a Service selects is that Service,
+//! since the Service's name is how callers address it. Calls come from addresses in
+//! environment variables and ConfigMaps (`env`, `env[].valueFrom.configMapKeyRef`,
+//! `envFrom[].configMapRef`), and only when the address names a Service or workload of
+//! the input: nothing is invented. A datastore or broker (known by its image or port
+//! name) is a service of kind `external` whose own configuration is not read for calls.
+//! Istio resources are read by `istio.rs`. docs/import.md is the mapping table.
+
+use super::input::{read_inputs, yaml_documents, Document};
+use super::{istio, Imported, ImportedInteraction, ImportedService, Note, Source};
+use crate::model::types::{Service, ServiceKind, Uses};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// Reads the manifests in `paths` (files, or folders walked in sorted order).
+pub fn import(paths: &[PathBuf]) -> Imported {
+    let inputs = read_inputs(paths);
+    let mut imported = Imported {
+        diagnostics: inputs.diagnostics,
+        ..Imported::default()
+    };
+    for (file, message) in inputs.skipped {
+        imported.notes.push(Note {
+            source: Source {
+                file,
+                line: 1,
+                column: 1,
+            },
+            message: format!("skipped: {message}"),
+        });
+    }
+    let mut documents = Vec::new();
+    for file in &inputs.files {
+        let (docs, findings) = yaml_documents(&file.path, &file.text);
+        imported.diagnostics.extend(findings);
+        documents.extend(docs);
+    }
+    let resources = resources(&documents, &mut imported.notes);
+    let cluster = Cluster::build(&resources, &mut imported);
+    cluster.calls(&mut imported);
+    istio::apply(&resources, &|host| cluster.resolve(host), &mut imported);
+    imported.services.sort_keys();
+    imported.interactions.sort_by(|a, b| a.id.cmp(&b.id));
+    imported.notes.sort();
+    imported.notes.dedup();
+    imported
+}
+
+/// One resource of a manifest (a document, or an item of a `List`).
+pub(super) struct Resource<'d> {
+    pub doc: &'d Document,
+    /// JSON pointer of the resource in its document (`""`, or `/items/3`).
+    pub pointer: String,
+    pub value: &'d Value,
+    pub kind: &'d str,
+    pub name: &'d str,
+    pub namespace: Option<&'d str>,
+}
+
+impl<'d> Resource<'d> {
+    pub fn source(&self, relative: &str) -> Source {
+        self.doc.source(&format!("{}{relative}", self.pointer))
+    }
+
+    pub fn at(&self, relative: &str) -> Option<&'d Value> {
+        self.value.pointer(relative)
+    }
+
+    pub fn note(&self, relative: &str, message: String) -> Note {
+        Note {
+            source: self.source(relative),
+            message,
+        }
+    }
+}
+
+/// Kinds that carry neither a service, a call nor a call setting.
+const NOT_CALLS: &[&str] = &[
+    "ServiceAccount",
+    "Secret",
+    "Namespace",
+    "Role",
+    "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "Ingress",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "NetworkPolicy",
+];
+
+/// Every resource, with `List`s opened. A document without `kind` and `metadata.name`
+/// is not a Kubernetes resource and is noted.
+fn resources<'d>(documents: &'d [Document], notes: &mut Vec<Note>) -> Vec<Resource<'d>> {
+    let mut out = Vec::new();
+    for doc in documents {
+        let mut pending = vec![(String::new(), &doc.value)];
+        while let Some((pointer, value)) = pending.pop() {
+            let kind = value.get("kind").and_then(Value::as_str);
+            if kind.is_some_and(|k| k == "List" || k.ends_with("List")) {
+                if let Some(items) = value.get("items").and_then(Value::as_array) {
+                    // Reversed onto the stack, so that items are read in order.
+                    for (i, item) in items.iter().enumerate().rev() {
+                        pending.push((format!("{pointer}/items/{i}"), item));
+                    }
+                }
+                continue;
+            }
+            let name = value.pointer("/metadata/name").and_then(Value::as_str);
+            let (Some(kind), Some(name)) = (kind, name) else {
+                notes.push(Note {
+                    source: doc.source(&pointer),
+                    message: "skipped: not a Kubernetes resource (no `kind` and `metadata.name`)"
+                        .into(),
+                });
+                continue;
+            };
+            out.push(Resource {
+                doc,
+                pointer,
+                value,
+                kind,
+                name,
+                namespace: value.pointer("/metadata/namespace").and_then(Value::as_str),
+            });
+        }
+    }
+    out
+}
+
+/// Where a kind keeps its pod spec.
+fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
+    match kind {
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController" => Some("/spec/template"),
+        "CronJob" => Some("/spec/jobTemplate/spec/template"),
+        "Pod" => Some(""),
+        _ => None,
+    }
+}
+
+/// A workload: its pod template's labels and containers.
+struct Workload<'r, 'd> {
+    resource: &'r Resource<'d>,
+    /// Pointer of the pod template (`/spec/template`), relative to the resource.
+    pod: &'static str,
+    labels: BTreeMap<&'d str, &'d str>,
+    /// What the workload is, if its image or ports tell: a datastore, a load generator.
+    role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Role {
+    Plain,
+    /// A datastore or broker; the text is the image or port that tells, the pointer
+    /// where it is written.
+    Datastore(String, String),
+    LoadGenerator(String),
+}
+
+/// Words in an image's name, or names of container ports, that mark a datastore or a
+/// broker: its calls are not the system's calls, and its configuration (a MySQL config
+/// map, say) holds no addresses of services.
+pub(super) const DATASTORES: &[&str] = &[
+    "mongo",
+    "mongodb",
+    "mysql",
+    "mysqldb",
+    "mariadb",
+    "postgres",
+    "postgresql",
+    "redis",
+    "memcached",
+    "cassandra",
+    "elasticsearch",
+    "couchdb",
+    "rabbitmq",
+    "kafka",
+    "zookeeper",
+    "nats",
+    "etcd",
+    "amqp",
+];
+
+pub(super) const LOAD_GENERATORS: &[&str] = &["loadgenerator", "load-generator", "locust"];
+
+pub(super) fn image_words(image: &str) -> impl Iterator<Item = &str> {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let name = last.split([':', '@']).next().unwrap_or(last);
+    name.split(['-', '_', '.'])
+}
+
+fn role_of(resource: &Resource<'_>, pod: &str) -> Role {
+    let containers = format!("{pod}/spec/containers");
+    let Some(list) = resource.at(&containers).and_then(Value::as_array) else {
+        return Role::Plain;
+    };
+    let lowered = resource.name.to_ascii_lowercase();
+    if LOAD_GENERATORS.iter().any(|w| lowered.contains(w)) {
+        return Role::LoadGenerator(format!("{containers}/0"));
+    }
+    for (i, container) in list.iter().enumerate() {
+        if let Some(image) = container.get("image").and_then(Value::as_str) {
+            let lowered = image.to_ascii_lowercase();
+            if LOAD_GENERATORS.iter().any(|w| lowered.contains(w)) {
+                return Role::LoadGenerator(format!("{containers}/{i}/image"));
+            }
+            if image_words(&lowered).any(|w| DATASTORES.contains(&w)) {
+                return Role::Datastore(
+                    format!("image `{image}`"),
+                    format!("{containers}/{i}/image"),
+                );
+            }
+        }
+        let ports = container.get("ports").and_then(Value::as_array);
+        for (j, port) in ports.into_iter().flatten().enumerate() {
+            let name = port.get("name").and_then(Value::as_str).unwrap_or("");
+            if DATASTORES.contains(&name.to_ascii_lowercase().as_str()) {
+                return Role::Datastore(
+                    format!("port `{name}`"),
+                    format!("{containers}/{i}/ports/{j}/name"),
+                );
+            }
+        }
+    }
+    Role::Plain
+}
+
+fn string_map(value: Option<&Value>) -> BTreeMap<&str, &str> {
+    value
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The services of the manifests, and how an address resolves to one.
+struct Cluster<'r, 'd> {
+    workloads: Vec<(Workload<'r, 'd>, String)>,
+    config_maps: BTreeMap<&'d str, &'r Resource<'d>>,
+    /// Every name an address may use (Service and workload names) → the service.
+    names: BTreeMap<String, String>,
+    namespaces: BTreeSet<&'d str>,
+}
+
+impl<'r, 'd> Cluster<'r, 'd> {
+    fn build(resources: &'r [Resource<'d>], imported: &mut Imported) -> Cluster<'r, 'd> {
+        let mut services = Vec::new();
+        let mut workloads = Vec::new();
+        let mut config_maps = BTreeMap::new();
+        let mut namespaces = BTreeSet::new();
+        for r in resources {
+            namespaces.extend(r.namespace);
+            if r.kind == "Namespace" {
+                namespaces.insert(r.name);
+            }
+            if let Some(pod) = pod_spec_pointer(r.kind) {
+                let labels = string_map(r.at(&format!("{pod}/metadata/labels")));
+                let role = role_of(r, pod);
+                workloads.push(Workload {
+                    resource: r,
+                    pod,
+                    labels,
+                    role,
+                });
+            } else if r.kind == "Service" {
+                services.push(r);
+            } else if r.kind == "ConfigMap" {
+                config_maps.entry(r.name).or_insert(r);
+            } else if !istio::handles(r) {
+                let why = if NOT_CALLS.contains(&r.kind) {
+                    "carries no service, call or call setting"
+                } else {
+                    "a kind this importer does not read"
+                };
+                imported
+                    .notes
+                    .push(r.note("", format!("skipped {} `{}`: {why}", r.kind, r.name)));
+            }
+        }
+        let mut cluster = Cluster {
+            workloads: Vec::new(),
+            config_maps,
+            names: BTreeMap::new(),
+            namespaces,
+        };
+        for s in &services {
+            cluster.add_service(s, imported);
+        }
+        let selectors = Selectors::new(&services);
+        for w in workloads {
+            let name = cluster.place_workload(&w, &selectors, imported);
+            cluster.workloads.push((w, name));
+        }
+        cluster
+    }
+
+    fn add_service(&mut self, s: &Resource<'_>, imported: &mut Imported) {
+        let mut service = Service::default();
+        let mut field_sources = BTreeMap::new();
+        match s.at("/spec/type").and_then(Value::as_str) {
+            // A LoadBalancer is the system's front door: the callers are outside.
+            Some("LoadBalancer") => {
+                service.kind = Some(ServiceKind::Gateway);
+                field_sources.insert("kind".into(), s.source("/spec/type"));
+            }
+            // An ExternalName Service is a DNS alias for something outside the cluster.
+            Some("ExternalName") => {
+                service.kind = Some(ServiceKind::External);
+                field_sources.insert("kind".into(), s.source("/spec/type"));
+            }
+            _ => {}
+        }
+        self.names.insert(s.name.to_string(), s.name.to_string());
+        imported
+            .services
+            .entry(s.name.to_string())
+            .or_insert(ImportedService {
+                service,
+                source: s.source(""),
+                field_sources,
+            });
+    }
+
+    /// The service a workload belongs to: the first Service (in name order) whose
+    /// selector its pod labels match, or the workload itself.
+    fn place_workload(
+        &mut self,
+        w: &Workload<'_, '_>,
+        selectors: &Selectors<'_, '_>,
+        imported: &mut Imported,
+    ) -> String {
+        let mut selecting = selectors.selecting(w);
+        selecting.sort_unstable();
+        selecting.dedup();
+        let name = selecting.first().map_or(w.resource.name, |s| s).to_string();
+        if selecting.len() > 1 {
+            imported.notes.push(w.resource.note(
+                "",
+                format!(
+                    "{} `{}` is selected by the Services {}; it is imported as `{name}`",
+                    w.resource.kind,
+                    w.resource.name,
+                    selecting.join(", ")
+                ),
+            ));
+        }
+        self.names
+            .entry(w.resource.name.to_string())
+            .or_insert_with(|| name.clone());
+        let entry = imported
+            .services
+            .entry(name.clone())
+            .or_insert_with(|| ImportedService {
+                service: Service::default(),
+                source: w.resource.source(""),
+                field_sources: BTreeMap::new(),
+            });
+        apply_role(w, entry);
+        name
+    }
+
+    /// The service an address's host names, if it is one of the input's.
+    fn resolve(&self, host: &str) -> Option<String> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        if let Some(name) = self.names.get(&host) {
+            return Some(name.clone());
+        }
+        let labels: Vec<&str> = host.split('.').collect();
+        let in_cluster = match labels.as_slice() {
+            [_, _, "svc"] | [_, _, "svc", "cluster", "local"] => true,
+            [_, namespace] => self.namespaces.contains(namespace),
+            _ => false,
+        };
+        in_cluster
+            .then(|| self.names.get(labels[0]).cloned())
+            .flatten()
+    }
+}
+
+/// The Services' selectors, indexed by their first label so that each workload is
+/// compared with the Services that may select it only.
+struct Selectors<'r, 'd> {
+    services: Vec<(&'r Resource<'d>, BTreeMap<&'d str, &'d str>)>,
+    by_first: BTreeMap<(&'d str, &'d str), Vec<usize>>,
+}
+
+impl<'r, 'd> Selectors<'r, 'd> {
+    fn new(services: &[&'r Resource<'d>]) -> Selectors<'r, 'd> {
+        let mut out = Selectors {
+            services: Vec::new(),
+            by_first: BTreeMap::new(),
+        };
+        for s in services {
+            let selector = string_map(s.at("/spec/selector"));
+            let Some((&k, &v)) = selector.iter().next() else {
+                continue;
+            };
+            out.by_first
+                .entry((k, v))
+                .or_default()
+                .push(out.services.len());
+            out.services.push((s, selector));
+        }
+        out
+    }
+
+    /// The names of the Services whose selector the workload's pod labels match.
+    fn selecting(&self, w: &Workload<'_, 'd>) -> Vec<&'d str> {
+        let mut out = Vec::new();
+        for (k, v) in &w.labels {
+            for &i in self.by_first.get(&(*k, *v)).into_iter().flatten() {
+                let (s, selector) = &self.services[i];
+                if same_namespace(s.namespace, w.resource.namespace)
+                    && selector.iter().all(|(k, v)| w.labels.get(k) == Some(v))
+                {
+                    out.push(s.name);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+fn apply_role(w: &Workload<'_, '_>, entry: &mut ImportedService) {
+    match &w.role {
+        Role::Plain => {}
+        Role::Datastore(why, pointer) => {
+            entry.service.kind = Some(ServiceKind::External);
+            entry.service.description = Some(format!("datastore or broker ({why})"));
+            let at = w.resource.source(pointer);
+            entry.field_sources.insert("kind".into(), at.clone());
+            entry.field_sources.insert("description".into(), at);
+        }
+        Role::LoadGenerator(pointer) => {
+            entry.service.kind = Some(ServiceKind::Client);
+            entry
+                .field_sources
+                .insert("kind".into(), w.resource.source(pointer));
+        }
+    }
+}
+
+/// One address found in a workload's configuration.
+struct Address<'v> {
+    /// The variable or ConfigMap key it is the value of.
+    key: &'v str,
+    value: &'v str,
+    source: Source,
+}
+
+impl Cluster<'_, '_> {
+    fn calls(&self, imported: &mut Imported) {
+        let mut found: BTreeMap<(String, String), ImportedInteraction> = BTreeMap::new();
+        for (w, from) in &self.workloads {
+            note_probes(w, &mut imported.notes);
+            if let Role::Datastore(why, _) = &w.role {
+                imported.notes.push(w.resource.note(
+                    "",
+                    format!(
+                        "{} `{}` is a datastore or broker ({why}): its own configuration is not read for calls",
+                        w.resource.kind, w.resource.name
+                    ),
+                ));
+                continue;
+            }
+            for address in self.addresses(w, &mut imported.notes) {
+                self.call_from(from, &address, &mut found, &mut imported.notes);
+            }
+        }
+        let mut ids = BTreeSet::new();
+        for ((from, to), mut interaction) in found {
+            interaction.id = unique_id(&from, &to, &mut ids);
+            imported.interactions.push(interaction);
+        }
+    }
+
+    fn call_from(
+        &self,
+        from: &str,
+        address: &Address<'_>,
+        found: &mut BTreeMap<(String, String), ImportedInteraction>,
+        notes: &mut Vec<Note>,
+    ) {
+        for host in hosts_in(address.key, address.value) {
+            let Some(to) = self.resolve(&host) else {
+                if host.contains('.') || address.value.contains(':') {
+                    notes.push(Note {
+                        source: address.source.clone(),
+                        message: format!(
+                            "`{}` names `{host}`, which is not a service of the input: no call imported",
+                            address.key
+                        ),
+                    });
+                }
+                continue;
+            };
+            if to == from {
+                continue;
+            }
+            found
+                .entry((from.to_string(), to.clone()))
+                .or_insert_with(|| ImportedInteraction {
+                    id: String::new(),
+                    from: from.to_string(),
+                    to,
+                    summary: Some(format!("address in `{}`", address.key)),
+                    uses: Uses::default(),
+                    source: address.source.clone(),
+                    field_sources: BTreeMap::new(),
+                });
+        }
+    }
+
+    /// Every literal value of the workload's containers' environment, with the values
+    /// of the ConfigMaps it refers to.
+    fn addresses<'a>(&'a self, w: &'a Workload<'_, '_>, notes: &mut Vec<Note>) -> Vec<Address<'a>> {
+        let r = w.resource;
+        let mut out = Vec::new();
+        let containers = format!("{}/spec/containers", w.pod);
+        let list = r.at(&containers).and_then(Value::as_array);
+        for (i, container) in list.into_iter().flatten().enumerate() {
+            let env = container.get("env").and_then(Value::as_array);
+            for (j, var) in env.into_iter().flatten().enumerate() {
+                let at = format!("{containers}/{i}/env/{j}");
+                let key = var.get("name").and_then(Value::as_str).unwrap_or("");
+                if let Some(value) = var.get("value").and_then(Value::as_str) {
+                    let source = r.source(&format!("{at}/value"));
+                    out.push(Address { key, value, source });
+                } else if let Some(cm) = var.pointer("/valueFrom/configMapKeyRef") {
+                    let map = cm.get("name").and_then(Value::as_str).unwrap_or("");
+                    let wanted = cm.get("key").and_then(Value::as_str).unwrap_or("");
+                    self.config_values(map, Some(wanted), &mut out, notes, r, &at);
+                }
+            }
+            let env_from = container.get("envFrom").and_then(Value::as_array);
+            for (j, source) in env_from.into_iter().flatten().enumerate() {
+                if let Some(map) = source.pointer("/configMapRef/name").and_then(Value::as_str) {
+                    let at = format!("{containers}/{i}/envFrom/{j}");
+                    self.config_values(map, None, &mut out, notes, r, &at);
+                }
+            }
+        }
+        out
+    }
+
+    fn config_values<'a>(
+        &'a self,
+        map: &str,
+        key: Option<&str>,
+        out: &mut Vec<Address<'a>>,
+        notes: &mut Vec<Note>,
+        from: &Resource<'_>,
+        at: &str,
+    ) {
+        let Some(cm) = self.config_maps.get(map) else {
+            notes.push(from.note(
+                at,
+                format!("ConfigMap `{map}` is not in the input: its values are not read"),
+            ));
+            return;
+        };
+        let Some(data) = cm.at("/data").and_then(Value::as_object) else {
+            return;
+        };
+        for (k, v) in data {
+            if key.is_some_and(|wanted| wanted != k) {
+                continue;
+            }
+            if let Some(value) = v.as_str() {
+                let pointer = format!("/data/{}", crate::model::yaml::escape_pointer_token(k));
+                out.push(Address {
+                    key: k,
+                    value,
+                    source: cm.source(&pointer),
+                });
+            }
+        }
+    }
+}
+
+/// A probe's `timeoutSeconds` bounds a health check of the kubelet, not a call between
+/// services: noted, so that nobody looks for it in the file.
+fn note_probes(w: &Workload<'_, '_>, notes: &mut Vec<Note>) {
+    let containers = format!("{}/spec/containers", w.pod);
+    let list = w.resource.at(&containers).and_then(Value::as_array);
+    for (i, container) in list.into_iter().flatten().enumerate() {
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+            let pointer = format!("{containers}/{i}/{probe}/timeoutSeconds");
+            if w.resource.at(&pointer).is_some() {
+                let name = container.get("name").and_then(Value::as_str).unwrap_or("");
+                notes.push(w.resource.note(
+                    &pointer,
+                    format!(
+                        "{} `{}`: the {probe} timeout of container `{name}` is a health check's, not a call timeout; not imported",
+                        w.resource.kind, w.resource.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// An interaction id the file format accepts (`[a-z0-9][a-z0-9_.-]*`), unique in `ids`.
+pub(super) fn unique_id(from: &str, to: &str, ids: &mut BTreeSet<String>) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| c.to_ascii_lowercase())
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    let mut base = format!("{}-{}", clean(from), clean(to));
+    if !base.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        base.insert(0, 'i');
+    }
+    let mut id = base.clone();
+    let mut n = 2;
+    while !ids.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Variable names whose whole value is a host name when it has no port or scheme.
+const ADDRESS_KEYS: &[&str] = &[
+    "HOST", "HOSTNAME", "ADDR", "ADDRESS", "URL", "URI", "ENDPOINT", "SERVICE", "SERVER", "SVC",
+];
+
+const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "0.0.0.0", "::1"];
+
+/// The hosts a configuration value names: in URLs (`http://reviews:9080/x`), in
+/// `host:port` words, and as the whole value of a variable whose name says it is an
+/// address (`MYSQL_DB_HOST: mysqldb`).
+pub(super) fn hosts_in(key: &str, value: &str) -> Vec<String> {
+    let mut hosts = Vec::new();
+    let stop = |c: char| ":/?#@ \t,;\"'[]()".contains(c);
+    for (i, _) in value.match_indices("://") {
+        let rest = &value[i + 3..];
+        let authority = rest.split(['/', '?', '#', ' ']).next().unwrap_or("");
+        let after_user = authority.rsplit('@').next().unwrap_or(authority);
+        let host: String = after_user.chars().take_while(|c| !stop(*c)).collect();
+        hosts.push(host);
+    }
+    for word in value.split(|c: char| c.is_whitespace() || ",;=\"'".contains(c)) {
+        if word.contains("://") {
+            continue;
+        }
+        if let Some((host, port)) = word.rsplit_once(':') {
+            if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
+                hosts.push(host.to_string());
+            }
+        }
+    }
+    let addressy = key
+        .to_ascii_uppercase()
+        .rsplit(['_', '-', '.'])
+        .next()
+        .is_some_and(|last| ADDRESS_KEYS.contains(&last));
+    let whole = value.trim();
+    if hosts.is_empty() && addressy && is_host_name(whole) {
+        hosts.push(whole.to_string());
+    }
+    hosts.retain(|h| is_host_name(h) && !LOOPBACK.contains(&h.as_str()));
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+fn is_host_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_read_from_urls_host_ports_and_address_variables() {
+        assert_eq!(
+            hosts_in("PRODUCT_CATALOG_SERVICE_ADDR", "productcatalogservice:3550"),
+            ["productcatalogservice"]
+        );
+        assert_eq!(
+            hosts_in("X", "http://user:pw@reviews:9080/reviews"),
+            ["reviews"]
+        );
+        assert_eq!(
+            hosts_in("MONGO_DB_URL", "mongodb://mongodb:27017/test"),
+            ["mongodb"]
+        );
+        assert_eq!(hosts_in("MYSQL_DB_HOST", "mysqldb"), ["mysqldb"]);
+        // A bare word is an address only where the variable's name says so.
+        assert!(hosts_in("DB_TYPE", "mysql").is_empty());
+        assert!(hosts_in("JAVA_OPTS", "-Xms64m -Xmx128m").is_empty());
+        assert!(hosts_in("HOST", "localhost").is_empty());
+        assert_eq!(
+            hosts_in("ZIPKIN", "zipkin.jaeger.svc.cluster.local:9411"),
+            ["zipkin.jaeger.svc.cluster.local"]
+        );
+    }
+
+    #[test]
+    fn ids_are_valid_and_unique() {
+        let mut ids = BTreeSet::new();
+        assert_eq!(unique_id("Front End", "../db", &mut ids), "front-end-..-db");
+        assert_eq!(
+            unique_id("Front End", "../db", &mut ids),
+            "front-end-..-db-2"
+        );
+        assert_eq!(unique_id("-x", "y", &mut ids), "i-x-y");
+        assert_eq!(unique_id("é", "y", &mut ids), "i--y");
+    }
+
+    #[test]
+    fn datastores_are_known_by_image_words() {
+        let words: Vec<_> =
+            image_words("registry.istio.io/release/examples-bookinfo-mongodb:1.20.3").collect();
+        assert!(words.contains(&"mongodb"), "{words:?}");
+        assert!(!image_words("weaveworksdemos/user-db:0.3.0").any(|w| DATASTORES.contains(&w)));
+    }
+}

@@ -1,0 +1,255 @@
+//! One finding per cause: a gap shared by several interactions (a value in `defaults`, one
+//! caller's client, one entry point, one channel) is reported once, naming every
+//! interaction it affects, in every format; suppressions and baselines still work per
+//! interaction.
+
+use commsplan::analysis::{analyze, analyze_with, Analysis, RunOptions};
+use commsplan::baseline;
+use commsplan::finding::{Finding, Severity};
+use commsplan::model::LoadOptions;
+use commsplan::report::{self, paths::Paths, Format};
+use serde_json::Value;
+use std::path::Path;
+
+const FIXTURE: &str = "tests/fixtures/grouped.yaml";
+
+fn load(path: &str) -> Analysis {
+    analyze(&[path], &LoadOptions::default()).expect("analysis runs")
+}
+
+fn render(format: Format, analysis: &Analysis) -> String {
+    let paths = Paths::with_cwd(Path::new(env!("CARGO_MANIFEST_DIR")), None);
+    let context = report::Context {
+        paths: &paths,
+        fail_on: Some(Severity::Warning),
+    };
+    let emitter = report::emitter(format, report::Options::default());
+    report::to_string(emitter.as_ref(), analysis, &context)
+}
+
+fn affected_ids(f: &Finding) -> Vec<&str> {
+    f.affected
+        .iter()
+        .filter_map(|a| a.interaction.as_deref())
+        .collect()
+}
+
+fn active<'a>(analysis: &'a Analysis, code: &str) -> Vec<&'a Finding> {
+    analysis
+        .findings
+        .iter()
+        .filter(|f| f.code == code && f.suppressed.is_none())
+        .collect()
+}
+
+#[test]
+fn one_finding_per_cause() {
+    let analysis = load(FIXTURE);
+    // The channel: one A001 for the three subscriptions of `orders`.
+    let dlq = active(&analysis, "A001");
+    assert_eq!(dlq.len(), 1);
+    assert_eq!(
+        affected_ids(dlq[0]),
+        ["order-to-billing", "order-to-shipping", "order-to-audit"]
+    );
+    assert!(dlq[0]
+        .message
+        .contains("channel `orders`, shared by 3 interactions"));
+    // The entry point: one R001 for every route entering at `web`.
+    let limits = active(&analysis, "R001");
+    assert_eq!(limits.len(), 1);
+    assert_eq!(limits[0].affected.len(), 6);
+    // The caller's client: retries from `defaults` without backoff on all three calls.
+    let retries = active(&analysis, "S006");
+    assert_eq!(retries.len(), 1);
+    assert_eq!(
+        affected_ids(retries[0]),
+        ["web-catalog", "web-stock", "web-prices"]
+    );
+    // The group's own interaction is its first member; each member keeps its message.
+    assert_eq!(retries[0].interaction.as_deref(), Some("web-catalog"));
+    assert!(retries[0].affected[1].message.contains("`web → stock`"));
+    // A rule about one interaction at a time is not grouped.
+    assert_eq!(active(&analysis, "A004").len(), 3);
+    // Counts: a group is one finding.
+    assert_eq!(analysis.count(Severity::Error), 1);
+}
+
+#[test]
+fn a_suppression_removes_one_member_only() {
+    let analysis = load(FIXTURE);
+    let timeouts = active(&analysis, "S001");
+    assert_eq!(timeouts.len(), 1);
+    assert_eq!(affected_ids(timeouts[0]), ["web-catalog", "web-prices"]);
+    let suppressed: Vec<_> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.code == "S001" && f.suppressed.is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0].interaction.as_deref(), Some("web-stock"));
+    assert!(suppressed[0].affected.is_empty());
+    assert_eq!(analysis.suppressed(), 1);
+}
+
+#[test]
+fn baselines_match_per_member() {
+    let dir = std::env::temp_dir().join(format!("commsplan-grouping-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let analysis = load(FIXTURE);
+    let entries = baseline::entries(&analysis.findings);
+    // Written per interaction: the S006 group gives three entries.
+    let retry_entries: Vec<_> = entries.iter().filter(|e| e.code == "S006").collect();
+    assert_eq!(retry_entries.len(), 3);
+    // A baseline that holds only `web-stock`'s S006 takes that member out of the group.
+    let one: Vec<_> = retry_entries
+        .into_iter()
+        .filter(|e| e.interaction.as_deref() == Some("web-stock"))
+        .cloned()
+        .collect();
+    let path = dir.join("baseline.json");
+    baseline::write(&path, &one).unwrap();
+    let run = RunOptions {
+        baseline: Some(path),
+        ..RunOptions::default()
+    };
+    let with = analyze_with(&[FIXTURE], &LoadOptions::default(), &run).unwrap();
+    let retries = active(&with, "S006");
+    assert_eq!(retries.len(), 1);
+    assert_eq!(affected_ids(retries[0]), ["web-catalog", "web-prices"]);
+    assert!(with.baseline_fixed.is_empty());
+    assert_eq!(with.suppressed(), analysis.suppressed() + 1);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn every_format_names_the_members() {
+    let analysis = load(FIXTURE);
+    let json: Value = serde_json::from_str(&render(Format::Json, &analysis)).unwrap();
+    let group = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "A001")
+        .unwrap();
+    let members: Vec<&str> = group["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["interaction"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        members,
+        ["order-to-billing", "order-to-shipping", "order-to-audit"]
+    );
+    assert!(group["affected"][2]["location"]["line"].is_u64());
+    // v1 fields keep their meaning: one interaction, the first affected.
+    assert_eq!(group["interaction"], "order-to-billing");
+
+    let sarif: Value = serde_json::from_str(&render(Format::Sarif, &analysis)).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "S006")
+        .unwrap();
+    let related = result["relatedLocations"].as_array().unwrap();
+    for id in ["web-catalog", "web-stock", "web-prices"] {
+        assert!(
+            related
+                .iter()
+                .any(|r| r["message"]["text"].as_str().unwrap().contains(id)),
+            "{id}: {related:?}"
+        );
+    }
+    for format in [
+        Format::Github,
+        Format::Gitlab,
+        Format::Junit,
+        Format::Markdown,
+        Format::Table,
+    ] {
+        let text = render(format, &analysis);
+        for id in ["order-to-billing", "order-to-shipping", "order-to-audit"] {
+            assert!(
+                text.lines()
+                    .any(|l| l.contains("dead-letter") && l.contains(id)),
+                "{format:?} names {id} on the A001 line: {text}"
+            );
+        }
+    }
+    insta::assert_snapshot!("grouped.json", render(Format::Json, &analysis));
+    insta::assert_snapshot!("grouped.table", render(Format::Table, &analysis));
+}
+
+#[test]
+fn grouping_is_deterministic() {
+    let first = render(Format::Json, &load(FIXTURE));
+    for _ in 0..3 {
+        assert_eq!(render(Format::Json, &load(FIXTURE)), first);
+    }
+}
+
+/// Two callers take their database settings from one anchor, one whole and one merged;
+/// the anchor has no timeout.
+const ANCHORED: &str = r#"version: 1
+system: anchored
+x-db: &db
+  pattern: sync
+  protocol: postgres
+  pool: { keep_alive: true, max_connections: 10 }
+  circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 3 }
+  metrics: true
+services:
+  orders: {}
+  billing: {}
+  db: { kind: external }
+interactions:
+  - id: orders-db
+    from: orders
+    to: db
+    idempotent: true
+    needs: { realtime: true, consistency: strong }
+    uses: *db
+  - id: billing-db
+    from: billing
+    to: db
+    idempotent: true
+    needs: { realtime: true, consistency: strong }
+    uses:
+      <<: *db
+      serialization: binary
+"#;
+
+#[test]
+fn a_gap_in_an_anchor_is_one_finding_at_the_anchor() {
+    let dir = std::env::temp_dir().join(format!("commsplan-anchored-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, ANCHORED).unwrap();
+    let analysis = analyze(&[&path], &LoadOptions::default()).unwrap();
+    let timeouts = active(&analysis, "S001");
+    assert_eq!(timeouts.len(), 1, "{timeouts:?}");
+    assert_eq!(affected_ids(timeouts[0]), ["orders-db", "billing-db"]);
+    let at = timeouts[0].location.as_ref().unwrap();
+    // `&db` on line 3, column 7.
+    assert_eq!((at.line, at.column), (3, 7));
+    assert!(
+        timeouts[0].message.contains("`&db`"),
+        "{}",
+        timeouts[0].message
+    );
+
+    // With a timeout in one caller's own block, the other is reported alone, as before.
+    let fixed = ANCHORED.replace(
+        "      serialization: binary\n",
+        "      serialization: binary\n      timeout_ms: 500\n",
+    );
+    std::fs::write(&path, fixed).unwrap();
+    let analysis = analyze(&[&path], &LoadOptions::default()).unwrap();
+    let timeouts = active(&analysis, "S001");
+    assert_eq!(timeouts.len(), 1);
+    assert!(timeouts[0].affected.is_empty());
+    assert_eq!(timeouts[0].interaction.as_deref(), Some("orders-db"));
+    std::fs::remove_dir_all(&dir).ok();
+}

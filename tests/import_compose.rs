@@ -1,0 +1,232 @@
+//! `commsplan import compose`: the Sock Shop compose file read where it is, and small
+//! fixtures for the environment forms, brokers, start order, hostile names and broken YAML.
+
+use commsplan::model::{load, LoadOptions};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const KIND: &str = "compose";
+
+/// The shared import samples: `../shared/import-samples` from the repository, or one
+/// level further up when the repository is checked out one level deeper.
+fn samples() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for up in ["..", "../.."] {
+        let dir = root.join(up).join("shared/import-samples");
+        if dir.is_dir() {
+            return dir;
+        }
+    }
+    panic!("the shared import samples are not beside the repository");
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_commsplan"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn import(dir: &Path, args: &[&str]) -> (String, String, i32) {
+    let mut all = vec!["import", KIND];
+    all.extend(args);
+    let out = run(dir, &all);
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!(
+            "commsplan-import-{KIND}-{tag}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Loads an imported file as `analyze` would; it must load with no error of the loader.
+fn loads(text: &str, tag: &str) -> commsplan::model::Model {
+    let t = TempDir::new(tag);
+    let path = t.write("system.yaml", text);
+    let (model, findings) = load(&[&path], &LoadOptions::default()).unwrap();
+    let broken: Vec<_> = findings.iter().filter(|f| f.did_not_load()).collect();
+    assert!(broken.is_empty(), "{broken:#?}\n{text}");
+    model
+}
+
+fn edges(model: &commsplan::model::Model) -> Vec<(String, String)> {
+    let mut e: Vec<_> = model
+        .interactions
+        .iter()
+        .map(|d| (d.interaction.from.clone(), d.interaction.to.clone()))
+        .collect();
+    e.sort();
+    e
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn kind_of(model: &commsplan::model::Model, name: &str) -> Option<&'static str> {
+    model
+        .service(name)
+        .and_then(|s| s.service.kind)
+        .map(|k| k.as_str())
+}
+
+#[test]
+fn sock_shop_compose_imports_its_services_and_the_one_address_it_names() {
+    let dir = samples().join("sock-shop/deploy/docker-compose");
+    let (text, err, code) = import(&dir, &["docker-compose.yml"]);
+    assert_eq!(code, 0, "{err}");
+    let model = loads(&text, "sock-shop");
+    assert_eq!(model.services.len(), 15, "{text}");
+    // `MONGO_HOST=user-db:27017` is the only address in an environment; JAVA_OPTS and
+    // the database passwords name no service.
+    assert_eq!(edges(&model), pairs(&[("user", "user-db")]));
+    assert_eq!(kind_of(&model, "rabbitmq"), Some("external"));
+    assert_eq!(kind_of(&model, "carts-db"), Some("external"));
+    assert_eq!(kind_of(&model, "orders-db"), Some("external"));
+    assert_eq!(kind_of(&model, "front-end"), None);
+    insta::assert_snapshot!("compose-sock-shop", text);
+}
+
+const FIXTURE: &str = "\
+services:
+  web:
+    image: example/web:1
+    environment:
+      - API_URL=http://api:8080/v1
+      - CACHE_ADDR=cache:6379
+      - SELF=http://web:80
+      - ELSEWHERE=http://not-in-input:80
+      - PLAIN
+    depends_on:
+      - api
+      - cache
+      - db-migrate
+    healthcheck:
+      test: [CMD, curl, -f, http://localhost]
+      timeout: 5s
+  api:
+    image: example/api:1
+    environment:
+      ORDERS_QUEUE_HOST: rabbit
+      KAFKA_BOOTSTRAP: events:9092
+      PORT: 8080
+    depends_on:
+      rabbit: {condition: service_healthy}
+      nats: {condition: service_started}
+  cache:
+    image: redis:7
+  rabbit:
+    image: rabbitmq:3-management
+    environment:
+      RABBITMQ_NODENAME: rabbit@api
+  events:
+    image: bitnami/kafka:3.7
+  nats:
+    image: nats:2.10
+  db-migrate:
+    image: example/migrate:1
+";
+
+#[test]
+fn environment_forms_brokers_and_start_order() {
+    let t = TempDir::new("forms");
+    t.write("compose.yaml", FIXTURE);
+    let (text, err, code) = import(&t.0, &["."]);
+    assert_eq!(code, 0, "{err}");
+    let model = loads(&text, "forms");
+    assert_eq!(
+        edges(&model),
+        pairs(&[
+            ("api", "events"),
+            ("api", "rabbit"),
+            ("web", "api"),
+            ("web", "cache"),
+        ])
+    );
+    let protocol = |to: &str| {
+        model
+            .interactions
+            .iter()
+            .find(|d| d.interaction.to == to)
+            .and_then(|d| d.uses().protocol.clone())
+    };
+    assert_eq!(protocol("rabbit").as_deref(), Some("amqp"));
+    assert_eq!(protocol("events").as_deref(), Some("kafka"));
+    assert_eq!(protocol("cache"), None);
+    // A broker's own environment is not read for calls.
+    assert!(!edges(&model).contains(&("rabbit".into(), "api".into())));
+    // `depends_on` alone is not a call: noted where no address backs it.
+    assert!(
+        text.contains("`api` depends on `nats` (start order)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`web` depends on `db-migrate` (start order)"),
+        "{text}"
+    );
+    assert!(!text.contains("`web` depends on `api`"), "{text}");
+    assert!(
+        text.contains("compose.yaml:15: `web`: a healthcheck"),
+        "{text}"
+    );
+    assert!(!text.contains("timeout_ms"), "{text}");
+    assert!(
+        text.contains("protocol: amqp  # from ./compose.yaml:29"),
+        "{text}"
+    );
+}
+
+#[test]
+fn hostile_service_names_are_escaped_and_load() {
+    let t = TempDir::new("hostile");
+    t.write(
+        "c.yaml",
+        "services:\n  \"a\\\"b\\n\\e[31mc: é\":\n    environment: {X_URL: 'http://api:1'}\n  api: {image: x}\n",
+    );
+    let (text, err, code) = import(&t.0, &["c.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    let model = loads(&text, "hostile");
+    assert_eq!(edges(&model), pairs(&[("a\"b\n\u{1b}[31mc: é", "api")]));
+}
+
+#[test]
+fn broken_yaml_is_a_located_diagnostic() {
+    let t = TempDir::new("broken");
+    t.write("a.yaml", "services:\n  web: {image: [x\n");
+    t.write("b.yaml", "services:\n  api: {image: y}\n");
+    let (text, err, code) = import(&t.0, &["."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("a.yaml:") && err.contains("M001"), "{err}");
+    let model = loads(&text, "broken");
+    assert_eq!(model.services.len(), 1);
+}
