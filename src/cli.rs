@@ -55,13 +55,14 @@ pub enum Command {
     /// Write a man page per subcommand into a folder.
     Man(ManArgs),
     /// Write an architecture file from what is deployed (Kubernetes manifests with their
-    /// Istio resources), each value commented with the file and line it was read from.
+    /// Istio resources, docker-compose files, AsyncAPI documents), each value commented
+    /// with the file and line it was read from.
     Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  commsplan import kubernetes deploy/ -o system.yaml\n  commsplan import kubernetes k8s/app.yaml istio/ > system.yaml\n  commsplan import kubernetes deploy/ --merge system.yaml\n\nExit codes: 0 imported, 1 an input file does not parse (located findings on stderr; the rest is still imported), 2 commsplan could not run or refused to write."
+    after_help = "Examples:\n  commsplan import kubernetes deploy/ -o system.yaml\n  commsplan import kubernetes k8s/app.yaml istio/ > system.yaml\n  commsplan import kubernetes deploy/ --merge system.yaml\n  commsplan import compose docker-compose.yml -o system.yaml\n  commsplan import asyncapi asyncapi.yaml -o events.yaml\n\nExit codes: 0 imported, 1 an input file does not parse (located findings on stderr; the rest is still imported), 2 commsplan could not run or refused to write."
 )]
 pub struct ImportArgs {
     /// What the files are.

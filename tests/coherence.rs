@@ -464,3 +464,32 @@ fn a_clients_default_breaker_is_judged_by_its_thresholds() {
     );
     assert!(s005[0].message.contains("10 %"), "{}", s005[0].message);
 }
+
+#[test]
+fn explain_lists_the_declared_broker_and_its_documented_defaults() {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("commsplan-coherence-{}-e{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("commsplan.toml"), "").unwrap();
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, queue_with("  a: { broker: sqs }\n  b: {}\n", "", "")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_commsplan"))
+        .arg("explain")
+        .arg(&path)
+        .arg("jobs")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("broker          sqs  (declared at the publishing service's `broker`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("delivery        standard queues deliver at least once"),
+        "{text}"
+    );
+    assert!(
+        text.contains("← sqs default (aws-sdk-sqs 1.10.0 (SQS API): https://www.rubydoc.info/"),
+        "{text}"
+    );
+}

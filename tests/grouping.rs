@@ -253,3 +253,21 @@ fn a_gap_in_an_anchor_is_one_finding_at_the_anchor() {
     assert_eq!(timeouts[0].interaction.as_deref(), Some("orders-db"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn explain_shows_an_interaction_its_share_of_a_group() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_commsplan"))
+        .args(["explain", FIXTURE, "web-prices"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let findings = &text[text.find("findings (").expect("a findings section")..];
+    // The members on `web-prices` of the R001, S001 and S006 groups, as found there.
+    assert!(findings.starts_with("findings (3):"), "{findings}");
+    assert!(
+        findings.contains("error [S001] sync call `web → prices`"),
+        "{findings}"
+    );
+    assert!(!findings.contains("web-catalog"), "{findings}");
+}

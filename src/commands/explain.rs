@@ -107,10 +107,24 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
             question.describe(!answer)
         )?;
     }
-    let findings: Vec<_> = analysis
+    // A grouped finding is shown as this interaction's member, as it was found here.
+    let here = |f: &crate::finding::Finding| f.interaction.as_deref() == Some(id);
+    let findings: Vec<crate::finding::Finding> = analysis
         .findings
         .iter()
-        .filter(|f| f.interaction.as_deref() == Some(id))
+        .flat_map(|f| {
+            if f.affected.is_empty() {
+                here(f).then(|| f.clone()).into_iter().collect()
+            } else if f
+                .affected
+                .iter()
+                .any(|a| a.interaction.as_deref() == Some(id))
+            {
+                f.members().into_iter().filter(here).collect()
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
     writeln!(out, "\nfindings ({}):", findings.len())?;
     for f in findings {
@@ -212,7 +226,39 @@ fn write_effective(
         )),
         None => effective::default_retries(decl, &stacks).map(|(v, o)| (v.describe(), o)),
     };
-    writeln!(out, "{}", line("retries", retries))
+    writeln!(out, "{}", line("retries", retries))?;
+    write_broker(out, model, decl)
+}
+
+/// The broker of an asynchronous interaction and what it documents, each with its source.
+fn write_broker(
+    out: &mut String,
+    model: &crate::model::Model,
+    decl: &crate::model::InteractionDecl,
+) -> std::fmt::Result {
+    use crate::model::types::Pattern;
+    let asynchronous = matches!(
+        decl.uses().pattern,
+        Some(Pattern::Queue | Pattern::Stream | Pattern::Cqrs)
+    );
+    let found = crate::stacks::effective::broker(model, decl);
+    match found {
+        None if asynchronous => writeln!(out, "  {:<16}(not declared)", "broker"),
+        None => Ok(()),
+        Some((broker, at)) => {
+            writeln!(out, "  {:<16}{}  (declared at {at})", "broker", broker.name)?;
+            for (what, fact) in broker.rows() {
+                if let Some(f) = fact {
+                    writeln!(
+                        out,
+                        "  {what:<16}{}  ← {} default ({}: {})",
+                        f.value, broker.name, f.version, f.source
+                    )?;
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 fn set_answer(needs: &mut Needs, question: Question, answer: bool) {

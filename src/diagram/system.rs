@@ -148,6 +148,18 @@ fn finding_levels(analysis: &Analysis) -> (HashMap<&str, Severity>, HashMap<&str
         if f.suppressed.is_some() || f.severity < Severity::Warning {
             continue;
         }
+        // A grouped finding marks every interaction it affects, at that member's level.
+        for member in &f.affected {
+            if let Some(i) = &member.interaction {
+                if member.severity >= Severity::Warning {
+                    let level = by_interaction.entry(i.as_str()).or_insert(member.severity);
+                    *level = (*level).max(member.severity);
+                }
+            }
+        }
+        if !f.affected.is_empty() {
+            continue;
+        }
         let slot = match (&f.interaction, &f.service) {
             (Some(i), _) => by_interaction.entry(i.as_str()),
             (None, Some(s)) => by_service.entry(s.as_str()),

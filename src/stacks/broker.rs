@@ -127,7 +127,8 @@ pub fn all() -> Vec<Broker> {
 }
 
 impl Broker {
-    fn rows(&self) -> [(&'static str, Option<Fact<&'static str>>); 5] {
+    /// Each documented setting by name, `None` where it is not known.
+    pub fn rows(&self) -> [(&'static str, Option<Fact<&'static str>>); 5] {
         [
             ("delivery", self.delivery),
             ("dead-lettering", self.dead_letter),

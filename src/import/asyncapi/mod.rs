@@ -24,6 +24,10 @@ use std::path::{Path, PathBuf};
 /// input sends (or receives) on it: the broker and whoever is behind it.
 pub const PLACEHOLDER: &str = "unknown-peers";
 
+/// Most interactions joined from one input: every sender times every receiver of an
+/// address grows as a product, so a hostile input could ask for billions.
+pub const MAX_INTERACTIONS: usize = 100_000;
+
 /// Reads the AsyncAPI documents in `paths` (files, or folders walked in sorted order).
 pub fn import(paths: &[PathBuf]) -> Imported {
     let inputs = read_inputs(paths);
@@ -166,7 +170,18 @@ fn join(all: &[Operation], imported: &mut Imported) {
     }
     let mut ids = BTreeSet::new();
     for (senders, receivers) in by_address.into_values() {
-        for (from, to) in pairs(&senders, &receivers) {
+        let room = MAX_INTERACTIONS.saturating_sub(imported.interactions.len()) + 1;
+        for (from, to) in pairs(&senders, &receivers, room) {
+            if imported.interactions.len() >= MAX_INTERACTIONS {
+                let op = from.or(to).expect("a pair has a side");
+                imported.notes.push(Note {
+                    source: op.source.clone(),
+                    message: format!(
+                        "more than {MAX_INTERACTIONS} interactions: the rest is not imported"
+                    ),
+                });
+                return;
+            }
             if from.is_none() || to.is_none() {
                 add_placeholder(imported, from.or(to).expect("a pair has a side"));
             }
@@ -182,14 +197,23 @@ type Pair<'o> = (Option<&'o Operation>, Option<&'o Operation>);
 /// receiver sends to the placeholder, and a receiver with no other sender receives
 /// from it. An application that sends and receives on one address is not joined to
 /// itself.
-fn pairs<'o>(senders: &[&'o Operation], receivers: &[&'o Operation]) -> Vec<Pair<'o>> {
+/// At most `limit` pairs are made.
+fn pairs<'o>(
+    senders: &[&'o Operation],
+    receivers: &[&'o Operation],
+    limit: usize,
+) -> Vec<Pair<'o>> {
     let mut out = Vec::new();
     for s in senders {
+        if out.len() >= limit {
+            break;
+        }
         let others: Vec<&&Operation> = receivers.iter().filter(|r| r.app != s.app).collect();
         if others.is_empty() {
             out.push((Some(*s), None));
         }
-        out.extend(others.into_iter().map(|r| (Some(*s), Some(*r))));
+        let room = limit.saturating_sub(out.len());
+        out.extend(others.into_iter().take(room).map(|r| (Some(*s), Some(*r))));
     }
     for r in receivers {
         if senders.iter().all(|s| s.app == r.app) {
@@ -258,5 +282,59 @@ fn interaction(
         uses,
         source: main.source.clone(),
         field_sources,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(app: &str, action: Action) -> Operation {
+        let at = Source {
+            file: "a.yaml".into(),
+            line: 1,
+            column: 1,
+        };
+        Operation {
+            app: app.into(),
+            action,
+            address: "c".into(),
+            address_source: at.clone(),
+            protocol: None,
+            pattern: None,
+            partition_key: None,
+            summary: None,
+            source: at,
+        }
+    }
+
+    #[test]
+    fn the_join_of_many_senders_and_receivers_is_bounded() {
+        let ops: Vec<Operation> = (0..400)
+            .map(|i| op(&format!("s{i}"), Action::Send))
+            .chain((0..400).map(|i| op(&format!("r{i}"), Action::Receive)))
+            .collect();
+        let mut imported = Imported::default();
+        join(&ops, &mut imported);
+        assert_eq!(imported.interactions.len(), MAX_INTERACTIONS);
+        assert!(imported.notes[0].message.contains("not imported"));
+    }
+
+    #[test]
+    fn an_application_on_both_sides_is_not_joined_to_itself_but_to_the_placeholder() {
+        let ops = [
+            op("a", Action::Send),
+            op("a", Action::Receive),
+            op("b", Action::Receive),
+        ];
+        let mut imported = Imported::default();
+        join(&ops, &mut imported);
+        let flows: Vec<_> = imported
+            .interactions
+            .iter()
+            .map(|i| (i.from.as_str(), i.to.as_str()))
+            .collect();
+        // `a` receives from no other application of the input: from the placeholder.
+        assert_eq!(flows, [("a", "b"), (PLACEHOLDER, "a")]);
     }
 }
