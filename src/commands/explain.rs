@@ -58,7 +58,14 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
     let needs = decl.interaction.needs.clone().unwrap_or_default();
     let mut out = String::new();
     let i = &decl.interaction;
-    writeln!(out, "{} ({} → {})", i.id, i.from, i.to)?;
+    // A name may hold a line break: the header stays one line.
+    writeln!(
+        out,
+        "{} ({} → {})",
+        one_line(&i.id),
+        one_line(&i.from),
+        one_line(&i.to)
+    )?;
     if let Some(summary) = &i.summary {
         writeln!(out, "{summary}")?;
     }
