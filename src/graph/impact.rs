@@ -130,8 +130,6 @@ pub struct Impacts {
     interaction_index: HashMap<String, usize>,
     /// Whether each interaction is a sync edge of the graph.
     sync: Vec<bool>,
-    /// Each rule's consequence, by code.
-    harms: HashMap<&'static str, Harm>,
 }
 
 impl Impacts {
@@ -179,16 +177,11 @@ impl Impacts {
                 Some(score.finish(sync[index]))
             })
             .collect();
-        let harms = crate::rules::registry()
-            .into_iter()
-            .map(|r| (r.code, r.harm))
-            .collect();
         Impacts {
             interactions,
             services,
             interaction_index,
             sync,
-            harms,
         }
     }
 
@@ -218,8 +211,15 @@ impl Impacts {
     }
 
     /// Gives `finding` its impact and lowers its severity where the impact says so.
-    /// `configured`: commsplan.toml sets this code's severity (which then stands).
-    pub fn apply(&self, model: &Model, finding: &mut Finding, configured: bool) {
+    /// `harm`: the consequence its rule declares. `configured`: commsplan.toml sets this
+    /// code's severity (which then stands).
+    pub fn apply(
+        &self,
+        model: &Model,
+        finding: &mut Finding,
+        harm: Option<Harm>,
+        configured: bool,
+    ) {
         if crate::codes::is_input_code(finding.code) {
             return;
         }
@@ -232,7 +232,6 @@ impl Impacts {
             None => return,
         };
         let mut impact = impact.clone();
-        let harm = self.harms.get(finding.code).copied();
         let person_waits = harm == Some(Harm::Wait) && self.called_by_client(model, finding);
         impact.consequence = match harm {
             Some(harm) if !person_waits => harm.points(),
