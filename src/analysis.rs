@@ -126,11 +126,7 @@ pub fn analyze_with(
     }
     drop_superseded(&mut findings);
     phase("rules");
-    let impacts = crate::graph::impact::Impacts::compute(&model, cx.graph());
-    for f in &mut findings {
-        impacts.apply(&model, f, config.severity_of(f.code).is_some());
-    }
-    drop(impacts);
+    apply_impacts(&model, cx.graph(), &config, &mut findings);
     phase("impact");
     drop(cx);
     let ran = |prefix: &str| selected.iter().any(|r| r.info().code.starts_with(prefix));
@@ -302,6 +298,25 @@ pub enum Sort {
 /// so ties keep their position order and the result is deterministic.
 pub fn sort_by_risk(findings: &mut [Finding]) {
     findings.sort_by_key(|f| std::cmp::Reverse((f.severity, f.risk_score())));
+}
+
+/// Gives each finding its impact from the call graph and its rule's consequence, and
+/// lowers its severity where the impact says so (`commsplan explain risk`).
+fn apply_impacts(
+    model: &Model,
+    graph: &crate::graph::SyncGraph,
+    config: &Config,
+    findings: &mut [Finding],
+) {
+    let impacts = crate::graph::impact::Impacts::compute(model, graph);
+    let harms: std::collections::HashMap<&str, crate::codes::Harm> = crate::rules::registry()
+        .into_iter()
+        .map(|r| (r.code, r.harm))
+        .collect();
+    for f in findings {
+        let harm = harms.get(f.code).copied();
+        impacts.apply(model, f, harm, config.severity_of(f.code).is_some());
+    }
 }
 
 /// Findings sorted by file (in the order given), line, column, then code: the output

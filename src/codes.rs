@@ -102,6 +102,55 @@ impl Family {
     }
 }
 
+/// What goes wrong when a finding's gap is hit: the second part of its risk, beside
+/// where it sits in the call graph (`commsplan explain risk`). Each family has a default
+/// ([`Harm::of_family`]); a rule whose consequence differs declares it at its `rules!`
+/// entry (`harm: Wait,`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Harm {
+    /// Visibility or efficiency (metrics, pooling, caching, compression): the gap makes
+    /// failures harder to see or calls slower, but fails no request by itself.
+    Hygiene,
+    /// A failure or a load that spreads: no breaker, bulkhead or admission control,
+    /// retries that multiply, a capacity below the traffic.
+    Spread,
+    /// A wait without a bound: the caller's threads and connections, and those of every
+    /// caller above it, are held while the callee hangs.
+    Wait,
+    /// Data wrong, lost or applied twice: a retried payment, a decision on a stale copy,
+    /// a message lost or processed twice.
+    Integrity,
+}
+
+impl Harm {
+    /// The consequence of a family's rules unless a rule declares its own.
+    pub const fn of_family(family: Family) -> Harm {
+        match family {
+            Family::Observability => Harm::Hygiene,
+            _ => Harm::Spread,
+        }
+    }
+
+    /// Points added to the impact score in the risk order.
+    pub fn points(self) -> u32 {
+        match self {
+            Harm::Hygiene => 0,
+            Harm::Spread => 20,
+            Harm::Wait => 40,
+            Harm::Integrity => 50,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Harm::Hygiene => "hygiene",
+            Harm::Spread => "spread",
+            Harm::Wait => "wait",
+            Harm::Integrity => "integrity",
+        }
+    }
+}
+
 /// Who reports a code, which decides what the run may do with its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -140,6 +189,9 @@ pub struct RuleInfo {
     /// Markdown: What it checks / Why / Example / Fix.
     #[serde(skip)]
     pub doc: &'static str,
+    /// What goes wrong when the gap is hit (see [`Harm`]).
+    #[serde(skip)]
+    pub harm: Harm,
 }
 
 impl RuleInfo {
@@ -160,7 +212,14 @@ impl RuleInfo {
             kind,
             summary,
             doc,
+            harm: Harm::of_family(Family::of_code(code)),
         }
+    }
+
+    /// The rule's own consequence, where it differs from its family's.
+    pub const fn with_harm(mut self, harm: Harm) -> RuleInfo {
+        self.harm = harm;
+        self
     }
 }
 

@@ -164,9 +164,10 @@ impl Finding {
             .collect()
     }
 
-    /// The impact score, 0 without an impact: the second key of the risk order.
+    /// The impact score plus the points of the rule's consequence, 0 without an
+    /// impact: the second key of the risk order.
     pub fn risk_score(&self) -> u32 {
-        self.impact.as_ref().map_or(0, |i| i.score)
+        self.impact.as_ref().map_or(0, |i| i.score + i.consequence)
     }
 
     /// Whether the finding says an input did not load: an error of the loader or of
@@ -186,6 +187,10 @@ pub struct Impact {
     /// Whether the finding's severity was lowered one level for it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub lowered: bool,
+    /// Points for what goes wrong when the rule's gap is hit (`codes::Harm`), added to
+    /// `score` in the risk order. Not in the report: the order shows it.
+    #[serde(skip)]
+    pub consequence: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

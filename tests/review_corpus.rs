@@ -163,6 +163,8 @@ struct Figures {
     /// position order (`--sort position`) and in risk order (the table's default).
     top_five_position: usize,
     top_five_risk: usize,
+    /// The first five findings in risk order, each with what its label says it is.
+    top_five: Vec<String>,
 }
 
 impl Figures {
@@ -230,6 +232,11 @@ fn measure(system: &System) -> Figures {
     figures.top_five_position = by_risk.iter().take(5).filter(on_a_problem).count();
     sort_by_risk(&mut by_risk);
     figures.top_five_risk = by_risk.iter().take(5).filter(on_a_problem).count();
+    figures.top_five = by_risk
+        .iter()
+        .take(TOP)
+        .map(|f| format!("{} on {} ({})", f.code, subject(f), label_of(system, f)))
+        .collect();
     for finding in active(&system.analysis) {
         figures.findings += 1;
         if system.labels.problems.iter().any(|p| p.matches(finding)) {
@@ -238,18 +245,39 @@ fn measure(system: &System) -> Figures {
             figures.noise += 1;
         } else {
             figures.unlabelled += 1;
-            figures.unlabelled_findings.push(format!(
-                "{} on {}",
-                finding.code,
-                finding
-                    .interaction
-                    .as_deref()
-                    .or(finding.service.as_deref())
-                    .unwrap_or("the system")
-            ));
+            figures
+                .unlabelled_findings
+                .push(format!("{} on {}", finding.code, subject(finding)));
         }
     }
     figures
+}
+
+const TOP: usize = 5;
+fn subject(finding: &Finding) -> &str {
+    finding
+        .interaction
+        .as_deref()
+        .or(finding.service.as_deref())
+        .unwrap_or("the system")
+}
+
+/// The problem a finding belongs to, else "noise" or "unlabelled".
+fn label_of(system: &System, finding: &Finding) -> String {
+    let problems: Vec<&str> = system
+        .labels
+        .problems
+        .iter()
+        .filter(|p| p.matches(finding))
+        .map(|p| p.id.as_str())
+        .collect();
+    if !problems.is_empty() {
+        problems.join(", ")
+    } else if system.labels.noise.iter().any(|n| n.matches(finding)) {
+        "noise".to_owned()
+    } else {
+        "unlabelled".to_owned()
+    }
 }
 
 fn table(measured: &[(&str, Figures)]) -> String {
@@ -295,6 +323,11 @@ fn table(measured: &[(&str, Figures)]) -> String {
             out,
             "  - severity differs from the label: {}",
             list(&f.severity_mismatch)
+        );
+        let _ = writeln!(
+            out,
+            "  - first five in risk order: {}",
+            f.top_five.join("; ")
         );
         if !f.unlabelled_findings.is_empty() {
             let _ = writeln!(out, "  - unlabelled: {}", f.unlabelled_findings.join(", "));

@@ -74,8 +74,8 @@ fn impact_follows_the_sync_paths_of_slos_and_entry_points() {
     // `web` is an entry point above the SLO: its own call is on its path, not the SLO's.
     let entry = on(f, "S001", "web-checkout").impact.as_ref().unwrap();
     assert_eq!(
-        entry.reasons,
-        ["on the synchronous path of entry point `web`"]
+        entry.reasons[0],
+        "on the synchronous path of entry point `web`"
     );
     let side = on(f, "S001", "batch-mail").impact.as_ref().unwrap();
     assert_eq!((side.level, side.score), (Level::Low, 0));
@@ -232,8 +232,17 @@ fn a_long_chain_is_walked_without_recursion() {
 fn explain_risk_prints_the_scoring() {
     let text = run(&["explain", "risk"]);
     assert!(text.starts_with("Risk: how findings are ranked"), "{text}");
-    assert!(run(&["explain", "S001"]).contains("commsplan explain risk"));
-    assert!(!run(&["explain", "D001"]).contains("commsplan explain risk"));
+    let timeout = run(&["explain", "S001"]);
+    assert!(timeout.contains("Risk: consequence wait (+40"), "{timeout}");
+    assert!(timeout.contains("lowered one level"), "{timeout}");
+    let mismatch = run(&["explain", "D001"]);
+    assert!(
+        mismatch.contains("Risk: consequence spread (+20"),
+        "{mismatch}"
+    );
+    assert!(!mismatch.contains("lowered one level"), "{mismatch}");
+    assert!(run(&["explain", "O001"]).contains("consequence hygiene (+0"));
+    assert!(!run(&["explain", "M001"]).contains("Risk:"));
 }
 
 /// `checkout` (SLO 99.9 %) records an audit entry after each order and carries on whatever
@@ -300,4 +309,55 @@ fn a_side_call_that_needs_strong_consistency_is_not_lowered() {
     let side = on(&analysis.findings, "S001", "checkout-audit");
     assert_eq!(side.severity, Severity::Error, "{side:?}");
     assert!(!side.impact.as_ref().unwrap().lowered);
+}
+
+/// The consequence of the rule weighs beside the place in the graph: on one call, a
+/// missing breaker (a failure that spreads) ranks above missing metrics (hygiene), which
+/// impact alone would tie and position order would put first (O001 before S004).
+#[test]
+fn consequence_ranks_a_spreading_failure_above_hygiene_at_the_same_place() {
+    let path = write("consequence", SYSTEM);
+    let mut findings = analyze(&[&path], &LoadOptions::default())
+        .expect("analyzes")
+        .findings;
+    let breaker = on(&findings, "S004", "checkout-payment").clone();
+    let metrics = on(&findings, "O001", "checkout-payment").clone();
+    assert_eq!(breaker.severity, metrics.severity);
+    assert_eq!(
+        breaker.impact.as_ref().map(|i| i.score),
+        metrics.impact.as_ref().map(|i| i.score),
+        "same place in the graph"
+    );
+    assert!(breaker.risk_score() > metrics.risk_score());
+    sort_by_risk(&mut findings);
+    let at = |code: &str| {
+        findings
+            .iter()
+            .position(|f| f.code == code && f.interaction.as_deref() == Some("checkout-payment"))
+            .unwrap()
+    };
+    assert!(at("S004") < at("O001"), "breaker before metrics");
+    // An unbounded wait on the payment path outranks both, and every warning.
+    assert_eq!(findings[0].code, "S001");
+    assert_eq!(findings[0].severity, Severity::Error);
+}
+
+/// An unbounded wait is lowered only where a person waits: the client's own call, not
+/// the calls the system makes for it.
+#[test]
+fn a_wait_is_lowered_where_the_caller_is_a_client_only() {
+    let path = write("client-wait", SYSTEM);
+    let f = analyze(&[&path], &LoadOptions::default())
+        .expect("analyzes")
+        .findings;
+    let client = on(&f, "S001", "web-checkout");
+    assert_eq!(client.severity, Severity::Warning);
+    let impact = client.impact.as_ref().unwrap();
+    assert!(impact.lowered);
+    assert_eq!(impact.consequence, 0);
+    assert!(impact.reasons.iter().any(|r| r.contains("a person waits")));
+    let system = on(&f, "S001", "checkout-payment");
+    assert_eq!(system.severity, Severity::Error);
+    assert!(!system.impact.as_ref().unwrap().lowered);
+    assert_eq!(system.impact.as_ref().unwrap().consequence, 40);
 }

@@ -4,15 +4,27 @@
 const START: &str = "<!-- rules:start -->\n";
 const END: &str = "<!-- rules:end -->";
 
+/// The rule's consequence in the risk order (`commsplan explain risk`); input and drift
+/// findings are not ranked by it.
+fn consequence(rule: &commsplan::codes::RuleInfo) -> String {
+    use commsplan::codes::Family;
+    if matches!(rule.family, Family::Model | Family::Drift) {
+        String::new()
+    } else {
+        format!(" · consequence: {}", rule.harm.as_str())
+    }
+}
+
 fn reference() -> String {
     let mut out = String::new();
     for rule in commsplan::rules::registry() {
         out.push_str(&format!(
-            "### {} {}\n\n{} · default severity: {}\n\n{}\n\n{}\n\n",
+            "### {} {}\n\n{} · default severity: {}{}\n\n{}\n\n{}\n\n",
             rule.code,
             rule.name,
             rule.family.as_str(),
             rule.severity,
+            consequence(rule),
             rule.summary,
             rule.doc
                 .trim_end()

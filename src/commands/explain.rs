@@ -35,7 +35,7 @@ fn explain_rule(code: &str) -> anyhow::Result<String> {
         rule.severity,
         rule.summary,
         rule.doc.trim_end()
-    ) + crate::graph::impact::explain_note(rule.code))
+    ) + &crate::graph::impact::explain_note(rule))
 }
 
 fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {

@@ -4,6 +4,7 @@
 //! [`SCORING`], which `commsplan explain risk` prints and docs/rules.md repeats.
 
 use super::SyncGraph;
+use crate::codes::Harm;
 use crate::finding::{Finding, Severity};
 use crate::model::types::{Consistency, ServiceKind};
 use crate::model::Model;
@@ -32,6 +33,9 @@ const NOTED_FROM: u32 = 65;
 /// The reason given for a synchronous call whose answer the caller does not wait for.
 const SIDE_CALL: &str =
     "side call: the caller carries on without the answer (needs.realtime: false)";
+/// The reason given for an unbounded wait whose caller is a client of the system.
+const PERSON_WAITS: &str =
+    "the caller is a client (kind: client): a person waits, no thread of the system";
 
 /// The scoring, as `commsplan explain risk` prints it.
 pub const SCORING: &str = "\
@@ -54,6 +58,26 @@ A synchronous call whose caller carries on without the answer (needs.realtime: f
 without strong consistency) gets no points for the path it is made on: its failure does
 not fail the request (a side call, such as recording statistics after a change).
 
+Consequence: what goes wrong when the gap is hit, declared once with each rule (a default
+per family, overridden by the rules whose consequence differs) and added to the impact
+score in the risk order:
+
+  +50  integrity: data wrong, lost or applied twice (a retried payment, a decision on a
+       stale copy, a message lost or processed twice)
+  +40  wait: a wait without a bound holds the caller's threads and every caller's above
+  +20  spread: a failure or load that spreads (no breaker, bulkhead or admission control,
+       retries that multiply, capacity below the traffic)
+   +0  hygiene: visibility or efficiency (metrics, pooling, caching, compression): the gap
+       makes failures harder to see or calls slower but fails no request by itself
+
+So a missing metric or pool on a call at high fan-in does not outrank, at the same
+severity, a missing breaker or an unbounded wait on the same path. A group of findings
+with one cause takes the impact of its member that scores most: the cause is hit there.
+
+A wait whose caller is a client (kind: client: a browser, a person's tool) gets no
+consequence points, and an S finding about it is lowered one level: what waits is a person,
+who gives up, not a thread of the system.
+
 The impact is high from 40 points. It is low for a synchronous call that scores 0: off
 every entry point's and SLO's synchronous path or a side call, no strong consistency,
 fan-in under 3 (a side path, such as a batch job's call).
@@ -68,8 +92,8 @@ Severity follows impact, conservatively:
   - M findings (problems of the input files), and every other family, never change.
   - A severity set in commsplan.toml ([severity]) always wins.
 
-Order: `analyze --sort risk` prints findings by severity, then impact score, then position
-(file, line, column, code). The table and the Markdown page use it by default; json, sarif,
+Order: `analyze --sort risk` prints findings by severity, then impact score plus
+consequence points, then position (file, line, column, code). The table and the Markdown page use it by default; json, sarif,
 github, junit and gitlab keep position order unless `--sort risk` is given.
 ";
 
@@ -175,9 +199,27 @@ impl Impacts {
         self.services.get(index)
     }
 
+    /// Whether the finding's interaction is called by a service of kind client.
+    fn called_by_client(&self, model: &Model, finding: &Finding) -> bool {
+        let caller = finding
+            .interaction
+            .as_deref()
+            .and_then(|id| self.interaction_index.get(id))
+            .and_then(|&i| model.interactions.get(i))
+            .and_then(|d| model.services.get(&d.interaction.from));
+        caller.is_some_and(|s| s.service.kind == Some(ServiceKind::Client))
+    }
+
     /// Gives `finding` its impact and lowers its severity where the impact says so.
-    /// `configured`: commsplan.toml sets this code's severity (which then stands).
-    pub fn apply(&self, model: &Model, finding: &mut Finding, configured: bool) {
+    /// `harm`: the consequence its rule declares. `configured`: commsplan.toml sets this
+    /// code's severity (which then stands).
+    pub fn apply(
+        &self,
+        model: &Model,
+        finding: &mut Finding,
+        harm: Option<Harm>,
+        configured: bool,
+    ) {
         if crate::codes::is_input_code(finding.code) {
             return;
         }
@@ -190,9 +232,18 @@ impl Impacts {
             None => return,
         };
         let mut impact = impact.clone();
-        if !configured && on_sync_call && impact.level == Level::Low && lowerable(finding.code) {
+        let person_waits = harm == Some(Harm::Wait) && self.called_by_client(model, finding);
+        impact.consequence = match harm {
+            Some(harm) if !person_waits => harm.points(),
+            _ => 0,
+        };
+        let lower_it = impact.level == Level::Low || person_waits;
+        if !configured && on_sync_call && lower_it && lowerable(finding.code) {
             finding.severity = lower(finding.severity);
             impact.lowered = true;
+            if person_waits {
+                impact.reasons.push(PERSON_WAITS.to_string());
+            }
         }
         finding.impact = Some(Box::new(impact));
     }
@@ -206,6 +257,8 @@ pub fn summary(finding: &Finding) -> Option<String> {
     let level = match impact.level {
         Level::High if impact.score >= NOTED_FROM => "high",
         Level::Low if impact.lowered => "low, severity lowered one level",
+        Level::Normal if impact.lowered => "normal, severity lowered one level",
+        Level::High if impact.lowered => "high, severity lowered one level",
         _ => return None,
     };
     Some(format!(
@@ -215,14 +268,27 @@ pub fn summary(finding: &Finding) -> Option<String> {
     ))
 }
 
-/// The end of `explain CODE`: for the codes whose severity follows impact, how.
-pub fn explain_note(code: &str) -> &'static str {
-    if lowerable(code) {
-        "\n\nRisk: on a synchronous call of low impact (a side path) this finding is lowered one \
-         level; `commsplan explain risk` shows the scoring.\n"
-    } else {
-        "\n"
+/// The end of `explain CODE`: the rule's consequence in the risk order and, for the
+/// codes whose severity follows impact, how.
+pub fn explain_note(rule: &crate::codes::RuleInfo) -> String {
+    use crate::codes::Family;
+    // Input and drift findings are not ranked by impact.
+    if matches!(rule.family, Family::Model | Family::Drift) {
+        return "\n".to_string();
     }
+    let mut note = format!(
+        "\n\nRisk: consequence {} (+{} in the risk order)",
+        rule.harm.as_str(),
+        rule.harm.points()
+    );
+    if lowerable(rule.code) {
+        note.push_str(
+            "; on a synchronous call of low impact (a side path) this finding is lowered one \
+             level",
+        );
+    }
+    note.push_str("; `commsplan explain risk` shows the scoring.\n");
+    note
 }
 
 /// The checklist families whose weight depends on the call they are about.
@@ -306,6 +372,7 @@ impl Score {
             level,
             reasons,
             lowered: false,
+            consequence: 0,
         }
     }
 }

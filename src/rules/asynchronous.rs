@@ -17,6 +17,7 @@ rules! {
         code: "A001",
         name: "missing-dead-letter",
         severity: Warning,
+        harm: Integrity,
         check: check_dead_letter,
         summary: "An asynchronous interaction without a dead-letter queue",
         doc: r#"## What it checks
@@ -136,6 +137,7 @@ Size `max` with C002 (rps × processing time).
         code: "A005",
         name: "missing-message-batching",
         severity: Warning,
+        harm: Hygiene,
         check: check_batching,
         summary: "High message rate published one message at a time",
         doc: r#"## What it checks
@@ -165,6 +167,7 @@ batch: { max_size: 500, max_wait_ms: 50 }   # Kafka: batch.size / linger.ms
         code: "A006",
         name: "uncompressed-large-messages",
         severity: Info,
+        harm: Hygiene,
         check: check_compression,
         summary: "Messages above the compression threshold are sent uncompressed",
         doc: r#"## What it checks
@@ -194,6 +197,7 @@ compression: zstd    # or lz4, snappy, gzip
         code: "A007",
         name: "missing-idempotency",
         severity: Warning,
+        harm: Integrity,
         check: check_idempotency,
         summary: "A consumer that may process a redelivered message twice",
         doc: r#"## What it checks
@@ -222,6 +226,7 @@ idempotency: { key: event_id }    # or { consumer: true }
         code: "A008",
         name: "ordering-not-guaranteed",
         severity: Error,
+        harm: Integrity,
         check: check_ordering,
         summary: "`ordering: true` without a partition key, FIFO queue or single consumer",
         doc: r#"## What it checks

@@ -80,6 +80,7 @@ rules! {
         code: "D002",
         name: "undesigned-interaction",
         severity: Info,
+        harm: Hygiene,
         check: check_undesigned,
         summary: "The interaction has no `uses` block, so the checklists are not applied yet",
         doc: r#"## What it checks

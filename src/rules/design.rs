@@ -15,6 +15,7 @@ rules! {
         code: "G007",
         name: "unbounded-downstream",
         severity: Error,
+        harm: Wait,
         check: check_unbounded_downstream,
         summary: "A synchronous call with no timeout below a caller that gives up",
         doc: r#"## What it checks
@@ -51,6 +52,7 @@ more; make the operation idempotent with a key so that the caller's retry is har
         code: "G008",
         name: "stale-strong-read",
         severity: Error,
+        harm: Integrity,
         check: check_stale_strong_read,
         summary: "A decision that needs strong consistency is answered from a copy of the data",
         doc: r#"## What it checks

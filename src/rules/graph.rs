@@ -12,6 +12,7 @@ rules! {
         code: "G001",
         name: "sync-cycle",
         severity: Error,
+        harm: Wait,
         check: check_cycles,
         summary: "Services call each other synchronously in a cycle",
         doc: r#"## What it checks

@@ -7,7 +7,8 @@
 //! `RULES`, so a declared rule always runs and is always listed.
 
 /// Declares a family's rules. For each entry, a `RuleInfo` static named after it and an
-/// entry in the family's `RULES`, in declaration order. `@uses CODE => check;` runs a
+/// entry in the family's `RULES`, in declaration order. `harm:` declares the rule's
+/// consequence where it differs from its family's default ([`crate::codes::Harm`]). `@uses CODE => check;` runs a
 /// check whose code is declared in [`crate::codes`] (the `M` codes all live there).
 macro_rules! rules {
     (
@@ -16,6 +17,7 @@ macro_rules! rules {
             code: $code:literal,
             name: $name:literal,
             severity: $severity:ident,
+            $(harm: $harm:ident,)?
             check: $check:path,
             summary: $summary:expr,
             doc: $doc:expr,
@@ -28,7 +30,7 @@ macro_rules! rules {
             $crate::codes::Severity::$severity,
             $summary,
             $doc,
-        );)*
+        )$(.with_harm($crate::codes::Harm::$harm))?;)*
 
         pub(super) static RULES: &[$crate::rules::Rule] = &[
             $($crate::rules::Rule::new(&$known, $known_check),)*

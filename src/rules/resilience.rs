@@ -75,6 +75,7 @@ law (rps × latency) with headroom.
         code: "R003",
         name: "retry-not-idempotent",
         severity: Error,
+        harm: Integrity,
         check: check_retry_idempotent,
         summary: "Retries on an operation that is not idempotent",
         doc: r#"## What it checks

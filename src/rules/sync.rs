@@ -14,6 +14,7 @@ rules! {
         code: "S001",
         name: "missing-timeout",
         severity: Error,
+        harm: Wait,
         check: check_timeout,
         summary: "A synchronous call without a timeout",
         doc: r#"## What it checks
@@ -77,6 +78,7 @@ suppress with that reason.
         code: "S003",
         name: "missing-connection-pool",
         severity: Warning,
+        harm: Hygiene,
         check: check_pool,
         summary: "A synchronous call without a keep-alive connection pool",
         doc: r#"## What it checks
@@ -194,6 +196,7 @@ retry: { max_attempts: 3, backoff: exponential, base_ms: 100, max_ms: 1000, jitt
         code: "S007",
         name: "missing-batch-api",
         severity: Warning,
+        harm: Hygiene,
         check: check_batch,
         summary: "A sync-optimized read at high rate with small payloads and no batch API",
         doc: r#"## What it checks
@@ -224,6 +227,7 @@ batch: { max_size: 50, max_wait_ms: 10 }
         code: "S008",
         name: "missing-response-compression",
         severity: Info,
+        harm: Hygiene,
         check: check_compression,
         summary: "Payloads above the compression threshold are sent uncompressed",
         doc: r#"## What it checks
@@ -254,6 +258,7 @@ compression: gzip          # or br, zstd
         code: "S009",
         name: "missing-cache",
         severity: Warning,
+        harm: Hygiene,
         check: check_cache,
         summary: "A sync-optimized read without a cache",
         doc: r#"## What it checks
