@@ -21,10 +21,9 @@ pub struct Wait {
 pub fn waits(cx: &Context<'_>) -> Vec<Option<Wait>> {
     let mut waits: Vec<Option<Wait>> = vec![None; cx.model.services.len()];
     let graph = cx.graph();
+    // The edge's effective timeout, as every graph rule reads it.
     for edge in &graph.edges {
-        let decl = &cx.model.interactions[edge.interaction];
-        let stacks = effective::stacks(cx.model, decl);
-        let Some((Limit::Ms(ms, _), _)) = effective::timeout(cx.model, decl, &stacks) else {
+        let Some(ms) = edge.timeout_ms else {
             continue;
         };
         let slot = &mut waits[edge.to];
