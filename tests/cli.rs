@@ -232,6 +232,18 @@ fn explain_prints_the_rule_doc_and_an_interaction() {
 }
 
 #[test]
+fn explain_keeps_a_service_name_with_a_line_break_on_the_header_line() {
+    let out = commsplan(&[
+        "explain",
+        "tests/fixtures/hostile-names.yaml",
+        "unicode-queue",
+    ]);
+    let text = stdout(&out);
+    let header = text.lines().next().unwrap();
+    assert!(header.ends_with("→ multi\\nline)"), "{header}");
+}
+
+#[test]
 fn help_lists_every_subcommand() {
     let text = stdout(&commsplan(&["--help"]));
     for sub in [

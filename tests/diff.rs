@@ -295,3 +295,53 @@ fn a_broken_side_gives_located_diagnostics_and_exit_1() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A grouped finding is compared per interaction: one more call under the same gap is one
+/// new finding on that call, and the group's other members stay unchanged.
+#[test]
+fn one_more_member_of_a_group_is_one_new_finding() {
+    let dir = scratch("group");
+    let old = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/grouped.yaml"
+    ))
+    .unwrap();
+    let new = format!(
+        "{old}  - id: web-reviews\n    from: web\n    to: catalog\n    idempotent: true\n    needs: {{ realtime: true, consistency: strong }}\n    uses: {{ pattern: sync, protocol: rest }}\n"
+    );
+    assert!(new.ends_with("protocol: rest }\n") && !old.contains("web-reviews"));
+    std::fs::write(dir.join("old.yaml"), &old).unwrap();
+    std::fs::write(dir.join("new.yaml"), &new).unwrap();
+    let out = commsplan(&dir, &["diff", "old.yaml", "new.yaml", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes_on = |list: &str, id: &str| -> Vec<String> {
+        report["findings"][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["interaction"] == id)
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // A service's own finding that lists its calls (R002) changes with them; every
+    // finding on an interaction is new only on the added call, and none is fixed.
+    let on_interactions = |list: &str| -> Vec<serde_json::Value> {
+        report["findings"][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f.get("interaction").is_some())
+            .cloned()
+            .collect()
+    };
+    assert!(on_interactions("fixed").is_empty(), "{report:#}");
+    assert!(
+        on_interactions("new")
+            .iter()
+            .all(|f| f["interaction"] == "web-reviews"),
+        "only the added call has new findings: {report:#}"
+    );
+    assert!(codes_on("new", "web-reviews").contains(&"S001".to_string()));
+    assert!(codes_on("unchanged", "web-prices").contains(&"S001".to_string()));
+    std::fs::remove_dir_all(&dir).ok();
+}

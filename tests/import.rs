@@ -339,6 +339,24 @@ fn broken_yaml_is_a_located_finding_and_the_rest_is_read() {
 }
 
 #[test]
+fn input_that_cannot_be_read_at_all_writes_nothing() {
+    let t = TempDir::new("unreadable");
+    t.write("junk.yaml", "\u{0}\u{1}binary\u{0}");
+    t.write("bomb.yaml", "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d]\n");
+    for file in ["junk.yaml", "bomb.yaml"] {
+        let (text, err, code) = import(&t.0, &[file, "-o", "out.yaml"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("{file}:")),
+            "a located diagnostic: {err}"
+        );
+        assert!(err.contains("nothing written"), "{err}");
+        assert!(text.is_empty());
+        assert!(!t.0.join("out.yaml").exists(), "{file}: no file is written");
+    }
+}
+
+#[test]
 fn output_is_not_overwritten_without_force_and_a_missing_path_is_an_error() {
     let t = TempDir::new("force");
     t.write(

@@ -23,6 +23,8 @@ pub fn run(args: &DiffArgs) -> Result<u8> {
         }
         return Ok(EXIT_FINDINGS);
     }
+    diff::ungroup(&mut old);
+    diff::ungroup(&mut new);
     let result = diff::compare(&old, &new, labels);
     let paths = report::paths::Paths::new(args.root.as_deref())
         .map_err(|e| anyhow::anyhow!("cannot read the current folder: {e}"))?;

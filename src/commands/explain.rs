@@ -58,7 +58,14 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
     let needs = decl.interaction.needs.clone().unwrap_or_default();
     let mut out = String::new();
     let i = &decl.interaction;
-    writeln!(out, "{} ({} → {})", i.id, i.from, i.to)?;
+    // A name may hold a line break: the header stays one line.
+    writeln!(
+        out,
+        "{} ({} → {})",
+        one_line(&i.id),
+        one_line(&i.from),
+        one_line(&i.to)
+    )?;
     if let Some(summary) = &i.summary {
         writeln!(out, "{summary}")?;
     }
@@ -88,6 +95,18 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
         None => writeln!(out, "declared:    (none)")?,
     }
     write_effective(&mut out, model, decl)?;
+    write_what_if(&mut out, &needs, decision)?;
+    write_findings(&mut out, &analysis.findings, id)?;
+    Ok(out)
+}
+
+/// What each answer on the path would change if it were the other way.
+fn write_what_if(
+    out: &mut String,
+    needs: &crate::model::types::Needs,
+    decision: &crate::flowchart::Decision,
+) -> std::fmt::Result {
+    let chart = flowchart();
     writeln!(out, "\nwhat if:")?;
     for (node, question, answer) in &decision.answers {
         let mut flipped = needs.clone();
@@ -107,10 +126,13 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
             question.describe(!answer)
         )?;
     }
-    // A grouped finding is shown as this interaction's member, as it was found here.
+    Ok(())
+}
+
+/// This interaction's findings; a grouped finding is shown as this interaction's member.
+fn write_findings(out: &mut String, all: &[crate::finding::Finding], id: &str) -> std::fmt::Result {
     let here = |f: &crate::finding::Finding| f.interaction.as_deref() == Some(id);
-    let findings: Vec<crate::finding::Finding> = analysis
-        .findings
+    let findings: Vec<crate::finding::Finding> = all
         .iter()
         .flat_map(|f| {
             if f.affected.is_empty() {
@@ -144,7 +166,7 @@ fn explain_interaction(file: &str, id: &str) -> anyhow::Result<String> {
             f.severity, f.code, f.message
         )?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The settings the rules judge, each with the value that applies and where it comes from.

@@ -55,6 +55,12 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         imported.interactions.len(),
         imported.notes.len()
     );
+    let broken = imported.diagnostics.iter().any(|f| f.did_not_load());
+    if broken && imported.services.is_empty() {
+        // Nothing was read: an empty file would only hide the error behind a new file.
+        let _ = writeln!(err, "nothing written: no input could be read");
+        return Ok(EXIT_FINDINGS);
+    }
     match &args.output {
         Some(path) => {
             let action = write::write_file(path, &text, args.force)?;
@@ -67,11 +73,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         }
         None => super::emit(None, &text)?,
     }
-    Ok(if imported.diagnostics.iter().any(|f| f.did_not_load()) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
+    Ok(if broken { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 /// `--merge INTO`: the deployment written into an existing file. INTO is the explicit

@@ -490,6 +490,20 @@ fn finding_brief(f: &Finding, index: usize) -> FindingBrief {
     }
 }
 
+/// A diff is about what changed on each interaction: a group's members are compared one
+/// by one, so that one more interaction under a shared gap is one new finding (on that
+/// interaction), not the whole group new and the old one fixed.
+pub fn ungroup(analysis: &mut Analysis) {
+    if analysis.findings.iter().all(|f| f.affected.is_empty()) {
+        return;
+    }
+    analysis.findings = analysis
+        .findings
+        .iter()
+        .flat_map(Finding::members)
+        .collect();
+}
+
 /// Findings that mean the side did not load: the file itself is broken.
 pub fn broken(analysis: &Analysis) -> Vec<usize> {
     (0..analysis.findings.len())

@@ -12,7 +12,7 @@
 
 use super::asyncapi::refs::key_source;
 use super::input::{read_inputs, yaml_documents, Document};
-use super::kubernetes::{hosts_in, image_words, unique_id, DATASTORES, LOAD_GENERATORS};
+use super::names::{hosts_in, image_words, unique_id, DATASTORES, LOAD_GENERATORS};
 use super::{Imported, ImportedInteraction, ImportedService, Note, Source};
 use crate::model::types::{Service, ServiceKind, Uses};
 use crate::model::yaml::escape_pointer_token;

@@ -17,7 +17,8 @@
 //! - `OutlierDetection`: a host is ejected after `consecutive5xxErrors` errors in a row,
 //!   for `baseEjectionTime`. docs/import.md explains how this reads as a breaker.
 
-use super::kubernetes::{unique_id, Resource};
+use super::names::unique_id;
+use super::resource::Resource;
 use super::{
     Callers, DestinationPolicy, Imported, ImportedInteraction, ImportedService, Note, Source,
 };

@@ -10,6 +10,8 @@
 //! Istio resources are read by `istio.rs`. docs/import.md is the mapping table.
 
 use super::input::{read_inputs, yaml_documents, Document};
+use super::names::{hosts_in, image_words, unique_id, DATASTORES, LOAD_GENERATORS};
+use super::resource::Resource;
 use super::{istio, Imported, ImportedInteraction, ImportedService, Note, Source};
 use crate::model::types::{Service, ServiceKind, Uses};
 use serde_json::Value;
@@ -48,34 +50,6 @@ pub fn import(paths: &[PathBuf]) -> Imported {
     imported.notes.sort();
     imported.notes.dedup();
     imported
-}
-
-/// One resource of a manifest (a document, or an item of a `List`).
-pub(super) struct Resource<'d> {
-    pub doc: &'d Document,
-    /// JSON pointer of the resource in its document (`""`, or `/items/3`).
-    pub pointer: String,
-    pub value: &'d Value,
-    pub kind: &'d str,
-    pub name: &'d str,
-    pub namespace: Option<&'d str>,
-}
-
-impl<'d> Resource<'d> {
-    pub fn source(&self, relative: &str) -> Source {
-        self.doc.source(&format!("{}{relative}", self.pointer))
-    }
-
-    pub fn at(&self, relative: &str) -> Option<&'d Value> {
-        self.value.pointer(relative)
-    }
-
-    pub fn note(&self, relative: &str, message: String) -> Note {
-        Note {
-            source: self.source(relative),
-            message,
-        }
-    }
 }
 
 /// Kinds that carry neither a service, a call nor a call setting.
@@ -166,38 +140,6 @@ enum Role {
     /// where it is written.
     Datastore(String, String),
     LoadGenerator(String),
-}
-
-/// Words in an image's name, or names of container ports, that mark a datastore or a
-/// broker: its calls are not the system's calls, and its configuration (a MySQL config
-/// map, say) holds no addresses of services.
-pub(super) const DATASTORES: &[&str] = &[
-    "mongo",
-    "mongodb",
-    "mysql",
-    "mysqldb",
-    "mariadb",
-    "postgres",
-    "postgresql",
-    "redis",
-    "memcached",
-    "cassandra",
-    "elasticsearch",
-    "couchdb",
-    "rabbitmq",
-    "kafka",
-    "zookeeper",
-    "nats",
-    "etcd",
-    "amqp",
-];
-
-pub(super) const LOAD_GENERATORS: &[&str] = &["loadgenerator", "load-generator", "locust"];
-
-pub(super) fn image_words(image: &str) -> impl Iterator<Item = &str> {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    let name = last.split([':', '@']).next().unwrap_or(last);
-    name.split(['-', '_', '.'])
 }
 
 fn role_of(resource: &Resource<'_>, pod: &str) -> Role {
@@ -618,135 +560,5 @@ fn note_probes(w: &Workload<'_, '_>, notes: &mut Vec<Note>) {
                 ));
             }
         }
-    }
-}
-
-/// An interaction id the file format accepts (`[a-z0-9][a-z0-9_.-]*`), unique in `ids`.
-pub(super) fn unique_id(from: &str, to: &str, ids: &mut BTreeSet<String>) -> String {
-    let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| c.to_ascii_lowercase())
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect()
-    };
-    let mut base = format!("{}-{}", clean(from), clean(to));
-    if !base.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        base.insert(0, 'i');
-    }
-    let mut id = base.clone();
-    let mut n = 2;
-    while !ids.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
-}
-
-/// Variable names whose whole value is a host name when it has no port or scheme.
-const ADDRESS_KEYS: &[&str] = &[
-    "HOST", "HOSTNAME", "ADDR", "ADDRESS", "URL", "URI", "ENDPOINT", "SERVICE", "SERVER", "SVC",
-];
-
-const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "0.0.0.0", "::1"];
-
-/// The hosts a configuration value names: in URLs (`http://reviews:9080/x`), in
-/// `host:port` words, and as the whole value of a variable whose name says it is an
-/// address (`MYSQL_DB_HOST: mysqldb`).
-pub(super) fn hosts_in(key: &str, value: &str) -> Vec<String> {
-    let mut hosts = Vec::new();
-    let stop = |c: char| ":/?#@ \t,;\"'[]()".contains(c);
-    for (i, _) in value.match_indices("://") {
-        let rest = &value[i + 3..];
-        let authority = rest.split(['/', '?', '#', ' ']).next().unwrap_or("");
-        let after_user = authority.rsplit('@').next().unwrap_or(authority);
-        let host: String = after_user.chars().take_while(|c| !stop(*c)).collect();
-        hosts.push(host);
-    }
-    for word in value.split(|c: char| c.is_whitespace() || ",;=\"'".contains(c)) {
-        if word.contains("://") {
-            continue;
-        }
-        if let Some((host, port)) = word.rsplit_once(':') {
-            if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
-                hosts.push(host.to_string());
-            }
-        }
-    }
-    let addressy = key
-        .to_ascii_uppercase()
-        .rsplit(['_', '-', '.'])
-        .next()
-        .is_some_and(|last| ADDRESS_KEYS.contains(&last));
-    let whole = value.trim();
-    if hosts.is_empty() && addressy && is_host_name(whole) {
-        hosts.push(whole.to_string());
-    }
-    hosts.retain(|h| is_host_name(h) && !LOOPBACK.contains(&h.as_str()));
-    hosts.sort();
-    hosts.dedup();
-    hosts
-}
-
-fn is_host_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hosts_are_read_from_urls_host_ports_and_address_variables() {
-        assert_eq!(
-            hosts_in("PRODUCT_CATALOG_SERVICE_ADDR", "productcatalogservice:3550"),
-            ["productcatalogservice"]
-        );
-        assert_eq!(
-            hosts_in("X", "http://user:pw@reviews:9080/reviews"),
-            ["reviews"]
-        );
-        assert_eq!(
-            hosts_in("MONGO_DB_URL", "mongodb://mongodb:27017/test"),
-            ["mongodb"]
-        );
-        assert_eq!(hosts_in("MYSQL_DB_HOST", "mysqldb"), ["mysqldb"]);
-        // A bare word is an address only where the variable's name says so.
-        assert!(hosts_in("DB_TYPE", "mysql").is_empty());
-        assert!(hosts_in("JAVA_OPTS", "-Xms64m -Xmx128m").is_empty());
-        assert!(hosts_in("HOST", "localhost").is_empty());
-        assert_eq!(
-            hosts_in("ZIPKIN", "zipkin.jaeger.svc.cluster.local:9411"),
-            ["zipkin.jaeger.svc.cluster.local"]
-        );
-    }
-
-    #[test]
-    fn ids_are_valid_and_unique() {
-        let mut ids = BTreeSet::new();
-        assert_eq!(unique_id("Front End", "../db", &mut ids), "front-end-..-db");
-        assert_eq!(
-            unique_id("Front End", "../db", &mut ids),
-            "front-end-..-db-2"
-        );
-        assert_eq!(unique_id("-x", "y", &mut ids), "i-x-y");
-        assert_eq!(unique_id("é", "y", &mut ids), "i--y");
-    }
-
-    #[test]
-    fn datastores_are_known_by_image_words() {
-        let words: Vec<_> =
-            image_words("registry.istio.io/release/examples-bookinfo-mongodb:1.20.3").collect();
-        assert!(words.contains(&"mongodb"), "{words:?}");
-        assert!(!image_words("weaveworksdemos/user-db:0.3.0").any(|w| DATASTORES.contains(&w)));
     }
 }

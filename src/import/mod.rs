@@ -13,6 +13,8 @@ mod istio;
 pub mod kubernetes;
 pub mod matching;
 pub mod merge;
+mod names;
+mod resource;
 pub mod write;
 
 use crate::finding::Finding;

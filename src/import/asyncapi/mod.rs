@@ -11,7 +11,7 @@ mod operations;
 pub(super) mod refs;
 
 use super::input::read_inputs;
-use super::kubernetes::unique_id;
+use super::names::unique_id;
 use super::{Imported, ImportedInteraction, ImportedService, Note, Source};
 use crate::model::types::{Service, ServiceKind, Uses};
 use operations::{Action, Operation};
