@@ -392,3 +392,33 @@ fn s002_judges_a_default_timeout_below_the_callees_p99() {
     assert!(found(&run(&yaml(", client: httpx, timeout_ms: 9000")), "S002").is_empty());
     assert!(found(&run(&yaml("")), "S002").is_empty());
 }
+
+#[test]
+fn a_suggested_timeout_leaves_room_for_the_meshs_default_retries() {
+    let yaml = |extra: &str| {
+        format!("version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  a: {{}}\n  b: {{}}\ninteractions:\n  - {{ id: gw-a, from: gw, to: a, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 3000 }} }}\n  - {{ id: a-b, from: a, to: b, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync{extra} }} }}\n")
+    };
+    // Without a stack the whole 3 s is one attempt's; Istio tries three times.
+    let plain = run(&yaml(""));
+    let help = one(&plain, "G007").help.clone().unwrap_or_default();
+    assert!(help.contains("less than 3000 ms"), "{help}");
+    let meshed = run(&yaml(", mesh: istio"));
+    let help = one(&meshed, "G007").help.clone().unwrap_or_default();
+    assert!(
+        help.contains("1000 ms or less for each of its 3 attempts"),
+        "{help}"
+    );
+}
+
+#[test]
+fn s002_suggests_a_timeout_that_fits_the_callers_wait_across_the_meshs_attempts() {
+    let yaml = |extra: &str| {
+        format!("version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  a: {{}}\n  b: {{ slo: {{ latency_p99_ms: 800 }} }}\ninteractions:\n  - {{ id: gw-a, from: gw, to: a, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 3000 }} }}\n  - {{ id: a-b, from: a, to: b, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 100{extra} }} }}\n")
+    };
+    let help = |a: &Analysis| one(a, "S002").help.clone().unwrap_or_default();
+    // 1.5 × p99 = 1200 ms fits one attempt in 3 s, not three.
+    assert!(help(&run(&yaml(""))).contains("timeout_ms: 1200"));
+    let meshed = help(&run(&yaml(", mesh: istio")));
+    assert!(meshed.contains("timeout_ms: 900"), "{meshed}");
+    assert!(meshed.contains("for each of 3 attempts"), "{meshed}");
+}

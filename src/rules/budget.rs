@@ -66,13 +66,10 @@ fn round_up_50(v: f64) -> u64 {
 pub fn timeout(cx: &Context<'_>, decl: &InteractionDecl) -> TimeoutAdvice {
     let callee = decl.interaction.to.as_str();
     let p99 = slo_latency(cx.model, callee);
-    let attempts = decl
-        .uses()
-        .retry
-        .as_ref()
-        .and_then(|r| r.max_attempts)
-        .unwrap_or(1)
-        .max(1);
+    // The effective attempts, as G003 counts them: a mesh that retries by default
+    // divides the caller's wait among its attempts as a written retry does.
+    let stacks = effective::stacks(cx.model, decl);
+    let attempts = effective::attempts(cx.model, decl, &stacks).map_or(1, |a| a.count);
     let wait = cx
         .model
         .services
