@@ -230,12 +230,13 @@ fn source_note(timeout: &crate::stacks::effective::Effective<crate::stacks::Limi
 }
 
 /// For a call right under the caller that gives up: 1.5 × the callee's p99 when it fits,
-/// else the value S001 would suggest, which fits both sides of the budget (above the
+/// else, when the callee declares a p99, the value S001 would suggest, which fits both sides of the budget (above the
 /// callee's p99, within what the caller waits), so that G007 never leaves a reader
 /// without a value that S001, which it supersedes, would have given.
 fn direct_example(cx: &Context<'_>, decl: &InteractionDecl, bound: u64) -> String {
     let example = example_timeout(cx, &decl.interaction.to, bound);
-    if !example.is_empty() {
+    // Without a declared p99 there is no lower side to fit: the bound alone is said.
+    if !example.is_empty() || super::checklist::slo_latency(cx.model, &decl.interaction.to).is_none() {
         return example;
     }
     let advice = super::budget::timeout(cx, decl);
@@ -295,8 +296,15 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
         )
         .label(format!("no `timeout_ms` under a {limit} ms caller"))
         .help(format!(
-            "add `timeout_ms` under `uses:` on `{}`: {fits}{}{}",
+            "add `timeout_ms` under `uses:` on `{}`{}: {fits}{}{}",
             decl.id(),
+            match &edge.timeout {
+                Some((_, effective::Origin::Stack { stack, .. })) if effective::is_mesh(stack) =>
+                    format!(" (or a timeout on its {stack} route)"),
+                Some((_, effective::Origin::Stack { stack, .. })) =>
+                    format!(" and set it on the {stack} client"),
+                _ => String::new(),
+            },
             if direct {
                 String::new()
             } else {

@@ -306,12 +306,12 @@ fn early_callers(graph: &SyncGraph, worst: &[Option<(u64, usize)>]) -> Vec<Vec<u
     early
 }
 
-/// "3 × 2000 ms + 300 ms backoff" for the worst wait of one call, with where a value
-/// that is a stack default comes from.
-fn worst_wait_text(inner: &crate::graph::Edge, downstream: u64) -> String {
+/// "3 × 2000 ms + 300 ms backoff" for the worst wait of one call, and where its values
+/// that are stack defaults come from ("okhttp default read timeout 10000 ms"), if any.
+fn worst_wait_text(inner: &crate::graph::Edge, downstream: u64) -> (String, String) {
     let timeout = inner.timeout_ms.unwrap_or(0);
     let backoff = downstream.saturating_sub(timeout.saturating_mul(u64::from(inner.attempts)));
-    let mut how = if inner.attempts > 1 {
+    let how = if inner.attempts > 1 {
         format!(
             "{} × {timeout} ms{}",
             inner.attempts,
@@ -331,10 +331,7 @@ fn worst_wait_text(inner: &crate::graph::Edge, downstream: u64) -> String {
     .into_iter()
     .flatten()
     .collect();
-    if !sources.is_empty() {
-        how.push_str(&format!("; {}", sources.join("; ")));
-    }
-    how
+    (how, sources.join("; "))
 }
 
 /// " (okhttp default read timeout 10000 ms)" when a caller's timeout is a stack default.
@@ -418,15 +415,19 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let decl = &cx.model.interactions[edge.interaction];
         let inner = &graph.edges[via];
         let inner_decl = &cx.model.interactions[inner.interaction];
-        let how = worst_wait_text(inner, downstream);
-        let inner_is_default = effective::timeout_source(&inner.timeout).is_some()
-            || inner.attempts_from.as_ref().and_then(effective::attempts_source).is_some();
+        let (how, sources) = worst_wait_text(inner, downstream);
+        let inner_is_default = !sources.is_empty();
+        let (in_message, in_label) = if inner_is_default {
+            (format!("{how}; {sources}"), format!(" ({sources})"))
+        } else {
+            (how.clone(), String::new())
+        };
         let mut f = cx.finding(
             &TIMEOUT_INVERSION,
             decl,
             timeout_field(cx, edge),
             format!(
-                "`{}` gives up after {timeout} ms{}, but `{}` may wait {downstream} ms on `{}` ({how}): chain {}{}",
+                "`{}` gives up after {timeout} ms{}, but `{}` may wait {downstream} ms on `{}` ({in_message}): chain {}{}",
                 decl.interaction.from,
                 timeout_note(edge),
                 decl.interaction.to,
@@ -444,7 +445,10 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         ))
         .related(
             cx.model.at(&inner_decl.origin, timeout_field(cx, inner)),
-            format!("`{}` waits up to {how} here", inner_decl.interaction.from),
+            format!(
+                "`{}` waits up to {how} here{in_label}",
+                inner_decl.interaction.from
+            ),
         );
         for &e in callers[1..].iter().take(LISTED) {
             let d = &cx.model.interactions[graph.edges[e].interaction];
