@@ -126,6 +126,8 @@ fn one_changed_virtual_service_timeout_is_one_finding_at_both_places() {
     let f = &findings[0];
     assert_eq!(f["code"], "I001");
     assert_eq!(f["interaction"], "get-recommendation");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.starts_with("`get-recommendation`: "), "{message}");
     let model_text = std::fs::read_to_string(tmp.0.join("system.yaml")).unwrap();
     let line = model_text
         .lines()

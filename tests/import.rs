@@ -565,3 +565,33 @@ fn a_folder_import_does_not_read_its_own_output() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("unchanged"), "{err}");
 }
+
+/// Online Boutique's shape: `frontend` (ClusterIP) and `frontend-external` (LoadBalancer)
+/// select the same pods. They are one service, the front door, and a call to either name
+/// is a call to it.
+#[test]
+fn a_second_service_over_the_same_pods_is_the_same_service() {
+    let t = TempDir::new("second-name");
+    t.write(
+        "app.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: frontend}\nspec: {selector: {app: frontend}}\n---\n\
+apiVersion: v1\nkind: Service\nmetadata: {name: frontend-external}\nspec: {type: LoadBalancer, selector: {app: frontend}}\n---\n\
+apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: frontend}\nspec:\n  template:\n    metadata: {labels: {app: frontend}}\n    spec:\n      containers: [{name: server, image: frontend}]\n---\n\
+apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: probe}\nspec:\n  template:\n    metadata: {labels: {app: probe}}\n    spec:\n      containers:\n        - name: probe\n          image: probe\n          env: [{name: TARGET_URL, value: \"http://frontend-external:80/\"}]\n",
+    );
+    let (text, err, code) = import(&t.0, &["app.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let model = loads(&text, "second-name");
+    let names: Vec<_> = model.services.values().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["frontend", "probe"], "{text}");
+    let frontend = model
+        .services
+        .values()
+        .find(|s| s.name == "frontend")
+        .unwrap();
+    assert_eq!(
+        frontend.service.kind,
+        Some(commsplan::model::types::ServiceKind::Gateway)
+    );
+    assert_eq!(edges(&model), pairs(&[("probe", "frontend")]));
+}

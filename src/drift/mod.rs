@@ -141,8 +141,8 @@ fn not_in_model(model: &Model, call: &ImportedInteraction) -> Finding {
     let mut finding = Finding::new(
         &CALL_NOT_IN_MODEL,
         format!(
-            "the deployed configuration shows a call from `{}` to `{}`{on} that no interaction of the model describes",
-            call.from, call.to
+            "the deployed configuration shows a call `{}` from `{}` to `{}`{on} that no interaction of the model describes",
+            call.id, call.from, call.to
         ),
     )
     .help("add the interaction to the model (`commsplan import … --merge FILE` appends it), or remove the stale address from the deployment")

@@ -28,7 +28,8 @@ pub fn compare(
             Some(ours) => Finding::new(
                 &SETTING_DRIFT,
                 format!(
-                    "`uses.{}` is {} in the model and {} in the deployed configuration",
+                    "`{}`: `uses.{}` is {} in the model and {} in the deployed configuration",
+                    decl.id(),
                     path.replace('/', "."),
                     show(ours),
                     show(value)
@@ -39,7 +40,8 @@ pub fn compare(
             None => Finding::new(
                 &SETTING_NOT_IN_MODEL,
                 format!(
-                    "the deployed configuration sets `uses.{}` to {}; the model does not say",
+                    "`{}`: the deployed configuration sets `uses.{}` to {}; the model does not say",
+                    decl.id(),
                     path.replace('/', "."),
                     show(value)
                 ),

@@ -318,7 +318,8 @@ mod tests {
         assert!(role_of("bus", Some("bitnami/kafka:3.7")) == Role::Broker("kafka"));
         assert!(role_of("nats", Some("nats:2.10-alpine")) == Role::Broker("nats"));
         assert!(role_of("carts-db", Some("mongo:3.4")) == Role::Datastore);
-        assert!(role_of("user-db", Some("weaveworksdemos/user-db:0.4.0")) == Role::Plain);
+        assert!(role_of("user-db", Some("weaveworksdemos/user-db:0.4.0")) == Role::Datastore);
+        assert!(role_of("user", Some("weaveworksdemos/user:0.4.7")) == Role::Plain);
         assert!(role_of("locust", None) == Role::LoadGenerator);
     }
 }

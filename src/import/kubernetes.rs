@@ -243,11 +243,50 @@ impl<'r, 'd> Cluster<'r, 'd> {
             cluster.add_service(s, imported);
         }
         let selectors = Selectors::new(&services);
+        let mut selected_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for w in workloads {
-            let name = cluster.place_workload(&w, &selectors, imported);
+            let (name, selecting) = cluster.place_workload(&w, &selectors, imported);
+            for s in selecting {
+                selected_by.entry(s).or_default().insert(name.clone());
+            }
             cluster.workloads.push((w, name));
         }
+        cluster.fold_second_names(&selected_by, imported);
         cluster
+    }
+
+    /// A Service that only gives another name to a workload imported under its first
+    /// Service (Online Boutique's `frontend-external`, a LoadBalancer over the pods of
+    /// `frontend`) is not a service of its own: callers of either name call the same pods.
+    /// Its name resolves to that service, which takes its kind (the front door).
+    fn fold_second_names(
+        &mut self,
+        selected_by: &BTreeMap<String, BTreeSet<String>>,
+        imported: &mut Imported,
+    ) {
+        let placed: BTreeSet<&String> = self.workloads.iter().map(|(_, n)| n).collect();
+        for (second, targets) in selected_by {
+            let (true, Some(target)) = (targets.len() == 1, targets.first()) else {
+                continue;
+            };
+            if placed.contains(second) || second == target {
+                continue;
+            }
+            let Some(folded) = imported.services.shift_remove(second) else {
+                continue;
+            };
+            self.names.insert(second.clone(), target.clone());
+            if let Some(entry) = imported.services.get_mut(target) {
+                if entry.service.kind.is_none() {
+                    if let Some(kind) = folded.service.kind {
+                        entry.service.kind = Some(kind);
+                        if let Some(at) = folded.field_sources.get("kind") {
+                            entry.field_sources.insert("kind".into(), at.clone());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     fn add_service(&mut self, s: &Resource<'_>, imported: &mut Imported) {
@@ -284,7 +323,7 @@ impl<'r, 'd> Cluster<'r, 'd> {
         w: &Workload<'_, '_>,
         selectors: &Selectors<'_, '_>,
         imported: &mut Imported,
-    ) -> String {
+    ) -> (String, Vec<String>) {
         let mut selecting = selectors.selecting(w);
         selecting.sort_unstable();
         selecting.dedup();
@@ -312,7 +351,7 @@ impl<'r, 'd> Cluster<'r, 'd> {
                 field_sources: BTreeMap::new(),
             });
         apply_role(w, entry);
-        name
+        (name, selecting.into_iter().map(str::to_string).collect())
     }
 
     /// The service an address's host names, if it is one of the input's.

@@ -26,6 +26,9 @@ pub(super) const DATASTORES: &[&str] = &[
     "nats",
     "etcd",
     "amqp",
+    // A word of its own in an image's name (`weaveworksdemos/user-db`, `orders-db`):
+    // the image is named for the datastore it runs.
+    "db",
 ];
 
 pub(super) const LOAD_GENERATORS: &[&str] = &["loadgenerator", "load-generator", "locust"];
@@ -162,6 +165,10 @@ mod tests {
         let words: Vec<_> =
             image_words("registry.istio.io/release/examples-bookinfo-mongodb:1.20.3").collect();
         assert!(words.contains(&"mongodb"), "{words:?}");
-        assert!(!image_words("weaveworksdemos/user-db:0.3.0").any(|w| DATASTORES.contains(&w)));
+        // `db` as a word of its own names the datastore the image runs; inside a word it
+        // does not (`mongodb` is known by itself, `dbt` or `adbridge` are not datastores).
+        assert!(image_words("weaveworksdemos/user-db:0.3.0").any(|w| DATASTORES.contains(&w)));
+        assert!(!image_words("acme/adbridge:1").any(|w| DATASTORES.contains(&w)));
+        assert!(!image_words("dbt-runner:1").any(|w| DATASTORES.contains(&w)));
     }
 }
