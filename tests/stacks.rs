@@ -276,3 +276,149 @@ fn knowledge_base_in_docs_is_current() {
         "docs/stacks.md is out of date: run `UPDATE_DOCS=1 cargo test --test stacks`"
     );
 }
+
+/// A sync chain `gw → a → b → c`; `uses` gives each hop's extra `uses` fields.
+fn chain(uses: [&str; 3]) -> String {
+    let hop = |id: &str, from: &str, to: &str, extra: &str| {
+        format!("  - {{ id: {id}, from: {from}, to: {to}, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync{extra} }} }}\n")
+    };
+    format!(
+        "version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  a: {{}}\n  b: {{}}\n  c: {{}}\ninteractions:\n{}{}{}",
+        hop("gw-a", "gw", "a", uses[0]),
+        hop("a-b", "a", "b", uses[1]),
+        hop("b-c", "b", "c", uses[2]),
+    )
+}
+
+const RETRY3: &str = ", timeout_ms: 100, retry: { max_attempts: 3, backoff: exponential, base_ms: 10, jitter: true }";
+
+#[test]
+fn istio_default_retries_multiply_along_a_chain_with_written_retries() {
+    // 3 × 3 written is 9×, under the default threshold of 10.
+    let written = run(&chain([RETRY3, RETRY3, ", timeout_ms: 100"]));
+    assert!(found(&written, "G004").is_empty());
+    // Istio retries the last hop twice by default: 3 × 3 × 3.
+    let meshed = run(&chain([RETRY3, RETRY3, ", timeout_ms: 100, mesh: istio"]));
+    let g004 = one(&meshed, "G004");
+    assert!(g004.message.contains("27×"), "{}", g004.message);
+    assert!(
+        g004.message
+            .contains("`b-c`: istio (mesh default): 2 retries on connect-failure"),
+        "{}",
+        g004.message
+    );
+    // A written retry is the hop's policy: the mesh default no longer counts.
+    let overridden = run(&chain([
+        RETRY3,
+        RETRY3,
+        ", timeout_ms: 100, mesh: istio, retry: { max_attempts: 1 }",
+    ]));
+    assert!(found(&overridden, "G004").is_empty());
+}
+
+#[test]
+fn okhttp_default_read_timeout_exceeds_a_shorter_caller() {
+    let hop = |extra: &str| {
+        format!("version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  a: {{}}\n  b: {{}}\ninteractions:\n  - {{ id: gw-a, from: gw, to: a, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 5000 }} }}\n  - {{ id: a-b, from: a, to: b, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync{extra} }} }}\n")
+    };
+    // No stack: the inner call is unbounded as far as anything says; G007, not G003.
+    let unknown = run(&hop(""));
+    assert!(found(&unknown, "G003").is_empty());
+    assert_eq!(found(&unknown, "G007").len(), 1);
+    // okhttp reads for 10 s by default: longer than the 5 s the gateway waits.
+    let okhttp = run(&hop(", client: okhttp"));
+    let g003 = one(&okhttp, "G003");
+    assert!(
+        g003.message.contains(
+            "may wait 10000 ms on `a-b` (10000 ms; okhttp default read timeout 10000 ms)"
+        ),
+        "{}",
+        g003.message
+    );
+    // The default bounds the call, so neither G007 nor S001 calls it unbounded.
+    assert!(found(&okhttp, "G007").is_empty());
+    assert!(found(&okhttp, "S001").is_empty());
+    // A written timeout overrides the default.
+    let written = run(&hop(", client: okhttp, timeout_ms: 2000"));
+    assert!(found(&written, "G003").is_empty());
+}
+
+#[test]
+fn a_client_without_a_timeout_is_unbounded_for_g007_and_says_whose_default() {
+    let a = run(&chain([
+        ", timeout_ms: 2000",
+        ", client: axios",
+        ", timeout_ms: 100",
+    ]));
+    let g007 = one(&a, "G007");
+    assert!(
+        g007.message
+            .contains("no timeout (`a-b`; axios default: no timeout)"),
+        "{}",
+        g007.message
+    );
+    assert!(found(&a, "S001").is_empty(), "G007 supersedes S001");
+}
+
+#[test]
+fn a_caller_bounded_by_its_mesh_default_is_named() {
+    // Envoy's route timeout (15 s) is the gateway's wait; `a` may wait 3 × 6 s below it.
+    let a = run(&chain([
+        ", mesh: envoy",
+        ", timeout_ms: 6000, retry: { max_attempts: 3, backoff: exponential, base_ms: 10, jitter: true }",
+        ", timeout_ms: 100",
+    ]));
+    let g003 = one(&a, "G003");
+    assert!(
+        g003.message
+            .contains("`gw` gives up after 15000 ms (envoy (mesh default) route timeout 15000 ms)"),
+        "{}",
+        g003.message
+    );
+}
+
+#[test]
+fn s002_judges_a_default_timeout_below_the_callees_p99() {
+    let yaml = |extra: &str| {
+        format!("version: 1\nsystem: t\nservices:\n  a: {{}}\n  b: {{ slo: {{ latency_p99_ms: 6000 }} }}\ninteractions:\n  - {{ id: x, from: a, to: b, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync{extra} }} }}\n")
+    };
+    let s002 = one(&run(&yaml(", client: httpx")), "S002").message.clone();
+    assert!(
+        s002.contains(
+            "timeout 5000 ms (httpx default network inactivity timeout 5000 ms) is below"
+        ),
+        "{s002}"
+    );
+    assert!(found(&run(&yaml(", client: httpx, timeout_ms: 9000")), "S002").is_empty());
+    assert!(found(&run(&yaml("")), "S002").is_empty());
+}
+
+#[test]
+fn a_suggested_timeout_leaves_room_for_the_meshs_default_retries() {
+    let yaml = |extra: &str| {
+        format!("version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  a: {{}}\n  b: {{}}\ninteractions:\n  - {{ id: gw-a, from: gw, to: a, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 3000 }} }}\n  - {{ id: a-b, from: a, to: b, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync{extra} }} }}\n")
+    };
+    // Without a stack the whole 3 s is one attempt's; Istio tries three times.
+    let plain = run(&yaml(""));
+    let help = one(&plain, "G007").help.clone().unwrap_or_default();
+    assert!(help.contains("less than 3000 ms"), "{help}");
+    let meshed = run(&yaml(", mesh: istio"));
+    let help = one(&meshed, "G007").help.clone().unwrap_or_default();
+    assert!(
+        help.contains("1000 ms or less for each of its 3 attempts"),
+        "{help}"
+    );
+}
+
+#[test]
+fn s002_suggests_a_timeout_that_fits_the_callers_wait_across_the_meshs_attempts() {
+    let yaml = |extra: &str| {
+        format!("version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  a: {{}}\n  b: {{ slo: {{ latency_p99_ms: 800 }} }}\ninteractions:\n  - {{ id: gw-a, from: gw, to: a, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 3000 }} }}\n  - {{ id: a-b, from: a, to: b, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 100{extra} }} }}\n")
+    };
+    let help = |a: &Analysis| one(a, "S002").help.clone().unwrap_or_default();
+    // 1.5 × p99 = 1200 ms fits one attempt in 3 s, not three.
+    assert!(help(&run(&yaml(""))).contains("timeout_ms: 1200"));
+    let meshed = help(&run(&yaml(", mesh: istio")));
+    assert!(meshed.contains("timeout_ms: 900"), "{meshed}");
+    assert!(meshed.contains("for each of 3 attempts"), "{meshed}");
+}

@@ -7,6 +7,8 @@ pub mod impact;
 use crate::flowchart::{applied_pattern, Decision};
 use crate::model::types::Backoff;
 use crate::model::{InteractionDecl, Model};
+use crate::stacks::effective::{self, Attempts, Effective};
+use crate::stacks::Limit;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 /// One sync call: `from` waits for `to`.
@@ -16,9 +18,17 @@ pub struct Edge {
     pub interaction: usize,
     pub from: usize,
     pub to: usize,
-    /// Attempts in total (1 without retries).
+    /// Attempts in total (1 without retries): the effective count, written or a
+    /// declared stack's default retries.
     pub attempts: u32,
+    /// Where `attempts` comes from; `None` when nothing says the call is retried.
+    pub attempts_from: Option<Attempts>,
+    /// The effective timeout when it is bounded: written, or a declared stack's default.
+    /// `None` when there is none (a stack without a timeout) or nothing says.
     pub timeout_ms: Option<u64>,
+    /// The effective timeout with its origin, as `stacks::effective` gives it: every
+    /// graph rule reads the timeout from here, so that they agree on it.
+    pub timeout: Effective<Limit>,
     /// Whether the edge lies on a cycle (inside a strongly connected component).
     pub cyclic: bool,
 }
@@ -101,13 +111,9 @@ impl SyncGraph {
             ) else {
                 continue;
             };
-            let uses = decl.uses();
-            let attempts = uses
-                .retry
-                .as_ref()
-                .and_then(|r| r.max_attempts)
-                .unwrap_or(1)
-                .max(1);
+            let stacks = effective::stacks(model, decl);
+            let attempts_from = effective::attempts(model, decl, &stacks);
+            let timeout = effective::timeout(model, decl, &stacks);
             graph.add_edge(nodes[from], nodes[to], edges.len());
             out[from].push(edges.len());
             in_degree[to] += 1;
@@ -115,8 +121,13 @@ impl SyncGraph {
                 interaction: index,
                 from,
                 to,
-                attempts,
-                timeout_ms: uses.timeout_ms,
+                attempts: attempts_from.as_ref().map_or(1, |a| a.count),
+                attempts_from,
+                timeout_ms: match timeout {
+                    Some((Limit::Ms(ms, _), _)) => Some(ms),
+                    _ => None,
+                },
+                timeout,
                 cyclic: false,
             });
         }

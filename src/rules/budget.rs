@@ -21,10 +21,9 @@ pub struct Wait {
 pub fn waits(cx: &Context<'_>) -> Vec<Option<Wait>> {
     let mut waits: Vec<Option<Wait>> = vec![None; cx.model.services.len()];
     let graph = cx.graph();
+    // The edge's effective timeout, as every graph rule reads it.
     for edge in &graph.edges {
-        let decl = &cx.model.interactions[edge.interaction];
-        let stacks = effective::stacks(cx.model, decl);
-        let Some((Limit::Ms(ms, _), _)) = effective::timeout(cx.model, decl, &stacks) else {
+        let Some(ms) = edge.timeout_ms else {
             continue;
         };
         let slot = &mut waits[edge.to];
@@ -67,13 +66,10 @@ fn round_up_50(v: f64) -> u64 {
 pub fn timeout(cx: &Context<'_>, decl: &InteractionDecl) -> TimeoutAdvice {
     let callee = decl.interaction.to.as_str();
     let p99 = slo_latency(cx.model, callee);
-    let attempts = decl
-        .uses()
-        .retry
-        .as_ref()
-        .and_then(|r| r.max_attempts)
-        .unwrap_or(1)
-        .max(1);
+    // The effective attempts, as G003 counts them: a mesh that retries by default
+    // divides the caller's wait among its attempts as a written retry does.
+    let stacks = effective::stacks(cx.model, decl);
+    let attempts = effective::attempts(cx.model, decl, &stacks).map_or(1, |a| a.count);
     let wait = cx
         .model
         .services

@@ -9,6 +9,7 @@ use crate::graph::{Edge, SyncGraph};
 use crate::model::fields;
 use crate::model::types::{Consistency, Pattern};
 use crate::model::InteractionDecl;
+use crate::stacks::effective;
 
 rules! {
     UNBOUNDED_DOWNSTREAM {
@@ -19,8 +20,9 @@ rules! {
         check: check_unbounded_downstream,
         summary: "A synchronous call with no timeout below a caller that gives up",
         doc: r#"## What it checks
-Every designed synchronous call B → C that has a `uses` block but no `timeout_ms` (its
-own or from `defaults`), where some caller above B — directly, or through calls that set
+Every designed synchronous call B → C that has a `uses` block but no effective timeout
+(none written, its own or from `defaults`, and none from a declared stack: a client known
+to set none, such as axios, counts as none; docs/stacks.md), where some caller above B — directly, or through calls that set
 no timeout either — gives up after a `timeout_ms`. One finding per call without a
 timeout, naming the nearest caller that gives up and the chain between them.
 Interactions with no `uses` block are not reported (D002 says they are not designed yet),
@@ -223,6 +225,29 @@ fn example_timeout(cx: &Context<'_>, callee: &str, bound: u64) -> String {
     format!(", e.g. `timeout_ms: {value}` (1.5 × `{callee}`'s p99 of {p99} ms)")
 }
 
+/// "; axios default: no timeout" when a stack says the call has none, or its bound
+/// is a stack default; nothing when the value is written or unknown.
+fn source_note(timeout: &crate::stacks::effective::Effective<crate::stacks::Limit>) -> String {
+    effective::timeout_source(timeout).map_or(String::new(), |s| format!("; {s}"))
+}
+
+/// For a call right under the caller that gives up: 1.5 × the callee's p99 when it fits,
+/// else, when the callee declares a p99, the value S001 would suggest, which fits both sides of the budget (above the
+/// callee's p99, within what the caller waits), so that G007 never leaves a reader
+/// without a value that S001, which it supersedes, would have given.
+fn direct_example(cx: &Context<'_>, decl: &InteractionDecl, bound: u64) -> String {
+    let example = example_timeout(cx, &decl.interaction.to, bound);
+    // Without a declared p99 there is no lower side to fit: the bound alone is said.
+    if !example.is_empty() || super::checklist::slo_latency(cx.model, &decl.interaction.to).is_none() {
+        return example;
+    }
+    let advice = super::budget::timeout(cx, decl);
+    match advice.value {
+        Some(v) if v < bound => format!(", e.g. `{}", advice.snippet()),
+        _ => String::new(),
+    }
+}
+
 fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
     let reached = under_a_bound(&graph.edges, &graph.out);
@@ -259,29 +284,49 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
             decl,
             fields::USES_TIMEOUT_MS,
             format!(
-                "`{}` waits on `{}` with no timeout (`{}`), below `{}`, which gives up after {limit} ms (`{}`): chain {}; {}",
+                "`{}` waits on `{}` with no timeout (`{}`{}), below `{}`, which gives up after {limit} ms (`{}`{}): chain {}; {}",
                 i.from,
                 i.to,
                 decl.id(),
+                source_note(&edge.timeout),
                 bound_decl.interaction.from,
                 bound_decl.id(),
+                source_note(&bound.timeout),
                 chain_text(cx, graph, &reached, index),
                 consequence(decl, &bound_decl.interaction.from),
             ),
         )
         .label(format!("no `timeout_ms` under a {limit} ms caller"))
         .help(format!(
-            "add `timeout_ms` under `uses:` on `{}`: {fits}{}{}",
+            "add `timeout_ms` under `uses:` on `{}`{}: {fits}{}{}",
             decl.id(),
+            match &edge.timeout {
+                Some((_, effective::Origin::Stack { stack, .. })) if effective::is_mesh(stack) =>
+                    format!(" (or a timeout on its {stack} route)"),
+                Some((_, effective::Origin::Stack { stack, .. })) =>
+                    format!(" and set it on the {stack} client"),
+                _ => String::new(),
+            },
             if direct {
                 String::new()
             } else {
                 " less what the hops between take".to_string()
             },
-            example_timeout(cx, &i.to, per_attempt.min(limit))
+            if direct {
+                direct_example(cx, decl, per_attempt.min(limit))
+            } else {
+                example_timeout(cx, &i.to, per_attempt.min(limit))
+            }
         ))
         .related(
-            cx.model.at(&bound_decl.origin, fields::USES_TIMEOUT_MS),
+            cx.model.at(
+                &bound_decl.origin,
+                effective::stack_field(
+                    &effective::stacks(cx.model, bound_decl),
+                    bound.timeout.as_ref().map_or(&effective::Origin::Written, |t| &t.1),
+                    fields::USES_TIMEOUT_MS,
+                ),
+            ),
             format!("`{}` gives up after {limit} ms here", bound_decl.interaction.from),
         );
         if !direct {
@@ -412,7 +457,14 @@ mod tests {
             from,
             to,
             attempts: 1,
+            attempts_from: None,
             timeout_ms,
+            timeout: timeout_ms.map(|ms| {
+                (
+                    crate::stacks::Limit::Ms(ms, "request"),
+                    effective::Origin::Written,
+                )
+            }),
             cyclic: false,
         }
     }

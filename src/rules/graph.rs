@@ -6,6 +6,7 @@ use super::Context;
 use crate::finding::Finding;
 use crate::model::fields;
 use crate::graph::{service_name, SyncGraph};
+use crate::stacks::effective;
 
 rules! {
     SYNC_CYCLE {
@@ -71,7 +72,9 @@ or raise `max_sync_depth` in `commsplan.toml` if the chain is known to be safe.
         doc: r#"## What it checks
 For each synchronous call A → B with a timeout: B's slowest synchronous call B → C, at worst
 — its timeout × its attempts plus the backoff delays between them — fits within A's
-timeout. One finding per callee B, at its first caller that gives up too early, naming the
+timeout. Timeouts and attempts are the effective ones: written, else a declared stack's
+default (okhttp's 10 s read timeout, Envoy's 15 s route timeout, Istio's 2 retries;
+docs/stacks.md), and the message says which values are defaults. One finding per callee B, at its first caller that gives up too early, naming the
 others.
 
 ## Why
@@ -101,8 +104,10 @@ downstream timeout or attempts (a retry budget: fewer attempts deeper in the cha
         check: check_amplification,
         summary: "Retries at several levels of a sync chain multiply the load",
         doc: r#"## What it checks
-The product of `retry.max_attempts` along each synchronous chain from an entry point, against
-`max_retry_amplification` (default 10). One finding per entry point, for its worst chain.
+The product of the attempts along each synchronous chain from an entry point, against
+`max_retry_amplification` (default 10). A hop's attempts are its `retry.max_attempts`, else
+its declared client's or mesh's default retries (`mesh: istio` retries twice: 3 attempts;
+docs/stacks.md), named in the message. One finding per entry point, for its worst chain.
 
 ## Why
 Retries multiply down a chain: three levels that each try 3 times send 3 × 3 × 3 = 27 calls
@@ -302,6 +307,100 @@ fn early_callers(graph: &SyncGraph, worst: &[Option<(u64, usize)>]) -> Vec<Vec<u
     early
 }
 
+/// "3 × 2000 ms + 300 ms backoff" for the worst wait of one call, and where its values
+/// that are stack defaults come from ("okhttp default read timeout 10000 ms"), if any.
+fn worst_wait_text(inner: &crate::graph::Edge, downstream: u64) -> (String, String) {
+    let timeout = inner.timeout_ms.unwrap_or(0);
+    let backoff = downstream.saturating_sub(timeout.saturating_mul(u64::from(inner.attempts)));
+    let how = if inner.attempts > 1 {
+        format!(
+            "{} × {timeout} ms{}",
+            inner.attempts,
+            if backoff > 0 {
+                format!(" + {backoff} ms backoff")
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        format!("{timeout} ms")
+    };
+    let sources: Vec<String> = [
+        effective::timeout_source(&inner.timeout),
+        inner.attempts_from.as_ref().and_then(effective::attempts_source),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (how, sources.join("; "))
+}
+
+/// " (okhttp default read timeout 10000 ms)" when a caller's timeout is a stack default.
+fn timeout_note(edge: &crate::graph::Edge) -> String {
+    effective::timeout_source(&edge.timeout).map_or(String::new(), |s| format!(" ({s})"))
+}
+
+/// The field a finding about an edge's timeout points at: the written `timeout_ms`, or
+/// the stack declaration whose default it is.
+fn timeout_field(cx: &Context<'_>, edge: &crate::graph::Edge) -> crate::model::fields::Field {
+    let decl = &cx.model.interactions[edge.interaction];
+    match &edge.timeout {
+        Some((_, origin)) => effective::stack_field(
+            &effective::stacks(cx.model, decl),
+            origin,
+            fields::USES_TIMEOUT_MS,
+        ),
+        None => fields::USES_TIMEOUT_MS,
+    }
+}
+
+/// The field a finding about an edge's attempts points at.
+fn attempts_field(cx: &Context<'_>, edge: &crate::graph::Edge) -> crate::model::fields::Field {
+    let decl = &cx.model.interactions[edge.interaction];
+    match &edge.attempts_from {
+        Some(a) => effective::stack_field(
+            &effective::stacks(cx.model, decl),
+            &a.origin,
+            fields::USES_RETRY_MAX_ATTEMPTS,
+        ),
+        None => fields::USES_RETRY_MAX_ATTEMPTS,
+    }
+}
+
+/// "; 2 more callers give up sooner too: `a` (300 ms), `b` (400 ms)".
+fn other_callers(cx: &Context<'_>, graph: &SyncGraph, callers: &[usize]) -> String {
+    if callers.len() <= 1 {
+        return String::new();
+    }
+    let named: Vec<String> = callers[1..]
+        .iter()
+        .take(LISTED)
+        .map(|&e| {
+            let d = &cx.model.interactions[graph.edges[e].interaction];
+            format!(
+                "`{}` ({} ms{})",
+                d.id(),
+                graph.edges[e].timeout_ms.unwrap_or(0),
+                effective::timeout_source(&graph.edges[e].timeout)
+                    .map_or(String::new(), |s| format!(", {s}"))
+            )
+        })
+        .collect();
+    let more = callers.len() - 1 - named.len();
+    format!(
+        "; {} more caller{} give{} up sooner too: {}{}",
+        callers.len() - 1,
+        if callers.len() == 2 { "" } else { "s" },
+        if callers.len() == 2 { "s" } else { "" },
+        named.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}
+
 fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
     let worst = worst_waits(cx, graph);
@@ -317,81 +416,45 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let decl = &cx.model.interactions[edge.interaction];
         let inner = &graph.edges[via];
         let inner_decl = &cx.model.interactions[inner.interaction];
-        let backoff = downstream.saturating_sub(
-            inner
-                .timeout_ms
-                .unwrap_or(0)
-                .saturating_mul(u64::from(inner.attempts)),
-        );
-        let how = if inner.attempts > 1 {
-            format!(
-                "{} × {} ms{}",
-                inner.attempts,
-                inner.timeout_ms.unwrap_or(0),
-                if backoff > 0 {
-                    format!(" + {backoff} ms backoff")
-                } else {
-                    String::new()
-                }
-            )
+        let (how, sources) = worst_wait_text(inner, downstream);
+        let inner_is_default = !sources.is_empty();
+        let (in_message, in_label) = if inner_is_default {
+            (format!("{how}; {sources}"), format!(" ({sources})"))
         } else {
-            format!("{} ms", inner.timeout_ms.unwrap_or(0))
-        };
-        let others = if callers.len() > 1 {
-            let named: Vec<String> = callers[1..]
-                .iter()
-                .take(LISTED)
-                .map(|&e| {
-                    let d = &cx.model.interactions[graph.edges[e].interaction];
-                    format!(
-                        "`{}` ({} ms)",
-                        d.id(),
-                        graph.edges[e].timeout_ms.unwrap_or(0)
-                    )
-                })
-                .collect();
-            let more = callers.len() - 1 - named.len();
-            format!(
-                "; {} more caller{} give{} up sooner too: {}{}",
-                callers.len() - 1,
-                if callers.len() == 2 { "" } else { "s" },
-                if callers.len() == 2 { "s" } else { "" },
-                named.join(", "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
-            )
-        } else {
-            String::new()
+            (how.clone(), String::new())
         };
         let mut f = cx.finding(
             &TIMEOUT_INVERSION,
             decl,
-            fields::USES_TIMEOUT_MS,
+            timeout_field(cx, edge),
             format!(
-                "`{}` gives up after {timeout} ms, but `{}` may wait {downstream} ms on `{}` ({how}): chain {}{others}",
+                "`{}` gives up after {timeout} ms{}, but `{}` may wait {downstream} ms on `{}` ({in_message}): chain {}{}",
                 decl.interaction.from,
+                timeout_note(edge),
                 decl.interaction.to,
                 inner_decl.id(),
-                graph.describe(cx.model, &[first, via])
+                graph.describe(cx.model, &[first, via]),
+                other_callers(cx, graph, callers)
             ),
         )
         .label(format!("< {downstream} ms downstream"))
         .help(format!(
-            "set `timeout_ms: {}` or more on the callers, or lower `timeout_ms`/`retry.max_attempts` on `{}`",
+            "set `timeout_ms: {}` or more on the callers, or {} `timeout_ms`/`retry.max_attempts` on `{}`",
             downstream.saturating_add(downstream / 10),
+            if inner_is_default { "write lower" } else { "lower" },
             inner_decl.id()
         ))
         .related(
-            cx.model.at(&inner_decl.origin, fields::USES_TIMEOUT_MS),
-            format!("`{}` waits up to {how} here", inner_decl.interaction.from),
+            cx.model.at(&inner_decl.origin, timeout_field(cx, inner)),
+            format!(
+                "`{}` waits up to {how} here{in_label}",
+                inner_decl.interaction.from
+            ),
         );
         for &e in callers[1..].iter().take(LISTED) {
             let d = &cx.model.interactions[graph.edges[e].interaction];
             f = f.related(
-                cx.model.at(&d.origin, fields::USES_TIMEOUT_MS),
+                cx.model.at(&d.origin, timeout_field(cx, &graph.edges[e])),
                 format!("`{}` gives up sooner too", d.id()),
             );
         }
@@ -420,27 +483,51 @@ fn check_amplification(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .iter()
             .map(|&e| graph.edges[e].attempts.to_string())
             .collect();
+        // Where the counts that are stack defaults come from, named by interaction.
+        let sources: Vec<String> = retrying
+            .iter()
+            .filter_map(|&e| {
+                let edge = &graph.edges[e];
+                let source = edge.attempts_from.as_ref().and_then(effective::attempts_source)?;
+                Some(format!(
+                    "`{}`: {source}",
+                    cx.model.interactions[edge.interaction].id()
+                ))
+            })
+            .collect();
         let d = &cx.model.interactions[graph.edges[first].interaction];
         let last = service_name(cx.model, graph.edges[*chain.last().expect("non-empty")].to);
         let mut f = cx.finding(
             &RETRY_AMPLIFICATION,
             d,
-            fields::USES_RETRY_MAX_ATTEMPTS,
+            attempts_field(cx, &graph.edges[first]),
             format!(
-                "retries multiply to {}× along {} ({}): one failing request sends {} calls to `{last}`",
+                "retries multiply to {}× along {} ({}{}): one failing request sends {} calls to `{last}`",
                 best[root].value,
                 graph.describe(cx.model, &chain),
                 factors.join(" × "),
+                if sources.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", sources.join("; "))
+                },
                 best[root].value
             ),
         )
         .label(format!("{}×", graph.edges[first].attempts))
-        .help("retry at one level only: keep the retry closest to the failing dependency and set `retry: { max_attempts: 1 }` on the others");
+        .help(if sources.is_empty() {
+            "retry at one level only: keep the retry closest to the failing dependency and set `retry: { max_attempts: 1 }` on the others"
+        } else {
+            "retry at one level only: keep the retry closest to the failing dependency and set `retry: { max_attempts: 1 }` on the others; where the retries are a stack's default, turn them off in its configuration (for a mesh, its retry policy) and write `retry: { max_attempts: 1 }`"
+        });
         for &e in retrying.iter().skip(1) {
             let other = &cx.model.interactions[graph.edges[e].interaction];
+            let note = (graph.edges[e].attempts_from.as_ref())
+                .and_then(effective::attempts_source)
+                .map_or(String::new(), |s| format!(" ({s})"));
             f = f.related(
-                cx.model.at(&other.origin, fields::USES_RETRY_MAX_ATTEMPTS),
-                format!("`{}` retries {}× too", other.id(), graph.edges[e].attempts),
+                cx.model.at(&other.origin, attempts_field(cx, &graph.edges[e])),
+                format!("`{}` retries {}× too{note}", other.id(), graph.edges[e].attempts),
             );
         }
         out.push(f);

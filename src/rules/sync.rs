@@ -49,7 +49,8 @@ wait for it; the finding's help suggests a value from the declared SLOs.
         check: check_timeout_p99,
         summary: "The timeout is shorter than the callee's declared p99 latency",
         doc: r#"## What it checks
-`uses.timeout_ms` against the callee's `slo.latency_p99_ms`. (The other side of the
+The effective timeout — `uses.timeout_ms`, else a declared stack's default (httpx's 5 s,
+Envoy's 15 s route timeout; docs/stacks.md) — against the callee's `slo.latency_p99_ms`. (The other side of the
 budget — a timeout longer than what the caller's own caller waits — is G003.)
 
 ## Why
@@ -340,21 +341,26 @@ fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    use crate::stacks::{effective, Limit};
     for (decl, _) in sync_half(cx) {
         let i = &decl.interaction;
-        let (Some(timeout), Some(p99)) = (decl.uses().timeout_ms, slo_latency(cx.model, &i.to))
+        let stacks = effective::stacks(cx.model, decl);
+        let known = effective::timeout(cx.model, decl, &stacks);
+        let (Some((Limit::Ms(timeout, _), origin)), Some(p99)) =
+            (&known, slo_latency(cx.model, &i.to))
         else {
             continue;
         };
-        if (timeout as f64) >= p99 {
+        if (*timeout as f64) >= p99 {
             continue;
         }
+        let source = effective::timeout_source(&known).map_or(String::new(), |s| format!(" ({s})"));
         let mut f = cx.finding(
             &TIMEOUT_BELOW_P99,
             decl,
-            fields::USES_TIMEOUT_MS,
+            effective::stack_field(&stacks, origin, fields::USES_TIMEOUT_MS),
             format!(
-                "timeout {timeout} ms is below `{}`'s declared p99 of {p99} ms: more than 1 % of calls {} time out",
+                "timeout {timeout} ms{source} is below `{}`'s declared p99 of {p99} ms: more than 1 % of calls {} time out",
                 i.to,
                 ends(decl)
             ),

@@ -223,3 +223,81 @@ pub fn default_retries(decl: &InteractionDecl, stacks: &Stacks) -> Effective<Ret
         .flatten()
         .find_map(|s| s.retries.map(|f| (f.value, Origin::of(&s, &f))))
 }
+
+/// How many times a call is tried at most, and where that comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempts {
+    /// Attempts in total, the first included.
+    pub count: u32,
+    pub origin: Origin,
+    /// The stack's retries, when the count is a stack default.
+    pub stack_retries: Option<Retries>,
+}
+
+/// Attempts at one hop: a written `retry.max_attempts`, else the stack's default retries
+/// (client, then mesh), else `None` (tried once, as far as anything says).
+pub fn attempts(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> Option<Attempts> {
+    if let Some(n) = decl.uses().retry.as_ref().and_then(|r| r.max_attempts) {
+        let origin = written_origin(model, decl, fields::USES_RETRY_MAX_ATTEMPTS);
+        return Some(Attempts {
+            count: n.max(1),
+            origin,
+            stack_retries: None,
+        });
+    }
+    let (retries, origin) = default_retries(decl, stacks)?;
+    Some(Attempts {
+        count: retries.retries.saturating_add(1),
+        origin,
+        stack_retries: Some(retries),
+    })
+}
+
+/// Whether the stack named so is a mesh (its defaults are the proxy's, not the client's).
+pub fn is_mesh(name: &str) -> bool {
+    [MeshStack::Istio, MeshStack::Linkerd, MeshStack::Envoy]
+        .into_iter()
+        .any(|m| super::mesh(m).name == name)
+}
+
+/// "istio (mesh default)" or "okhttp default": how a message names a stack's default.
+fn stack_default(stack: &str) -> String {
+    if is_mesh(stack) {
+        format!("{stack} (mesh default)")
+    } else {
+        format!("{stack} default")
+    }
+}
+
+/// Where a timeout comes from, for a message: `None` when it is written (on the
+/// interaction or in `defaults`), as messages have always said it; otherwise
+/// "okhttp default read timeout 10000 ms" or "axios default: no timeout".
+pub fn timeout_source(timeout: &Effective<Limit>) -> Option<String> {
+    match timeout {
+        Some((limit, Origin::Stack { stack, .. })) => Some(match limit {
+            Limit::Ms(..) => format!("{} {}", stack_default(stack), limit.describe()),
+            Limit::Unbounded => format!("{}: no timeout", stack_default(stack)),
+        }),
+        _ => None,
+    }
+}
+
+/// Where an attempt count comes from, for a message: `None` when it is written;
+/// otherwise "istio (mesh default): 2 retries on …".
+pub fn attempts_source(attempts: &Attempts) -> Option<String> {
+    match (&attempts.origin, attempts.stack_retries) {
+        (Origin::Stack { stack, .. }, Some(r)) => {
+            Some(format!("{}: {}", stack_default(stack), r.describe()))
+        }
+        _ => None,
+    }
+}
+
+/// The field a finding on a stack default points at: the client or the mesh declaration.
+pub fn stack_field(stacks: &Stacks, origin: &Origin, written: Field) -> Field {
+    match origin {
+        Origin::Stack { stack, .. } if is_mesh(stack) => fields::USES_MESH,
+        Origin::Stack { .. } if stacks.client.is_some() => fields::USES_CLIENT,
+        _ => written,
+    }
+}
