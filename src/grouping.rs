@@ -8,7 +8,12 @@
 //! - one caller's client: a setting missing on every call of one service over one protocol
 //!   (no timeout, no pool, no breaker, no metrics, no rate limit at an entry point);
 //! - one channel: a dead-letter queue, bound or time-to-live missing on a named queue or
-//!   topic that several interactions use.
+//!   topic that several interactions use;
+//! - one file: metrics missing on calls of one file, whoever makes them: exporting the
+//!   seed's metrics is a convention the file's `defaults:` sets once;
+//! - one caller's decision: calls of one caller declared with one pattern, whose answers
+//!   lead the flowchart to the same other pattern (five reads of one front end, each
+//!   declared `sync` where the flowchart asks for caching): one design choice, made once.
 //!
 //! Grouping runs after suppressions and the baseline are applied, so both still work per
 //! interaction: a suppressed member is left out of its group and reported alone, as
@@ -23,7 +28,14 @@ use std::collections::{HashMap, HashSet};
 /// and protocol, however many calls it makes.
 /// Members must also carry the same label (what was found), so two different gaps of one
 /// rule (an unbounded retry and one without backoff) stay apart.
-const CALLER_CLIENT: &[&str] = &["S001", "S003", "S004", "S006", "O001"];
+const CALLER_CLIENT: &[&str] = &["S001", "S003", "S004", "S006"];
+
+/// Rules whose finding is a convention of the whole file: one cause per file.
+const FILE_WIDE: &[&str] = &["O001"];
+
+/// Rules whose finding is a caller's design choice against the flowchart: one cause per
+/// caller, declared pattern and set of answers (the same answers give the same path).
+const CALLER_DECISION: &[&str] = &["D001"];
 
 /// Rules whose finding is about traffic entering at the caller: one cause per entry point,
 /// whatever the protocol of each route.
@@ -47,6 +59,10 @@ enum Cause {
     /// The rule and the entry point.
     Entry(&'static str, String),
     Channel(&'static str, String),
+    /// The rule, the file and the label.
+    File(&'static str, usize, Option<Cow<'static, str>>),
+    /// The rule, the caller, the declared pattern and answers, and the label.
+    Decision(&'static str, String, String, Option<Cow<'static, str>>),
 }
 
 /// Merges the findings that share a cause; every other finding is kept as it is.
@@ -108,7 +124,9 @@ impl Cause {
             | Cause::Caller(code, ..)
             | Cause::Alias(code, ..)
             | Cause::Entry(code, _)
-            | Cause::Channel(code, _) => code,
+            | Cause::Channel(code, _)
+            | Cause::File(code, ..)
+            | Cause::Decision(code, ..) => code,
         }
     }
 }
@@ -119,6 +137,9 @@ fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Opt
     }
     let (_, decl) = decls.get(f.interaction.as_deref()?)?;
     let location = f.location.as_ref()?;
+    if FILE_WIDE.contains(&f.code) {
+        return Some(Cause::File(f.code, decl.origin.file, f.label.clone()));
+    }
     if !inside(model, decl, location) {
         return Some(Cause::Shared(f.code, location.clone(), f.label.clone()));
     }
@@ -142,6 +163,16 @@ fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Opt
             f.code,
             decl.interaction.from.clone(),
             protocol,
+            f.label.clone(),
+        ));
+    }
+    if CALLER_DECISION.contains(&f.code) {
+        let declared = uses.pattern.map_or("", |p| p.as_str());
+        let answers = format!("{declared} {:?}", decl.interaction.needs);
+        return Some(Cause::Decision(
+            f.code,
+            decl.interaction.from.clone(),
+            answers,
             f.label.clone(),
         ));
     }
@@ -297,7 +328,28 @@ fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>,
             format!("channel `{channel}`"),
             format!("configure it once on `{channel}`, which every interaction listed uses"),
         ),
+        Cause::File(_, file, label) => {
+            let what = label.as_deref().unwrap_or("the setting");
+            (
+                defaults_location(model, *file).or_else(|| first.location.clone()),
+                format!("{what} in the file's `defaults:` nor on the calls listed"),
+                "set it once in the file's `defaults:` (every interaction of the file takes it from there), or on each call listed".to_string(),
+            )
+        }
+        Cause::Decision(_, from, ..) => (
+            first.location.clone(),
+            format!("calls of `{from}` with the same answers and the same declared pattern"),
+            format!("the same answers give every call listed the same recommendation: decide once for these calls of `{from}`"),
+        ),
     }
+}
+
+/// The `defaults:` key of `file`, where a file-wide setting is written.
+fn defaults_location(model: &Model, file: usize) -> Option<Location> {
+    let source = model.files.get(file)?;
+    let spans = source.spans.as_ref()?;
+    spans.get("/defaults")?;
+    Some(source.mapping_location(spans, "/defaults"))
 }
 
 fn service_location(model: &Model, name: &str) -> Option<Location> {

@@ -272,3 +272,80 @@ fn explain_shows_an_interaction_its_share_of_a_group() {
     assert!(timeout.contains("`web → prices`"), "{findings}");
     assert!(!findings.contains("web-catalog"), "{findings}");
 }
+
+const READS: &str = r#"version: 1
+system: reads
+defaults:
+  serialization: json
+services:
+  web: { kind: gateway }
+  catalog: {}
+  prices: {}
+  stock: {}
+interactions:
+  - id: web-catalog
+    from: web
+    to: catalog
+    needs: { realtime: true, consistency: eventual, can_wait: true }
+    uses: { pattern: sync, protocol: http, timeout_ms: 500 }
+  - id: web-prices
+    from: web
+    to: prices
+    needs: { realtime: true, consistency: eventual, can_wait: true }
+    uses: { pattern: sync, protocol: http, timeout_ms: 500 }
+  - id: web-stock
+    from: web
+    to: stock
+    needs: { realtime: false, ordering: false }
+    uses: { pattern: sync, protocol: http, timeout_ms: 500 }
+"#;
+
+fn analyze_text(name: &str, text: &str) -> Analysis {
+    let dir = std::env::temp_dir().join(format!("commsplan-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, text).unwrap();
+    let analysis = analyze(&[&path], &LoadOptions::default()).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    analysis
+}
+
+#[test]
+fn missing_metrics_are_one_finding_per_file_at_its_defaults() {
+    let analysis = analyze_text("metrics", READS);
+    let metrics = active(&analysis, "O001");
+    assert_eq!(metrics.len(), 1, "{metrics:?}");
+    assert_eq!(
+        affected_ids(metrics[0]),
+        ["web-catalog", "web-prices", "web-stock"]
+    );
+    // `defaults:` on line 3, column 1: where one line fixes all three.
+    let at = metrics[0].location.as_ref().unwrap();
+    assert_eq!((at.line, at.column), (3, 1));
+    assert!(metrics[0]
+        .help
+        .as_deref()
+        .is_some_and(|h| h.contains("`defaults:`")));
+    // Metrics declared in `defaults` leave nothing to report.
+    let declared = READS.replace(
+        "  serialization: json\n",
+        "  serialization: json\n  metrics: true\n",
+    );
+    assert!(active(&analyze_text("metrics-set", &declared), "O001").is_empty());
+}
+
+#[test]
+fn one_callers_reads_with_the_same_answers_are_one_decision() {
+    let analysis = analyze_text("decision", READS);
+    let mismatches = active(&analysis, "D001");
+    // The two eventual reads share their answers; the third call answers differently and
+    // is its own decision.
+    assert_eq!(mismatches.len(), 2, "{mismatches:?}");
+    let grouped = mismatches
+        .iter()
+        .find(|f| !f.affected.is_empty())
+        .expect("a group");
+    assert_eq!(affected_ids(grouped), ["web-catalog", "web-prices"]);
+    let alone = mismatches.iter().find(|f| f.affected.is_empty()).unwrap();
+    assert_eq!(alone.interaction.as_deref(), Some("web-stock"));
+}
