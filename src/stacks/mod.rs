@@ -139,12 +139,14 @@ pub fn client(stack: ClientStack) -> Stack {
             name: "resttemplate",
             request_timeout: fact(Unbounded, "org/springframework/http/client/SimpleClientHttpRequestFactory.java (connect and read timeouts default to -1: HttpURLConnection's default, 0 = infinite)", "Spring Framework 6.1"),
             connect_timeout: fact(Unbounded, "org/springframework/http/client/SimpleClientHttpRequestFactory.java (connectTimeout -1: HttpURLConnection's default, 0 = infinite)", "Spring Framework 6.1"),
+            connections: fact(Pooled, "SimpleClientHttpRequestFactory opens a java.net.HttpURLConnection, which keeps connections alive: java/net/doc-files/net-properties.html (http.keepAlive default true; http.maxConnections default 5 idle connections per destination)", "Spring Framework 6.1, JDK 17"),
             ..NONE
         },
         C::Openfeign => Stack {
             name: "openfeign",
             request_timeout: fact(Ms(60_000, "read"), "feign/Request.java (Request.Options(): connectTimeout 10 s, readTimeout 60 s); OpenFeign's feign.http.RequestOptions states the same defaults (DEFAULT_CONNECT_TIMEOUT = 10 * 1000, DEFAULT_READ_TIMEOUT = 60 * 1000)", "Feign 13"),
             connect_timeout: fact(Ms(10_000, "connect"), "feign/Request.java (Request.Options(): connectTimeout 10 s)", "Feign 13"),
+            connections: fact(Pooled, "feign/Client.java (Client.Default opens a java.net.HttpURLConnection, which keeps connections alive: java/net/doc-files/net-properties.html, http.keepAlive default true, http.maxConnections default 5 per destination)", "Feign 13, JDK 17"),
             ..NONE
         },
         C::Okhttp => Stack {
