@@ -297,7 +297,7 @@ pub enum Sort {
 /// Reorders findings that are in position order into risk order. The sort is stable,
 /// so ties keep their position order and the result is deterministic.
 pub fn sort_by_risk(findings: &mut [Finding]) {
-    findings.sort_by_key(|f| std::cmp::Reverse((f.severity, f.risk_score())));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.risk_key()));
 }
 
 /// Gives each finding its impact from the call graph and its rule's consequence, and

@@ -165,9 +165,17 @@ impl Finding {
     }
 
     /// The impact score plus the points of the rule's consequence, 0 without an
-    /// impact: the second key of the risk order.
+    /// impact: the last key of the risk order.
     pub fn risk_score(&self) -> u32 {
         self.impact.as_ref().map_or(0, |i| i.score + i.consequence)
+    }
+
+    /// The risk order, highest first: severity; then whether a request can fail for the
+    /// gap (a hygiene gap — metrics, pooling, caching — comes after every other finding of
+    /// its severity, however busy its call); then [`Finding::risk_score`].
+    pub fn risk_key(&self) -> (Severity, bool, u32) {
+        let fails_requests = self.impact.as_ref().is_some_and(|i| !i.hygiene);
+        (self.severity, fails_requests, self.risk_score())
     }
 
     /// Whether the finding says an input did not load: an error of the loader or of
@@ -191,6 +199,10 @@ pub struct Impact {
     /// `score` in the risk order. Not in the report: the order shows it.
     #[serde(skip)]
     pub consequence: u32,
+    /// The rule's consequence is hygiene (`codes::Harm::Hygiene`): the risk order puts it
+    /// after the findings of its severity whose gap can fail a request.
+    #[serde(skip)]
+    pub hygiene: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

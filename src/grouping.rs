@@ -224,7 +224,7 @@ fn merge(
     };
     let worst = group
         .iter()
-        .max_by_key(|f| (f.severity, f.risk_score()))
+        .max_by_key(|f| f.risk_key())
         .map(|f| (f.severity, f.impact.clone()));
     let (severity, impact) = worst.unwrap_or((first.severity, None));
     let mut seen: HashSet<(Location, String)> = HashSet::new();

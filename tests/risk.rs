@@ -121,7 +121,7 @@ fn risk_order_puts_severity_then_impact_first_and_ties_in_position_order() {
     let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
     let mut findings = analysis.findings.clone();
     sort_by_risk(&mut findings);
-    let key = |f: &Finding| (f.severity, f.risk_score());
+    let key = |f: &Finding| f.risk_key();
     assert!(findings.windows(2).all(|w| key(&w[0]) >= key(&w[1])));
     let first = &findings[0];
     assert_eq!(
@@ -377,4 +377,33 @@ fn a_wait_is_lowered_where_the_caller_is_a_client_only() {
     assert_eq!(system.severity, Severity::Error);
     assert!(!system.impact.as_ref().unwrap().lowered);
     assert_eq!(system.impact.as_ref().unwrap().consequence, 40);
+}
+
+/// Hygiene (metrics, pooling) comes after every finding of its severity whose gap can fail
+/// a request: the missing metrics of the file (the payment path among them, impact high)
+/// rank below the batch call's pattern mismatch (impact low).
+#[test]
+fn hygiene_comes_after_every_gap_that_can_fail_a_request() {
+    let path = write("hygiene", SYSTEM);
+    let mut findings = analyze(&[&path], &LoadOptions::default())
+        .expect("analyzes")
+        .findings;
+    sort_by_risk(&mut findings);
+    let metrics = findings
+        .iter()
+        .position(|f| f.code == "O001")
+        .expect("missing metrics are reported");
+    let batch_mismatch = findings
+        .iter()
+        .position(|f| f.code == "D001" && f.interaction.as_deref() == Some("batch-mail"))
+        .expect("the batch call's pattern differs from the flowchart's");
+    assert_eq!(
+        findings[metrics].severity, findings[batch_mismatch].severity,
+        "compared at one severity"
+    );
+    assert!(
+        findings[metrics].risk_score() > findings[batch_mismatch].risk_score(),
+        "the metrics group scores more on impact alone"
+    );
+    assert!(batch_mismatch < metrics, "yet the mismatch comes first");
 }

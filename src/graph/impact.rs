@@ -70,9 +70,11 @@ score in the risk order:
    +0  hygiene: visibility or efficiency (metrics, pooling, caching, compression): the gap
        makes failures harder to see or calls slower but fails no request by itself
 
-So a missing metric or pool on a call at high fan-in does not outrank, at the same
-severity, a missing breaker or an unbounded wait on the same path. A group of findings
-with one cause takes the impact of its member that scores most: the cause is hit there.
+A hygiene finding comes after every other finding of its severity, whatever its impact:
+a missing metric or pool on the busiest call does not outrank, at the same severity, a
+missing breaker or an unbounded wait anywhere, because no request fails for it. Among
+themselves, hygiene findings follow their impact. A group of findings with one cause
+takes the impact of its member that scores most: the cause is hit there.
 
 A wait whose caller is a client (kind: client: a browser, a person's tool) gets no
 consequence points, and an S finding about it is lowered one level: what waits is a person,
@@ -92,8 +94,8 @@ Severity follows impact, conservatively:
   - M findings (problems of the input files), and every other family, never change.
   - A severity set in commsplan.toml ([severity]) always wins.
 
-Order: `analyze --sort risk` prints findings by severity, then impact score plus
-consequence points, then position (file, line, column, code). The table and the Markdown page use it by default; json, sarif,
+Order: `analyze --sort risk` prints findings by severity, then hygiene last, then impact
+score plus consequence points, then position (file, line, column, code). The table and the Markdown page use it by default; json, sarif,
 github, junit and gitlab keep position order unless `--sort risk` is given.
 ";
 
@@ -237,6 +239,7 @@ impl Impacts {
             Some(harm) if !person_waits => harm.points(),
             _ => 0,
         };
+        impact.hygiene = harm == Some(Harm::Hygiene);
         let lower_it = impact.level == Level::Low || person_waits;
         if !configured && on_sync_call && lower_it && lowerable(finding.code) {
             finding.severity = lower(finding.severity);
@@ -373,6 +376,7 @@ impl Score {
             reasons,
             lowered: false,
             consequence: 0,
+            hygiene: false,
         }
     }
 }
