@@ -357,14 +357,7 @@ fn timeout_field(cx: &Context<'_>, edge: &crate::graph::Edge) -> crate::model::f
 /// The field a finding about an edge's attempts points at.
 fn attempts_field(cx: &Context<'_>, edge: &crate::graph::Edge) -> crate::model::fields::Field {
     let decl = &cx.model.interactions[edge.interaction];
-    match &edge.attempts_from {
-        Some(a) => effective::stack_field(
-            &effective::stacks(cx.model, decl),
-            &a.origin,
-            fields::USES_RETRY_MAX_ATTEMPTS,
-        ),
-        None => fields::USES_RETRY_MAX_ATTEMPTS,
-    }
+    effective::attempts_field(&effective::stacks(cx.model, decl), edge.attempts_from.as_ref())
 }
 
 /// "; 2 more callers give up sooner too: `a` (300 ms), `b` (400 ms)".
@@ -440,7 +433,7 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .label(format!("< {downstream} ms downstream"))
         .help(format!(
             "set `timeout_ms: {}` or more on the callers, or {} `timeout_ms`/`retry.max_attempts` on `{}`",
-            downstream.saturating_add(downstream / 10),
+            super::budget::readable(downstream.saturating_add(downstream / 10), downstream.saturating_add(downstream / 20), u64::MAX),
             if inner_is_default { "write lower" } else { "lower" },
             inner_decl.id()
         ))
