@@ -105,9 +105,12 @@ downstream timeout or attempts (a retry budget: fewer attempts deeper in the cha
         summary: "Retries at several levels of a sync chain multiply the load",
         doc: r#"## What it checks
 The product of the attempts along each synchronous chain from an entry point, against
-`max_retry_amplification` (default 10). A hop's attempts are its `retry.max_attempts`, else
-its declared client's or mesh's default retries (`mesh: istio` retries twice: 3 attempts;
-docs/stacks.md), named in the message. One finding per entry point, for its worst chain.
+`max_retry_amplification` (default 10). A hop's attempts are the caller's (its
+`retry.max_attempts`, else its declared client's default retries) times the mesh's (its
+`mesh_retry.max_attempts`, else the mesh's default: `mesh: istio` retries twice, 3
+attempts): a client retrying 3 times under Istio is 9 requests on that one hop
+(docs/stacks.md). Stack defaults and layered hops are named in the message with their
+sources. One finding per entry point, for its worst chain.
 
 ## Why
 Retries multiply down a chain: three levels that each try 3 times send 3 × 3 × 3 = 27 calls

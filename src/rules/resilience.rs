@@ -80,9 +80,12 @@ law (rps × latency) with headroom.
         summary: "Retries on an operation that is not idempotent",
         doc: r#"## What it checks
 An interaction marked `idempotent: false` has no retry with more than one attempt, unless
-`uses.idempotency.key` names a key the callee deduplicates on. Where no `retry` is written,
-the declared client's or mesh's default retries count (Istio retries twice on connect
-failure and 503, the .NET standard resilience handler three times; docs/stacks.md).
+`uses.idempotency.key` names a key the callee deduplicates on. The attempts are the
+effective ones, layer by layer: the caller's (a written `retry`, else its client's default
+retries: the .NET standard resilience handler retries three times) times the mesh's (a
+written `mesh_retry`, else its default: Istio retries twice on connect failure and 503);
+a written `retry` does not stop a mesh's retries. The message names each layer and its
+source, and the help says how to stop each (docs/stacks.md).
 
 ## Why
 A timeout does not say whether the callee did the work. Retrying a non-idempotent operation

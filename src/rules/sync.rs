@@ -173,8 +173,14 @@ and adjust from production data. Thresholds are configurable in `commsplan.toml`
         check: check_retry,
         summary: "Retries that are unbounded, without exponential backoff, or without jitter",
         doc: r#"## What it checks
-A declared retry with more than one attempt has a bounded `max_attempts` (at most
-`retry_max_attempts`, default 5), `backoff: exponential`, and `jitter: true`.
+A call's effective attempts are at most `retry_max_attempts` (default 5): the caller's
+(a written `retry.max_attempts`, else its client's default retries) times the mesh's (a
+written `mesh_retry.max_attempts`, else the mesh's default: Istio retries twice; see
+docs/stacks.md), and the message names each layer and where it comes from. A written
+retry with more than one attempt also has a `max_attempts`, `backoff: exponential` and
+`jitter: true` (a stack's own schedule is its documented one). The fix's schedule fits the
+caller's timeout (attempts × the mesh's tries × timeout + backoff), and the figures are
+rounded to ones a person writes where a round figure still fits.
 
 ## Why
 The seed's checklist: "재시도 정책 최적화 (지수 백오프 + 지터)" — exponential backoff plus
