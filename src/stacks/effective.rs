@@ -79,10 +79,10 @@ pub const DECLARE_STACK: &str =
 
 /// Where a written `uses` field is: the interaction's own block or the file's defaults.
 pub fn written_origin(model: &Model, decl: &InteractionDecl, field: Field) -> Origin {
-    let file = &model.files[decl.origin.file];
-    let in_interaction = file
-        .spans
-        .as_ref()
+    let in_interaction = model
+        .files
+        .get(decl.origin.file)
+        .and_then(|file| file.spans.as_ref())
         .is_none_or(|spans| spans.nearest_under(&decl.origin.pointer, field.path()).1);
     if in_interaction {
         Origin::Written
