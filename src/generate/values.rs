@@ -200,23 +200,7 @@ pub fn effective(
     );
     let stacks = eff::stacks(model, decl);
     let stack = stacks.client_stack();
-    let stack_timeout = match eff::timeout(model, decl, &stacks) {
-        Some((crate::stacks::Limit::Ms(ms, _), eff::Origin::Stack { stack, .. })) => {
-            Some((ms, stack))
-        }
-        _ => None,
-    };
-    let timeout_ms = match (u.timeout_ms, stack_timeout) {
-        // The rules accept a stack's own bounded default; the file says so.
-        (None, Some((ms, name))) => {
-            r.defaulted.push(format!(
-                "{} = {ms} ({name} default)",
-                rec::TIMEOUT_MS.path.as_str()
-            ));
-            ms
-        }
-        _ => r.pick(rec::TIMEOUT_MS, u.timeout_ms),
-    };
+    let timeout_ms = timeout(&mut r, model, decl, &stacks);
     let retry = retry(&mut r, u, eff::client_attempts(model, decl, &stacks));
     let mesh_attempts = eff::mesh_attempts(model, decl, &stacks).map(|l| l.count);
     let circuit_breaker = match (&u.circuit_breaker, stack.and_then(|s| s.breaker)) {
@@ -286,6 +270,22 @@ pub fn effective(
         serialization,
         metrics,
         defaulted,
+    }
+}
+
+/// The written timeout, else a declared stack's bounded default (the rules accept it;
+/// the file says so), else the recommended one.
+fn timeout(r: &mut Resolver, model: &Model, decl: &InteractionDecl, stacks: &eff::Stacks) -> u64 {
+    let written = decl.uses().timeout_ms;
+    match (written, eff::timeout(model, decl, stacks)) {
+        (None, Some((crate::stacks::Limit::Ms(ms, _), eff::Origin::Stack { stack, .. }))) => {
+            r.defaulted.push(format!(
+                "{} = {ms} ({stack} default)",
+                rec::TIMEOUT_MS.path.as_str()
+            ));
+            ms
+        }
+        _ => r.pick(rec::TIMEOUT_MS, written),
     }
 }
 
