@@ -496,3 +496,39 @@ fn explain_lists_the_declared_broker_and_its_documented_defaults() {
         "{text}"
     );
 }
+
+/// Where a retry fix shows its sum ("= 2900 ms, within the 3000 ms …"), the sum fits the
+/// caller's wait; a mesh that retries under the caller is counted in it.
+#[test]
+fn every_suggested_retry_schedule_fits_its_budget_on_every_example() {
+    let layered = system(
+        "  gw: { kind: gateway }\n  app: { mesh: istio }\n  db: {}\n",
+        "  - { id: ask, from: gw, to: app, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, timeout_ms: 3000 } }\n  - { id: read, from: app, to: db, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, timeout_ms: 400, retry: { max_attempts: 3, backoff: fixed, base_ms: 500, max_ms: 180000 } } }\n",
+    );
+    let mut analyses: Vec<Analysis> = inputs().iter().map(|p| analyse(p)).collect();
+    analyses.push(run(&layered));
+    let mut checked = 0;
+    for a in &analyses {
+        for f in a.findings.iter().filter(|f| f.code == "S006") {
+            let help = f.help.as_deref().unwrap_or_default();
+            let (Some(total), Some(wait)) = (
+                number_after(help, "ms of backoff = "),
+                number_after(help, "within the "),
+            ) else {
+                continue;
+            };
+            checked += 1;
+            assert!(total <= wait, "{help}");
+        }
+    }
+    assert!(checked > 0, "no retry schedule with a budget was checked");
+    // Istio tries each attempt 3 times: one attempt is all the bound of 5 leaves.
+    let a = analyses.last().expect("the layered system");
+    let help = with_code(a, "S006")[0]
+        .help
+        .as_deref()
+        .unwrap_or_default()
+        .to_string();
+    assert!(help.contains("max_attempts: 1,"), "{help}");
+    assert!(help.contains("1 × 3 × 400 ms"), "{help}");
+}

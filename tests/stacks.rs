@@ -174,15 +174,89 @@ fn istio_retries_a_call_that_is_not_idempotent() {
     let a = run(&istio);
     let f = one(&a, "R003");
     assert!(f.message.contains("tried 3 times"), "{}", f.message);
-    assert!(f.message.contains("istio: 2 retries"), "{}", f.message);
-    // A written retry policy is the caller's decision and wins over the mesh's.
-    let off = system(
+    assert!(
+        f.message.contains("istio (mesh default): 2 retries"),
+        "{}",
+        f.message
+    );
+    // The caller's own retry policy does not stop the proxy's retries…
+    let own = system(
         "",
         "mesh: istio",
         "idempotent: false, ",
         "protocol: rest, timeout_ms: 500, retry: { max_attempts: 1 }",
     );
+    let a = run(&own);
+    assert!(one(&a, "R003").message.contains("tried 3 times"));
+    let help = one(&a, "R003").help.clone().unwrap_or_default();
+    assert!(help.contains("mesh_retry: { max_attempts: 1 }"), "{help}");
+    // …the mesh's written retry policy does.
+    let off = system(
+        "",
+        "mesh: istio",
+        "idempotent: false, ",
+        "protocol: rest, timeout_ms: 500, retry: { max_attempts: 1 }, mesh_retry: { max_attempts: 1 }",
+    );
     assert!(found(&run(&off), "R003").is_empty());
+}
+
+#[test]
+fn a_client_retry_under_a_retrying_mesh_multiplies() {
+    // 3 attempts by the caller, each tried 3 times by Istio: 9 requests at the callee.
+    let layered = system(
+        "",
+        "mesh: istio",
+        "idempotent: false, ",
+        "protocol: rest, timeout_ms: 500, retry: { max_attempts: 3, backoff: exponential, base_ms: 10, jitter: true }",
+    );
+    let a = run(&layered);
+    let f = one(&a, "R003");
+    assert!(f.message.contains("tried 9 times"), "{}", f.message);
+    assert!(
+        f.message.contains(
+            "3 × 3 attempts: `retry.max_attempts: 3` written, under istio (mesh default): 2 retries"
+        ),
+        "{}",
+        f.message
+    );
+    let help = f.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("set `retry: { max_attempts: 1 }`; and configure the istio route"),
+        "{help}"
+    );
+    // 9 attempts is more than S006's bound of 5: the fix fits both layers into it.
+    let s006 = one(&a, "S006");
+    assert!(
+        s006.message.contains("9 attempts (3 × 3 attempts"),
+        "{}",
+        s006.message
+    );
+    let help = s006.help.clone().unwrap_or_default();
+    assert!(help.contains("max_attempts: 1,"), "{help}");
+    assert!(
+        help.contains("the mesh tries each attempt 3 times"),
+        "{help}"
+    );
+    // Polly's standard handler retries 3 times (4 attempts) under Istio's 3: 12.
+    let stacked = system(
+        "",
+        "mesh: istio, client: polly-standard",
+        "idempotent: false, ",
+        "protocol: rest, timeout_ms: 500",
+    );
+    let a = run(&stacked);
+    let f = one(&a, "R003");
+    assert!(f.message.contains("tried 12 times"), "{}", f.message);
+    assert!(
+        f.message.contains("polly-standard default: 3 retries"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("istio (mesh default): 2 retries"),
+        "{}",
+        f.message
+    );
 }
 
 #[test]
@@ -307,13 +381,29 @@ fn istio_default_retries_multiply_along_a_chain_with_written_retries() {
         "{}",
         g004.message
     );
-    // A written retry is the hop's policy: the mesh default no longer counts.
+    // The mesh's written retry policy replaces its default.
     let overridden = run(&chain([
         RETRY3,
         RETRY3,
-        ", timeout_ms: 100, mesh: istio, retry: { max_attempts: 1 }",
+        ", timeout_ms: 100, mesh: istio, mesh_retry: { max_attempts: 1 }",
     ]));
     assert!(found(&overridden, "G004").is_empty());
+    // A caller that retries under the mesh multiplies with it on the same hop: 3 × 9.
+    let layered = run(&chain([
+        RETRY3,
+        ", timeout_ms: 100",
+        &format!("{RETRY3}, mesh: istio"),
+    ]));
+    let g004 = one(&layered, "G004");
+    assert!(g004.message.contains("27×"), "{}", g004.message);
+    assert!(g004.message.contains("(3 × 9;"), "{}", g004.message);
+    assert!(
+        g004.message.contains(
+            "`b-c`: 3 × 3 attempts: `retry.max_attempts: 3` written, under istio (mesh default)"
+        ),
+        "{}",
+        g004.message
+    );
 }
 
 #[test]

@@ -238,17 +238,39 @@ fn write_effective(
         None => effective::breaker(model, decl, &stacks).map(|(v, o)| (v.describe(), o)),
     };
     writeln!(out, "{}", line("circuit breaker", breaker))?;
+    let layer = |l: Option<effective::Layer>| {
+        l.map(|l| {
+            let text = match l.stack_retries {
+                Some(r) => r.describe(),
+                None => format!("{} attempts in all", l.count),
+            };
+            (text, l.origin)
+        })
+    };
     let retries = match decl.uses().retry.as_ref() {
-        Some(r) => Some((
-            r.max_attempts
-                .map_or("declared, attempts not set".to_string(), |n| {
-                    format!("{n} attempts in all")
-                }),
+        Some(r) if r.max_attempts.is_none() => Some((
+            "declared, attempts not set".to_string(),
             effective::written_origin(model, decl, crate::model::fields::USES_RETRY_MAX_ATTEMPTS),
         )),
-        None => effective::default_retries(decl, &stacks).map(|(v, o)| (v.describe(), o)),
+        _ => layer(effective::client_attempts(model, decl, &stacks)),
     };
     writeln!(out, "{}", line("retries", retries))?;
+    let mesh = effective::mesh_attempts(model, decl, &stacks);
+    if stacks.mesh.is_some() || mesh.is_some() {
+        writeln!(out, "{}", line("mesh retries", layer(mesh)))?;
+    }
+    // The layers retry independently: the callee sees the product.
+    if let Some(a) = effective::attempts(model, decl, &stacks) {
+        if a.retrying().count() > 1 {
+            writeln!(
+                out,
+                "  {:<16}{} requests at the callee at worst ({})",
+                "attempts",
+                a.count,
+                effective::attempts_source(&a).unwrap_or_default()
+            )?;
+        }
+    }
     write_broker(out, model, decl)
 }
 

@@ -7,8 +7,9 @@ use super::fields::{self, UsesPath};
 use crate::model::types::{
     Backoff, Compression, Interaction, Overflow, Pattern, Serialization, Uses,
 };
-use crate::model::InteractionDecl;
+use crate::model::{InteractionDecl, Model};
 use crate::recommended::{self as rec, Setting};
+use crate::stacks::effective as eff;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +77,9 @@ pub struct Effective {
     pub protocol: String,
     pub timeout_ms: u64,
     pub retry: Retry,
+    /// Attempts the mesh's proxy makes per attempt of the caller, when known (a
+    /// written `mesh_retry`, else the declared mesh's default): the `istio` target's.
+    pub mesh_attempts: Option<u32>,
     pub circuit_breaker: Breaker,
     pub pool: Pool,
     /// Response cache TTL; only patterns that cache (sync-optimized, cqrs) get a default.
@@ -173,8 +177,14 @@ impl Resolver {
 }
 
 /// The effective values of `decl` whose pattern is `pattern` (declared, else the
-/// flowchart's recommendation).
-pub fn effective(decl: &InteractionDecl, pattern: Pattern, declared: bool) -> Effective {
+/// flowchart's recommendation). Where the file writes nothing, the declared stacks'
+/// documented defaults come first (as `explain` lists them), then the recommendations.
+pub fn effective(
+    model: &Model,
+    decl: &InteractionDecl,
+    pattern: Pattern,
+    declared: bool,
+) -> Effective {
     let u: &Uses = decl.uses();
     let i = &decl.interaction;
     let mut r = Resolver::default();
@@ -188,23 +198,11 @@ pub fn effective(decl: &InteractionDecl, pattern: Pattern, declared: bool) -> Ef
         u.protocol.clone(),
         default_protocol.to_string(),
     );
-    let stack = u.client.map(crate::stacks::client);
-    let stack_timeout = stack.and_then(|s| match s.request_timeout?.value {
-        crate::stacks::Limit::Ms(ms, _) => Some((ms, s.name)),
-        crate::stacks::Limit::Unbounded => None,
-    });
-    let timeout_ms = match (u.timeout_ms, stack_timeout) {
-        // The rules accept a client's own bounded default; the file says so.
-        (None, Some((ms, name))) => {
-            r.defaulted.push(format!(
-                "{} = {ms} ({name} default)",
-                rec::TIMEOUT_MS.path.as_str()
-            ));
-            ms
-        }
-        _ => r.pick(rec::TIMEOUT_MS, u.timeout_ms),
-    };
-    let retry = retry(&mut r, u);
+    let stacks = eff::stacks(model, decl);
+    let stack = stacks.client_stack();
+    let timeout_ms = timeout(&mut r, model, decl, &stacks);
+    let retry = retry(&mut r, u, eff::client_attempts(model, decl, &stacks));
+    let mesh_attempts = eff::mesh_attempts(model, decl, &stacks).map(|l| l.count);
     let circuit_breaker = match (&u.circuit_breaker, stack.and_then(|s| s.breaker)) {
         (None, Some(f)) => stack_breaker(&mut r, stack.map_or("", |s| s.name), f.value),
         _ => breaker(&mut r, u),
@@ -248,6 +246,7 @@ pub fn effective(decl: &InteractionDecl, pattern: Pattern, declared: bool) -> Ef
         protocol,
         timeout_ms,
         retry,
+        mesh_attempts,
         circuit_breaker,
         pool,
         cache_ttl_ms,
@@ -274,9 +273,49 @@ pub fn effective(decl: &InteractionDecl, pattern: Pattern, declared: bool) -> Ef
     }
 }
 
-fn retry(r: &mut Resolver, u: &Uses) -> Retry {
+/// The written timeout, else a declared stack's bounded default (the rules accept it;
+/// the file says so), else the recommended one.
+fn timeout(r: &mut Resolver, model: &Model, decl: &InteractionDecl, stacks: &eff::Stacks) -> u64 {
+    let written = decl.uses().timeout_ms;
+    match (written, eff::timeout(model, decl, stacks)) {
+        (None, Some((crate::stacks::Limit::Ms(ms, _), eff::Origin::Stack { stack, .. }))) => {
+            r.defaulted.push(format!(
+                "{} = {ms} ({stack} default)",
+                rec::TIMEOUT_MS.path.as_str()
+            ));
+            ms
+        }
+        _ => r.pick(rec::TIMEOUT_MS, written),
+    }
+}
+
+fn retry(r: &mut Resolver, u: &Uses, client: Option<eff::Layer>) -> Retry {
     let ur = u.retry.clone().unwrap_or_default();
-    let max_attempts = r.pick(rec::RETRY_MAX_ATTEMPTS, ur.max_attempts).max(1);
+    // The client's own default retries, where nothing is written: what it does anyway.
+    let max_attempts = match (ur.max_attempts, client) {
+        (
+            None,
+            Some(
+                l @ eff::Layer {
+                    origin: eff::Origin::Stack { .. },
+                    ..
+                },
+            ),
+        ) => {
+            let name = match l.origin {
+                eff::Origin::Stack { stack, .. } => stack,
+                _ => "",
+            };
+            r.defaulted.push(format!(
+                "{} = {} ({name} default)",
+                rec::RETRY_MAX_ATTEMPTS.path.as_str(),
+                l.count
+            ));
+            l.count
+        }
+        _ => r.pick(rec::RETRY_MAX_ATTEMPTS, ur.max_attempts),
+    }
+    .max(1);
     // With a single attempt the backoff settings are never used: filling them in
     // would only report defaults that do not matter.
     let mut quiet = Resolver::default();
@@ -498,7 +537,7 @@ mod tests {
     #[test]
     fn sync_without_uses_gets_the_seed_values_and_says_so() {
         let d = decl(serde_json::json!({"id": "a-b", "from": "a", "to": "b"}));
-        let v = effective(&d, Pattern::Sync, false);
+        let v = effective(&Model::default(), &d, Pattern::Sync, false);
         assert_eq!(v.timeout_ms, 5000);
         assert_eq!((v.pool.max_connections, v.pool.max_idle), (50, 10));
         assert_eq!(
@@ -529,6 +568,7 @@ mod tests {
     fn a_declared_client_supplies_its_documented_defaults() {
         let with = |client: &str| {
             effective(
+                &Model::default(),
                 &decl(serde_json::json!({
                     "id": "a-b", "from": "a", "to": "b",
                     "uses": {"client": client}
@@ -559,13 +599,36 @@ mod tests {
     }
 
     #[test]
+    fn stack_default_attempts_are_the_ones_explain_lists() {
+        let d = decl(serde_json::json!({
+            "id": "a-b", "from": "a", "to": "b",
+            "uses": {"client": "polly-standard", "mesh": "istio"}
+        }));
+        let v = effective(&Model::default(), &d, Pattern::Sync, true);
+        assert_eq!(v.retry.max_attempts, 4, "polly-standard retries 3 times");
+        assert!(v
+            .defaulted
+            .iter()
+            .any(|f| f == "retry.max_attempts = 4 (polly-standard default)"));
+        assert_eq!(v.mesh_attempts, Some(3), "istio retries twice");
+        let d = decl(serde_json::json!({
+            "id": "a-b", "from": "a", "to": "b",
+            "uses": {"mesh": "envoy", "mesh_retry": {"max_attempts": 2}}
+        }));
+        let v = effective(&Model::default(), &d, Pattern::Sync, true);
+        assert_eq!(v.timeout_ms, 15_000, "envoy's route timeout");
+        assert_eq!(v.mesh_attempts, Some(2), "written over envoy's default");
+        assert_eq!(v.retry.max_attempts, rec::RETRY_MAX_ATTEMPTS.value);
+    }
+
+    #[test]
     fn declared_values_win_and_are_not_listed() {
         let d = decl(serde_json::json!({
             "id": "a-b", "from": "a", "to": "b",
             "uses": {"timeout_ms": 750, "pool": {"max_connections": 8},
                      "retry": {"max_attempts": 1}}
         }));
-        let v = effective(&d, Pattern::SyncOptimized, true);
+        let v = effective(&Model::default(), &d, Pattern::SyncOptimized, true);
         assert_eq!(v.timeout_ms, 750);
         assert_eq!(v.pool.max_connections, 8);
         assert_eq!(v.pool.max_idle, 8, "idle connections never exceed the pool");
@@ -585,7 +648,7 @@ mod tests {
             "id": "notify", "from": "a", "to": "mailer",
             "needs": {"realtime": false, "ordering": true}
         }));
-        let v = effective(&d, Pattern::Queue, false);
+        let v = effective(&Model::default(), &d, Pattern::Queue, false);
         assert_eq!(v.channel, "mailer.notify");
         assert_eq!(v.dead_letter.channel, "mailer.notify.dlq");
         assert_eq!(v.dead_letter.after_attempts, 5);

@@ -81,6 +81,7 @@ fields! {
         USES_RETRY_MAX_ATTEMPTS = "uses/retry/max_attempts",
         USES_RETRY_BACKOFF = "uses/retry/backoff",
         USES_RETRY_JITTER = "uses/retry/jitter",
+        USES_MESH_RETRY_MAX_ATTEMPTS = "uses/mesh_retry/max_attempts",
         USES_CIRCUIT_BREAKER = "uses/circuit_breaker",
         USES_CIRCUIT_BREAKER_FAILURE_RATE = "uses/circuit_breaker/failure_rate_percent",
         USES_CIRCUIT_BREAKER_MIN_CALLS = "uses/circuit_breaker/min_calls",

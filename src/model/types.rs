@@ -284,8 +284,14 @@ pub struct Uses {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub timeout_ms: Option<u64>,
+    /// The caller's own retries (its client library's policy). A mesh that retries
+    /// as well multiplies them (`mesh_retry`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<Retry>,
+    /// The mesh proxy's retries on this call, where its retry policy is configured
+    /// (an Istio VirtualService's `retries`); replaces the mesh's documented default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mesh_retry: Option<MeshRetry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circuit_breaker: Option<CircuitBreaker>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -405,6 +411,16 @@ pub struct Retry {
     /// Random jitter added to each delay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jitter: Option<bool>,
+}
+
+/// The retries a mesh proxy makes on one call, as its retry policy configures them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeshRetry {
+    /// Attempts the proxy makes in total, the first one included (1: no retries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_attempts: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -60,6 +60,33 @@ fn round_up_50(v: f64) -> u64 {
     ((v / 50.0).ceil() * 50.0).max(50.0) as u64
 }
 
+/// The steps a person rounds a figure in milliseconds to, largest first.
+const STEPS: [u64; 8] = [10_000, 5_000, 1_000, 500, 100, 50, 10, 5];
+
+/// The roundest figure near `exact` that lies strictly between `lo` and `hi`: the
+/// nearest multiple of the largest step of at most a quarter of it (two significant
+/// figures, or a half: 343 → 350, 18000 stays) that is inside the budget, else of a
+/// smaller step. `exact` itself when no round figure fits, or when `exact` is outside
+/// the budget.
+pub fn readable(exact: u64, lo: u64, hi: u64) -> u64 {
+    if exact <= lo || exact >= hi {
+        return exact;
+    }
+    for step in STEPS.into_iter().filter(|s| s.saturating_mul(4) <= exact) {
+        let down = exact / step * step;
+        let up = down.saturating_add(step);
+        let near = if exact - down <= up - exact {
+            [down, up]
+        } else {
+            [up, down]
+        };
+        if let Some(c) = near.into_iter().find(|&c| c > lo && c < hi) {
+            return c;
+        }
+    }
+    exact
+}
+
 /// The timeout to suggest for `decl`: 1.5 × the callee's p99 (the recommended value
 /// without one), lowered to fit what the caller waits, each attempt and the backoff
 /// between them included; never at or below the p99.
@@ -80,13 +107,22 @@ pub fn timeout(cx: &Context<'_>, decl: &InteractionDecl) -> TimeoutAdvice {
     let wanted = p99.map_or(crate::recommended::TIMEOUT_MS.value, |p| {
         round_up_50(p * 1.5)
     });
-    let value = match (upper, p99) {
+    let exact = match (upper, p99) {
         (Some(u), _) if wanted < u => Some(wanted),
         (Some(u), Some(p)) if (p.ceil() as u64) < u => Some((p.ceil() as u64 + u) / 2),
         (Some(_), Some(_)) => None,
         (Some(u), None) => Some((u * 4 / 5).max(1)),
         (None, _) => Some(wanted),
     };
+    // Rounded inside the budget: above the p99 by at least half the headroom the exact
+    // figure has, below each attempt's share of the caller's wait.
+    let value = exact.map(|v| {
+        let lo = p99.map_or(v / 2, |p| {
+            let p = p.ceil() as u64;
+            p + v.saturating_sub(p) / 2
+        });
+        readable(v, lo, upper.unwrap_or(u64::MAX))
+    });
     let below = match p99 {
         Some(p) if value == Some(wanted) => format!("1.5 × `{callee}`'s p99 of {p} ms"),
         Some(p) => format!("above `{callee}`'s p99 of {p} ms"),
@@ -144,14 +180,19 @@ pub struct Schedule {
 }
 
 /// Fits `attempts × timeout + delays` into the caller's wait: the cap first (no delay
-/// longer than half the wait), then fewer attempts.
-pub fn schedule(
-    cx: &Context<'_>,
-    decl: &InteractionDecl,
-    attempts: u32,
-    base_ms: u64,
-    max_ms: u64,
-) -> Schedule {
+/// longer than half the wait), then fewer attempts. `per_attempt` is how many requests
+/// each attempt makes (a mesh that retries under the caller multiplies them); the
+/// attempts it leaves fit `max_attempts` too (`max` in total, both layers counted).
+pub fn schedule(cx: &Context<'_>, decl: &InteractionDecl, want: ScheduleWant) -> Schedule {
+    let ScheduleWant {
+        attempts,
+        base_ms,
+        max_ms,
+        per_attempt,
+        max_total,
+    } = want;
+    let per_attempt = per_attempt.max(1);
+    let mut attempts = attempts.min((max_total / per_attempt).max(1)).max(1);
     let wait = cx
         .model
         .services
@@ -165,26 +206,37 @@ pub fn schedule(
             why: String::new(),
         };
     };
-    let max_ms = max_ms.min(wait.ms / 2).max(1);
+    let half = wait.ms / 2;
+    let max_ms = if max_ms > half {
+        readable(half, half / 2, half + 1)
+    } else {
+        max_ms
+    }
+    .max(1);
     let base_ms = base_ms.min(max_ms);
     let stacks = effective::stacks(cx.model, decl);
     let timeout = match effective::timeout(cx.model, decl, &stacks) {
         Some((Limit::Ms(ms, _), _)) => Some(ms),
         _ => None,
     };
+    let tries = |n: u32| u64::from(n).saturating_mul(u64::from(per_attempt));
     let total = |n: u32| {
         timeout
             .unwrap_or(0)
-            .saturating_mul(u64::from(n))
+            .saturating_mul(tries(n))
             .saturating_add(exponential_delays_ms(n, base_ms, max_ms))
     };
-    let mut attempts = attempts.max(1);
     while attempts > 1 && total(attempts) > wait.ms {
         attempts -= 1;
     }
+    let times = if per_attempt > 1 {
+        format!("{attempts} × {per_attempt}")
+    } else {
+        attempts.to_string()
+    };
     let why = match timeout {
         Some(t) => format!(
-            " — {attempts} × {t} ms + {} ms of backoff = {} ms, within {}",
+            " — {times} × {t} ms + {} ms of backoff = {} ms, within {}",
             exponential_delays_ms(attempts, base_ms, max_ms),
             total(attempts),
             describe_wait(cx, wait)
@@ -199,5 +251,49 @@ pub fn schedule(
         base_ms,
         max_ms,
         why,
+    }
+}
+
+/// What a retry fix asks for before it is fitted to the caller's wait.
+pub struct ScheduleWant {
+    pub attempts: u32,
+    pub base_ms: u64,
+    pub max_ms: u64,
+    /// Requests each attempt makes: the mesh's attempts under the caller's.
+    pub per_attempt: u32,
+    /// The most requests a call may make, both layers counted (`retry_max_attempts`).
+    pub max_total: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+    use proptest::prelude::*;
+
+    #[test]
+    fn computed_figures_become_ones_a_person_writes() {
+        assert_eq!(readable(343, 300, 387), 350);
+        assert_eq!(readable(343, 321, 345), 340);
+        assert_eq!(readable(6930, 6615, u64::MAX), 7000);
+        assert_eq!(readable(18_000, 12_000, u64::MAX), 18_000);
+        assert_eq!(readable(900, 850, 1000), 900);
+        // No round figure between the bounds: the exact one.
+        assert_eq!(readable(343, 342, 344), 343);
+    }
+
+    proptest! {
+        /// Every rounded suggestion stays inside its budget, and near the exact figure.
+        #[test]
+        fn a_rounded_value_stays_within_its_budget(
+            lo in 0u64..1_000_000,
+            width in 2u64..1_000_000,
+            at in 0.0f64..1.0,
+        ) {
+            let hi = lo + width;
+            let exact = lo + 1 + ((width - 2) as f64 * at) as u64;
+            let v = readable(exact, lo, hi);
+            prop_assert!(v > lo && v < hi, "{v} outside ({lo}, {hi})");
+            prop_assert!(v.abs_diff(exact) <= exact / 8 + 1, "{v} far from {exact}");
+        }
     }
 }

@@ -105,9 +105,12 @@ downstream timeout or attempts (a retry budget: fewer attempts deeper in the cha
         summary: "Retries at several levels of a sync chain multiply the load",
         doc: r#"## What it checks
 The product of the attempts along each synchronous chain from an entry point, against
-`max_retry_amplification` (default 10). A hop's attempts are its `retry.max_attempts`, else
-its declared client's or mesh's default retries (`mesh: istio` retries twice: 3 attempts;
-docs/stacks.md), named in the message. One finding per entry point, for its worst chain.
+`max_retry_amplification` (default 10). A hop's attempts are the caller's (its
+`retry.max_attempts`, else its declared client's default retries) times the mesh's (its
+`mesh_retry.max_attempts`, else the mesh's default: `mesh: istio` retries twice, 3
+attempts): a client retrying 3 times under Istio is 9 requests on that one hop
+(docs/stacks.md). Stack defaults and layered hops are named in the message with their
+sources. One finding per entry point, for its worst chain.
 
 ## Why
 Retries multiply down a chain: three levels that each try 3 times send 3 × 3 × 3 = 27 calls
@@ -357,14 +360,7 @@ fn timeout_field(cx: &Context<'_>, edge: &crate::graph::Edge) -> crate::model::f
 /// The field a finding about an edge's attempts points at.
 fn attempts_field(cx: &Context<'_>, edge: &crate::graph::Edge) -> crate::model::fields::Field {
     let decl = &cx.model.interactions[edge.interaction];
-    match &edge.attempts_from {
-        Some(a) => effective::stack_field(
-            &effective::stacks(cx.model, decl),
-            &a.origin,
-            fields::USES_RETRY_MAX_ATTEMPTS,
-        ),
-        None => fields::USES_RETRY_MAX_ATTEMPTS,
-    }
+    effective::attempts_field(&effective::stacks(cx.model, decl), edge.attempts_from.as_ref())
 }
 
 /// "; 2 more callers give up sooner too: `a` (300 ms), `b` (400 ms)".
@@ -440,7 +436,7 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .label(format!("< {downstream} ms downstream"))
         .help(format!(
             "set `timeout_ms: {}` or more on the callers, or {} `timeout_ms`/`retry.max_attempts` on `{}`",
-            downstream.saturating_add(downstream / 10),
+            super::budget::readable(downstream.saturating_add(downstream / 10), downstream.saturating_add(downstream / 20), u64::MAX),
             if inner_is_default { "write lower" } else { "lower" },
             inner_decl.id()
         ))

@@ -80,9 +80,12 @@ law (rps × latency) with headroom.
         summary: "Retries on an operation that is not idempotent",
         doc: r#"## What it checks
 An interaction marked `idempotent: false` has no retry with more than one attempt, unless
-`uses.idempotency.key` names a key the callee deduplicates on. Where no `retry` is written,
-the declared client's or mesh's default retries count (Istio retries twice on connect
-failure and 503, the .NET standard resilience handler three times; docs/stacks.md).
+`uses.idempotency.key` names a key the callee deduplicates on. The attempts are the
+effective ones, layer by layer: the caller's (a written `retry`, else its client's default
+retries: the .NET standard resilience handler retries three times) times the mesh's (a
+written `mesh_retry`, else its default: Istio retries twice on connect failure and 503);
+a written `retry` does not stop a mesh's retries. The message names each layer and its
+source, and the help says how to stop each (docs/stacks.md).
 
 ## Why
 A timeout does not say whether the callee did the work. Retrying a non-idempotent operation
@@ -211,39 +214,30 @@ fn check_retry_idempotent(cx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let written = uses.retry.as_ref().map(|r| r.max_attempts.unwrap_or(1));
         let stacks = effective::stacks(cx.model, decl);
-        let (attempts, field, why) = match (written, effective::default_retries(decl, &stacks)) {
-            (Some(n), _) => (n, fields::USES_RETRY_MAX_ATTEMPTS, String::new()),
-            (None, Some((r, effective::Origin::Stack { stack, .. }))) => (
-                r.retries + 1,
-                if stacks.client_stack().is_some_and(|c| c.name == stack) {
-                    fields::USES_CLIENT
-                } else {
-                    fields::USES_MESH
-                },
-                format!(" ({stack}: {} by default)", r.describe()),
-            ),
-            _ => continue,
+        let Some(attempts) = effective::attempts(cx.model, decl, &stacks) else {
+            continue;
         };
-        if attempts <= 1 {
+        if attempts.count <= 1 {
             continue;
         }
+        let count = attempts.count;
+        let why = effective::attempts_source(&attempts).map_or(String::new(), |s| format!(" ({s})"));
+        let stops: Vec<String> = attempts.retrying().map(effective::stop_retrying).collect();
         let mut f = cx.finding(
             &RETRY_NOT_IDEMPOTENT,
             decl,
-            field,
+            effective::attempts_field(&stacks, Some(&attempts)),
             format!(
-                "{} is not idempotent but is tried {attempts} times{why}: a timeout followed by a retry repeats the operation",
+                "{} is not idempotent but is tried {count} times{why}: a timeout followed by a retry repeats the operation",
                 ends(decl)
             ),
         )
-        .label(format!("{attempts} attempts"))
-        .help(if why.is_empty() {
-            "add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or set `retry: { max_attempts: 1 }`"
-        } else {
-            "add `idempotency: { key: <request id> }` the callee deduplicates on and set `idempotent: true`, or turn the stack's retries off and write `retry: { max_attempts: 1 }`"
-        });
+        .label(format!("{count} attempts"))
+        .help(format!(
+            "add `idempotency: {{ key: <request id> }}` the callee deduplicates on and set `idempotent: true`, or stop the retries: {}",
+            stops.join("; and ")
+        ));
         if cx.model.is_written(&decl.origin, fields::IDEMPOTENT) {
             f = f.related(
                 cx.model.at(&decl.origin, fields::IDEMPOTENT),

@@ -173,8 +173,14 @@ and adjust from production data. Thresholds are configurable in `commsplan.toml`
         check: check_retry,
         summary: "Retries that are unbounded, without exponential backoff, or without jitter",
         doc: r#"## What it checks
-A declared retry with more than one attempt has a bounded `max_attempts` (at most
-`retry_max_attempts`, default 5), `backoff: exponential`, and `jitter: true`.
+A call's effective attempts are at most `retry_max_attempts` (default 5): the caller's
+(a written `retry.max_attempts`, else its client's default retries) times the mesh's (a
+written `mesh_retry.max_attempts`, else the mesh's default: Istio retries twice; see
+docs/stacks.md), and the message names each layer and where it comes from. A written
+retry with more than one attempt also has a `max_attempts`, `backoff: exponential` and
+`jitter: true` (a stack's own schedule is its documented one). The fix's schedule fits the
+caller's timeout (attempts × the mesh's tries × timeout + backoff), and the figures are
+rounded to ones a person writes where a round figure still fits.
 
 ## Why
 The seed's checklist: "재시도 정책 최적화 (지수 백오프 + 지터)" — exponential backoff plus
@@ -570,60 +576,98 @@ fn check_breaker_thresholds(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// What S006 finds wrong with a call's retries: the effective attempts against the
+/// bound (either layer, their product included), and a written retry's own schedule.
+fn retry_problems(
+    t: &super::Thresholds,
+    retry: Option<&crate::model::types::Retry>,
+    attempts: Option<&crate::stacks::effective::Attempts>,
+    count_field: Field,
+) -> Vec<(Field, String)> {
+    use crate::stacks::effective;
+    let mut problems: Vec<(Field, String)> = Vec::new();
+    if retry.is_some_and(|r| r.max_attempts.is_none()) {
+        problems.push((
+            fields::USES_RETRY_MAX_ATTEMPTS,
+            "no `max_attempts`: the library default decides, possibly unbounded".into(),
+        ));
+    }
+    if let Some(a) = attempts.filter(|a| a.count > t.retry_max_attempts) {
+        let source = effective::attempts_source(a).map_or(String::new(), |s| format!(" ({s})"));
+        problems.push((
+            count_field,
+            format!(
+                "{} attempts{source} (more than {}) keep a failing callee busy",
+                a.count, t.retry_max_attempts
+            ),
+        ));
+    }
+    // The schedule is the writer's where a retry is written and retries; a stack's
+    // own schedule is its documented one.
+    let Some(retry) = retry.filter(|r| r.max_attempts.is_none_or(|n| n > 1)) else {
+        return problems;
+    };
+    if retry.backoff != Some(Backoff::Exponential) {
+        let what = match retry.backoff {
+            Some(Backoff::Fixed) => "fixed backoff",
+            Some(Backoff::None) => "no backoff",
+            _ => "no backoff declared",
+        };
+        problems.push((
+            fields::USES_RETRY_BACKOFF,
+            format!("{what}: retries arrive while the callee is still struggling"),
+        ));
+    }
+    if retry.jitter != Some(true) {
+        problems.push((
+            fields::USES_RETRY_JITTER,
+            "no jitter: callers retry in synchronised waves".into(),
+        ));
+    }
+    problems
+}
+
 fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    use crate::stacks::effective;
     let t = cx.thresholds;
     for (decl, _) in sync_half(cx) {
-        let Some(retry) = &decl.uses().retry else {
-            continue;
-        };
-        if retry.max_attempts == Some(1) || retry.max_attempts == Some(0) {
-            continue;
-        }
-        let mut problems: Vec<(Field, String)> = Vec::new();
-        match retry.max_attempts {
-            None => problems.push((
-                fields::USES_RETRY_MAX_ATTEMPTS,
-                "no `max_attempts`: the library default decides, possibly unbounded".into(),
-            )),
-            Some(n) if n > t.retry_max_attempts => problems.push((
-                fields::USES_RETRY_MAX_ATTEMPTS,
-                format!(
-                    "{n} attempts (more than {}) keep a failing callee busy",
-                    t.retry_max_attempts
-                ),
-            )),
-            _ => {}
-        }
-        if retry.backoff != Some(Backoff::Exponential) {
-            let what = match retry.backoff {
-                Some(Backoff::Fixed) => "fixed backoff",
-                Some(Backoff::None) => "no backoff",
-                _ => "no backoff declared",
-            };
-            problems.push((
-                fields::USES_RETRY_BACKOFF,
-                format!("{what}: retries arrive while the callee is still struggling"),
-            ));
-        }
-        if retry.jitter != Some(true) {
-            problems.push((
-                fields::USES_RETRY_JITTER,
-                "no jitter: callers retry in synchronised waves".into(),
-            ));
-        }
+        let stacks = effective::stacks(cx.model, decl);
+        let attempts = effective::attempts(cx.model, decl, &stacks);
+        let retry = decl.uses().retry.as_ref();
+        let count_field = effective::attempts_field(&stacks, attempts.as_ref());
+        let problems = retry_problems(t, retry, attempts.as_ref(), count_field);
         let Some(&(first, _)) = problems.first() else {
             continue;
         };
-        let attempts = retry
-            .max_attempts
-            .unwrap_or(crate::recommended::RETRY_MAX_ATTEMPTS.value)
-            .min(t.retry_max_attempts);
-        let base = retry
-            .base_ms
-            .unwrap_or(crate::recommended::RETRY_BASE_MS.value);
-        let max = retry.max_ms.unwrap_or(base.saturating_mul(10));
-        let fit = super::budget::schedule(cx, decl, attempts, base, max);
+        let mesh = attempts.as_ref().and_then(|a| a.mesh.clone()).filter(|l| l.count > 1);
+        let client = attempts.as_ref().and_then(|a| a.client.as_ref()).map(|l| l.count);
+        let want = super::budget::ScheduleWant {
+            attempts: client
+                .unwrap_or(crate::recommended::RETRY_MAX_ATTEMPTS.value)
+                .min(t.retry_max_attempts),
+            base_ms: retry
+                .and_then(|r| r.base_ms)
+                .unwrap_or(crate::recommended::RETRY_BASE_MS.value),
+            max_ms: 0,
+            per_attempt: mesh.as_ref().map_or(1, |l| l.count),
+            max_total: t.retry_max_attempts,
+        };
+        let want = super::budget::ScheduleWant {
+            max_ms: retry
+                .and_then(|r| r.max_ms)
+                .unwrap_or(want.base_ms.saturating_mul(10)),
+            ..want
+        };
+        let fit = super::budget::schedule(cx, decl, want);
         let reasons: Vec<String> = problems.iter().map(|(_, r)| r.clone()).collect();
+        let under_mesh = mesh.as_ref().map_or(String::new(), |l| {
+            format!(
+                "; the mesh tries each attempt {} times ({}): to retry at one layer only, {}",
+                l.count,
+                effective::layer_source(l),
+                effective::stop_retrying(l)
+            )
+        });
         out.push(
             cx.finding(
                 &RETRY_POLICY,
@@ -639,7 +683,7 @@ fn check_retry(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "unbounded"
             })
             .help(format!(
-                "write `retry: {{ max_attempts: {}, backoff: exponential, base_ms: {}, max_ms: {}, jitter: true }}`{}",
+                "write `retry: {{ max_attempts: {}, backoff: exponential, base_ms: {}, max_ms: {}, jitter: true }}`{}{under_mesh}",
                 fit.attempts, fit.base_ms, fit.max_ms, fit.why
             )),
         );

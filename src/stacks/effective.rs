@@ -79,10 +79,10 @@ pub const DECLARE_STACK: &str =
 
 /// Where a written `uses` field is: the interaction's own block or the file's defaults.
 pub fn written_origin(model: &Model, decl: &InteractionDecl, field: Field) -> Origin {
-    let file = &model.files[decl.origin.file];
-    let in_interaction = file
-        .spans
-        .as_ref()
+    let in_interaction = model
+        .files
+        .get(decl.origin.file)
+        .and_then(|file| file.spans.as_ref())
         .is_none_or(|spans| spans.nearest_under(&decl.origin.pointer, field.path()).1);
     if in_interaction {
         Origin::Written
@@ -213,20 +213,18 @@ pub fn breaker(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> Effect
     s.breaker.map(|f| (f.value, Origin::of(&s, &f)))
 }
 
-/// Retries made without a written `retry`: the client's, else the mesh's.
-pub fn default_retries(decl: &InteractionDecl, stacks: &Stacks) -> Effective<Retries> {
-    if decl.uses().retry.is_some() {
-        return None;
-    }
-    [stacks.client_stack(), stacks.mesh_stack()]
-        .into_iter()
-        .flatten()
-        .find_map(|s| s.retries.map(|f| (f.value, Origin::of(&s, &f))))
+/// Which layer of a hop retries: the caller's own client library, or the mesh's proxy
+/// under it. Each retries on its own, so their attempts multiply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Client,
+    Mesh,
 }
 
-/// How many times a call is tried at most, and where that comes from.
+/// How many times one layer tries a call, and where that comes from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Attempts {
+pub struct Layer {
+    pub side: Side,
     /// Attempts in total, the first included.
     pub count: u32,
     pub origin: Origin,
@@ -234,22 +232,89 @@ pub struct Attempts {
     pub stack_retries: Option<Retries>,
 }
 
-/// Attempts at one hop: a written `retry.max_attempts`, else the stack's default retries
-/// (client, then mesh), else `None` (tried once, as far as anything says).
-pub fn attempts(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> Option<Attempts> {
-    if let Some(n) = decl.uses().retry.as_ref().and_then(|r| r.max_attempts) {
-        let origin = written_origin(model, decl, fields::USES_RETRY_MAX_ATTEMPTS);
-        return Some(Attempts {
-            count: n.max(1),
-            origin,
-            stack_retries: None,
-        });
+/// How many requests one call can send to the callee at most, layer by layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempts {
+    /// Attempts in total at the callee: the product of the layers' attempts.
+    pub count: u32,
+    /// The caller's retries: a written `retry.max_attempts`, else its client's default.
+    pub client: Option<Layer>,
+    /// The mesh's: a written `mesh_retry.max_attempts`, else the mesh's default.
+    pub mesh: Option<Layer>,
+}
+
+impl Attempts {
+    /// The layers that retry (more than one attempt), client first.
+    pub fn retrying(&self) -> impl Iterator<Item = &Layer> {
+        [&self.client, &self.mesh]
+            .into_iter()
+            .flatten()
+            .filter(|l| l.count > 1)
     }
-    let (retries, origin) = default_retries(decl, stacks)?;
+
+    /// The layer a finding about the attempts points at: the first that retries.
+    pub fn primary(&self) -> Option<&Layer> {
+        self.retrying().next()
+    }
+}
+
+fn stack_layer(side: Side, stack: Option<Stack>) -> Option<Layer> {
+    let s = stack?;
+    let f = s.retries?;
+    Some(Layer {
+        side,
+        count: f.value.retries.saturating_add(1),
+        origin: Origin::of(&s, &f),
+        stack_retries: Some(f.value),
+    })
+}
+
+/// The caller's own attempts: a written `retry.max_attempts` (on the interaction or in
+/// `defaults`), else its client's documented default retries. A written `retry` without
+/// `max_attempts` leaves the count unknown (S006 asks for it).
+pub fn client_attempts(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> Option<Layer> {
+    match &decl.uses().retry {
+        Some(r) => r.max_attempts.map(|n| Layer {
+            side: Side::Client,
+            count: n.max(1),
+            origin: written_origin(model, decl, fields::USES_RETRY_MAX_ATTEMPTS),
+            stack_retries: None,
+        }),
+        None => stack_layer(Side::Client, stacks.client_stack()),
+    }
+}
+
+/// The mesh proxy's attempts: a written `mesh_retry.max_attempts`, else the declared
+/// mesh's documented default retries (Istio retries twice). A written `retry` does not
+/// change them: the proxy retries whatever the application does.
+pub fn mesh_attempts(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> Option<Layer> {
+    match decl.uses().mesh_retry.as_ref().and_then(|r| r.max_attempts) {
+        Some(n) => Some(Layer {
+            side: Side::Mesh,
+            count: n.max(1),
+            origin: written_origin(model, decl, fields::USES_MESH_RETRY_MAX_ATTEMPTS),
+            stack_retries: None,
+        }),
+        None => stack_layer(Side::Mesh, stacks.mesh_stack()),
+    }
+}
+
+/// Attempts at one hop: the caller's times the mesh's, each written or a declared stack's
+/// default; `None` when neither layer says (tried once, as far as anything says).
+pub fn attempts(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> Option<Attempts> {
+    let client = client_attempts(model, decl, stacks);
+    let mesh = mesh_attempts(model, decl, stacks);
+    if client.is_none() && mesh.is_none() {
+        return None;
+    }
+    let count = [&client, &mesh]
+        .into_iter()
+        .flatten()
+        .fold(1u32, |n, l| n.saturating_mul(l.count));
     Some(Attempts {
-        count: retries.retries.saturating_add(1),
-        origin,
-        stack_retries: Some(retries),
+        count,
+        client,
+        mesh,
     })
 }
 
@@ -282,14 +347,73 @@ pub fn timeout_source(timeout: &Effective<Limit>) -> Option<String> {
     }
 }
 
-/// Where an attempt count comes from, for a message: `None` when it is written;
-/// otherwise "istio (mesh default): 2 retries on …".
-pub fn attempts_source(attempts: &Attempts) -> Option<String> {
-    match (&attempts.origin, attempts.stack_retries) {
+/// One layer's attempts for a message: "istio (mesh default): 2 retries on …" or
+/// "`retry.max_attempts: 3` (written)".
+pub fn layer_source(layer: &Layer) -> String {
+    match (&layer.origin, layer.stack_retries) {
         (Origin::Stack { stack, .. }, Some(r)) => {
-            Some(format!("{}: {}", stack_default(stack), r.describe()))
+            format!("{}: {}", stack_default(stack), r.describe())
         }
+        (origin, _) => {
+            let key = match layer.side {
+                Side::Client => "retry",
+                Side::Mesh => "mesh_retry",
+            };
+            let at = match origin {
+                Origin::Defaults => "in `defaults`",
+                _ => "written",
+            };
+            format!("`{key}.max_attempts: {}` {at}", layer.count)
+        }
+    }
+}
+
+/// Where an attempt count comes from, for a message: `None` when it is one written
+/// layer, as messages have always said it; otherwise the stack's default
+/// ("istio (mesh default): 2 retries on …"), or, when the client and the mesh both
+/// retry, both layers and their product ("3 × 3 attempts: `retry.max_attempts: 3`
+/// written, under istio (mesh default): 2 retries on …").
+pub fn attempts_source(attempts: &Attempts) -> Option<String> {
+    let layers: Vec<&Layer> = attempts.retrying().collect();
+    match layers.as_slice() {
+        [one] if one.stack_retries.is_none() => None,
+        [one] => Some(layer_source(one)),
+        [client, mesh] => Some(format!(
+            "{} × {} attempts: {}, under {}",
+            client.count,
+            mesh.count,
+            layer_source(client),
+            layer_source(mesh)
+        )),
         _ => None,
+    }
+}
+
+/// How to stop one layer's retries, for a finding's help.
+pub fn stop_retrying(layer: &Layer) -> String {
+    match (layer.side, &layer.origin) {
+        (Side::Client, Origin::Stack { stack, .. }) => {
+            format!("turn {stack}'s retries off and write `retry: {{ max_attempts: 1 }}`")
+        }
+        (Side::Client, _) => "set `retry: { max_attempts: 1 }`".into(),
+        (Side::Mesh, Origin::Stack { stack, .. }) => format!(
+            "configure the {stack} route without retries (for Istio, `retries: {{ attempts: 0 }}` on the VirtualService) and write `mesh_retry: {{ max_attempts: 1 }}`"
+        ),
+        (Side::Mesh, _) => "configure the mesh route without retries and set `mesh_retry: { max_attempts: 1 }`".into(),
+    }
+}
+
+/// The field a finding about a hop's attempts points at: the written count of the
+/// first layer that retries, or the client or mesh declaration whose default it is.
+pub fn attempts_field(stacks: &Stacks, attempts: Option<&Attempts>) -> Field {
+    match attempts.and_then(Attempts::primary) {
+        Some(l) if l.stack_retries.is_some() => {
+            stack_field(stacks, &l.origin, fields::USES_RETRY_MAX_ATTEMPTS)
+        }
+        Some(Layer {
+            side: Side::Mesh, ..
+        }) => fields::USES_MESH_RETRY_MAX_ATTEMPTS,
+        _ => fields::USES_RETRY_MAX_ATTEMPTS,
     }
 }
 

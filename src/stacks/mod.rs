@@ -67,6 +67,9 @@ pub struct Stack {
     pub connections: Option<Fact<Connections>>,
     pub breaker: Option<Fact<Breaker>>,
     pub retries: Option<Fact<Retries>>,
+    /// Settings whose default could not be stated as one fact, and why: commsplan
+    /// treats them as not known, and docs/stacks.md says what is uncertain.
+    pub uncertain: &'static [(&'static str, &'static str)],
 }
 
 const NONE: Stack = Stack {
@@ -76,6 +79,7 @@ const NONE: Stack = Stack {
     connections: None,
     breaker: None,
     retries: None,
+    uncertain: &[],
 };
 
 const GRPC_DEADLINES: Fact<Limit> = Fact {
@@ -147,6 +151,7 @@ pub fn client(stack: ClientStack) -> Stack {
             request_timeout: fact(Ms(60_000, "read"), "feign/Request.java (Request.Options(): connectTimeout 10 s, readTimeout 60 s); OpenFeign's feign.http.RequestOptions states the same defaults (DEFAULT_CONNECT_TIMEOUT = 10 * 1000, DEFAULT_READ_TIMEOUT = 60 * 1000)", "Feign 13"),
             connect_timeout: fact(Ms(10_000, "connect"), "feign/Request.java (Request.Options(): connectTimeout 10 s)", "Feign 13"),
             connections: fact(Pooled, "feign/Client.java (Client.Default opens a java.net.HttpURLConnection, which keeps connections alive: java/net/doc-files/net-properties.html, http.keepAlive default true, http.maxConnections default 5 per destination)", "Feign 13, JDK 17"),
+            uncertain: &[("retries", "depends on the setup: core Feign's builder uses `new Retryer.Default()` (5 attempts on a RetryableException, which wraps I/O errors and read timeouts; 100 ms × 1.5 up to 1 s; core/src/main/java/feign/Retryer.java, Feign.java), while Spring Cloud OpenFeign registers `Retryer.NEVER_RETRY` (spring-cloud-openfeign-core/src/main/java/org/springframework/cloud/openfeign/FeignClientsConfiguration.java, feignRetryer()); write `retry:` for the one in use")],
             ..NONE
         },
         C::Okhttp => Stack {
@@ -164,10 +169,10 @@ pub fn client(stack: ClientStack) -> Stack {
         },
         C::PollyStandard => Stack {
             name: "polly-standard",
-            request_timeout: fact(Ms(30_000, "total"), "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (standard handler: total request timeout 30 s, attempt timeout 10 s); HttpStandardResilienceOptions.AttemptTimeout: \"initialized with … a custom Timeout of 10 seconds\"", "Microsoft.Extensions.Http.Resilience 8"),
+            request_timeout: fact(Ms(30_000, "total"), "src/Libraries/Microsoft.Extensions.Http.Resilience/Resilience/HttpStandardResilienceOptions.cs in dotnet/extensions (TotalRequestTimeout = new HttpTimeoutStrategyOptions, whose Timeout is Polly's default: src/Polly.Core/Timeout/TimeoutStrategyOptions.cs, \"The default value is 30 seconds\"; AttemptTimeout: Timeout = TimeSpan.FromSeconds(10)); https://learn.microsoft.com/dotnet/core/resilience/http-resilience states the same", "Microsoft.Extensions.Http.Resilience 8, Polly 8"),
             connections: fact(Pooled, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (the handler is added to an IHttpClientFactory client, whose connections are pooled)", "Microsoft.Extensions.Http.Resilience 8"),
             breaker: fact(Breaker { failure_rate_percent: 10.0, min_calls: 100, open_ms: 5_000 }, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (circuit breaker: failure ratio 10 %, minimum throughput 100, sampling 30 s, break 5 s); Polly's CircuitBreakerStrategyOptions defaults: FailureRatio 0.1, MinimumThroughput 100, SamplingDuration 30 s, BreakDuration 5 s (Polly API reference, https://www.mintlify.com/App-vNext/Polly/api/circuit-breaker-strategy)", "Microsoft.Extensions.Http.Resilience 8, Polly 8"),
-            retries: fact(Retries { retries: 3, on: "HTTP 5xx, 408, 429 and HttpRequestException", backoff: "exponential with jitter, 2 s base" }, "https://learn.microsoft.com/dotnet/core/resilience/http-resilience (retry: 3 retries, exponential backoff with jitter, 2 s delay)", "Microsoft.Extensions.Http.Resilience 8"),
+            retries: fact(Retries { retries: 3, on: "HTTP 5xx, 408, 429, HttpRequestException and an attempt's timeout (TimeoutRejectedException)", backoff: "exponential with jitter, 2 s base" }, "src/Libraries/Microsoft.Extensions.Http.Resilience/Polly/HttpRetryStrategyOptions.cs and HttpClientResiliencePredicates.cs in dotnet/extensions (BackoffType Exponential, UseJitter true; transient: status >= 500, 408, 429, HttpRequestException, TimeoutRejectedException); Polly's src/Polly.Core/Retry/RetryConstants.cs (DefaultRetryCount = 3, DefaultBaseDelay = 2 s)", "Microsoft.Extensions.Http.Resilience 8, Polly 8"),
             ..NONE
         },
         C::Resilience4j => Stack {
@@ -187,7 +192,9 @@ pub fn client(stack: ClientStack) -> Stack {
         },
         C::Aiohttp => Stack {
             name: "aiohttp",
-            request_timeout: fact(Ms(300_000, "total"), "https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts (\"By default aiohttp uses a total 300 seconds (5min) timeout\")", "aiohttp 3.9"),
+            request_timeout: fact(Ms(300_000, "total"), "aiohttp/client.py (DEFAULT_TIMEOUT = ClientTimeout(total=5 * 60), used when a ClientSession is given no timeout); https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts (\"By default aiohttp uses a total 300 seconds (5min) timeout\")", "aiohttp 3.9.5 to 3.14.3"),
+            connect_timeout: fact(Ms(30_000, "socket connect"), "aiohttp/client.py (DEFAULT_TIMEOUT = ClientTimeout(total=5 * 60, sock_connect=30) since 3.11; 3.10 and earlier set no connect limit)", "aiohttp 3.11 to 3.14.3"),
+            retries: fact(Retries { retries: 0, on: "an idempotent request is sent again once when a reused keep-alive connection turns out closed (retry_persistent_connection, since 3.11)", backoff: "none" }, "aiohttp/client.py (ClientSession._request retries only that case; no retry option)", "aiohttp 3.11 to 3.14.3"),
             connections: fact(Pooled, "https://docs.aiohttp.org/en/stable/client_reference.html#tcpconnector (a ClientSession's TCPConnector keeps a pool, limit 100)", "aiohttp 3.9"),
             ..NONE
         },
@@ -280,7 +287,10 @@ impl Breaker {
 impl Retries {
     pub fn describe(self) -> String {
         if self.retries == 0 {
-            return "no retries".into();
+            return match self.on {
+                "nothing" => "no retries".into(),
+                on => format!("no retries of a failed call; {on}"),
+            };
         }
         format!("{} retries on {}, {}", self.retries, self.on, self.backoff)
     }
@@ -332,6 +342,9 @@ pub fn reference() -> String {
                 )),
                 None => out.push_str(&format!("| {name} | not known | — | — |\n")),
             }
+        }
+        for (setting, why) in stack.uncertain {
+            out.push_str(&format!("\n{setting} not known: {why}.\n"));
         }
         out.push('\n');
     }

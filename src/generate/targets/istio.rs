@@ -79,7 +79,9 @@ pub fn jobs(inputs: &Inputs) -> Vec<Job> {
             .iter()
             .map(|r| {
                 let mut d = inputs.dep(r, USES);
-                let attempts = r.v.retry.max_attempts as u64;
+                // The proxy's own attempts where they are known (`mesh_retry`, or the
+                // declared mesh's default), as `explain` lists them.
+                let attempts = u64::from(r.v.mesh_attempts.unwrap_or(r.v.retry.max_attempts));
                 d["retries"] = json!(attempts - 1);
                 d["per_try_ms"] = json!(r.v.timeout_ms.div_ceil(attempts).max(1));
                 d["retry_on"] = json!(retry_on(r));

@@ -149,7 +149,7 @@ impl<'m> Inputs<'m> {
             resolved.push(Resolved {
                 decl,
                 pattern,
-                v: effective(decl, pattern, declared.is_some()),
+                v: effective(model, decl, pattern, declared.is_some()),
                 id_slug: id_slugs[n].1.clone(),
             });
         }
