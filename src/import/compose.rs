@@ -57,6 +57,7 @@ pub fn import(paths: &[PathBuf]) -> Imported {
         documents.extend(docs);
     }
     let services = services(&documents, &mut imported);
+    imported.lists_services = !services.is_empty();
     calls(&services, roots(paths), &mut imported);
     imported.services.sort_keys();
     imported.interactions.sort_by(|a, b| a.id.cmp(&b.id));

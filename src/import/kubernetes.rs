@@ -44,6 +44,9 @@ pub fn import(paths: &[PathBuf]) -> Imported {
         documents.extend(docs);
     }
     let resources = resources(&documents, &mut imported.notes);
+    imported.lists_services = resources
+        .iter()
+        .any(|r| r.kind == "Service" || pod_spec_pointer(r.kind).is_some());
     let cluster = Cluster::build(&resources, &mut imported);
     cluster.calls(&mut imported);
     istio::apply(
