@@ -527,8 +527,54 @@ mod any_names {
         serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string()
     }
 
+    /// Names in the places this importer reads beyond `env`: namespaces, ConfigMap
+    /// names and keys, `command` and `args`.
+    fn namespaced(names: &[String], values: &[String]) -> String {
+        let mut items = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let value = &values[i % values.len()];
+            let peer = &names[(i + 1) % names.len()];
+            let ns = &names[(i + 2) % names.len()];
+            items.push(serde_json::json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": name, "namespace": ns}, "spec": {"selector": {"app": name}}}));
+            items.push(serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": value, "namespace": ns},
+                "data": {value: format!("{peer}.{ns}:80"), "X_ADDR": format!("http://{peer}/{value}")}}));
+            items.push(serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"template": {"metadata": {"labels": {"app": name}},
+                  "spec": {"containers": [{"name": value, "image": value,
+                    "command": [value, format!("--{value}-addr={peer}:80")],
+                    "args": [format!("-D{value}.url=http://{peer}.{ns}.svc.cluster.local/"), "--peer", format!("http://{peer}:1")],
+                    "envFrom": [{"configMapRef": {"name": value}}]}]}}}}));
+        }
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Hostile names and values in namespaces, ConfigMaps and arguments: the file
+        /// written loads with no loader error, twice the same.
+        #[test]
+        fn any_names_in_namespaces_and_arguments_give_a_file_that_loads(
+            names in prop::collection::vec("[a-z]{1,3}|\\PC{0,12}|[\\x00-\\x1f\"'\\\\:#&*!|>%@`{}\\[\\],.-]{1,6}|\\.\\./[a-z]{1,4}", 1..6),
+            values in prop::collection::vec("\\PC{0,16}|[\\x00-\\x1f\u{1b}\u{2028}]{1,3}", 1..4),
+        ) {
+            let t = TempDir::new("any-ns");
+            let path = t.write("m.json", &namespaced(&names, &values));
+            let text = commsplan::import::write::render(
+                &commsplan::import::kubernetes::import(std::slice::from_ref(&path)), "kubernetes", "s");
+            let again = commsplan::import::write::render(
+                &commsplan::import::kubernetes::import(&[path]), "kubernetes", "s");
+            prop_assert_eq!(&text, &again);
+            let clean = !text.contains('\u{1b}') && !text.contains('\u{2028}');
+            prop_assert!(clean, "{}", text);
+            let out = t.write("system.yaml", &text);
+            let (_, findings) = load(&[&out], &LoadOptions::default()).unwrap();
+            let broken: Vec<_> = findings.iter().filter(|f| f.did_not_load()).collect();
+            prop_assert!(broken.is_empty(), "{:#?}\n{}", broken, text);
+        }
 
         /// Whatever the names and values, the file written loads with no loader error
         /// and the same input writes the same text.

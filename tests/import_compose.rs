@@ -298,3 +298,43 @@ fn a_link_without_an_address_is_still_a_call_and_env_files_are_bounded() {
         "{err}"
     );
 }
+
+#[test]
+fn hostile_env_file_paths_links_and_deep_documents_give_escaped_notes() {
+    let t = TempDir::new("hostile-env");
+    let compose = serde_json::json!({"services": {
+        "web\u{1b}[31m": {"image": "w", "links": ["a\"pi:al\u{2028}ias\n# x", "gone\n# injected: true"],
+            "env_file": ["\u{1b}[2J\n../../etc/passwd", "/etc/passwd", "https://x/e.env", {"path": "e\u{0}.env", "required": false}],
+            "command": ["--to", "http://a\"pi:80", "-Dx.url=http://\u{1b}:1"]},
+        "a\"pi": {"image": "a"}}});
+    t.write("docker-compose.json", &compose.to_string());
+    t.write(
+        "deep.yaml",
+        &format!("services:\n  x: {}{}\n", "[".repeat(5000), "]".repeat(5000)),
+    );
+    let (text, err, code) = import(&t.0, &["docker-compose.json", "deep.yaml"]);
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(
+        err.contains("deep.yaml:"),
+        "a located diagnostic for the deep document: {err}"
+    );
+    assert!(
+        !err.contains('\u{1b}') && !text.contains('\u{1b}'),
+        "{err}\n{text}"
+    );
+    assert!(
+        !err.contains('\u{2028}') && !text.contains('\u{2028}'),
+        "{err}\n{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("# injected")), "{text}");
+    let model = loads(&text, "hostile-env");
+    // The link is the call: no address can name `a"pi`, which is not a host name.
+    assert!(
+        edges(&model).contains(&("web\u{1b}[31m".to_string(), "a\"pi".to_string())),
+        "{text}"
+    );
+    assert!(!err.lines().any(|l| l.starts_with("# injected")), "{err}");
+    for why in ["absolute or a URL", "does not exist", "`required: false`"] {
+        assert!(err.contains(why), "{why}: {err}");
+    }
+}
