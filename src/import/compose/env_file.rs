@@ -25,10 +25,13 @@ pub(super) struct Variable {
     pub source: Source,
 }
 
+/// The `KEY=VALUE` lines of one env file, with their line numbers.
+type Lines = Vec<(String, String, u32)>;
+
 /// The env files read so far (each once, by canonical path) and where they may be.
 pub(super) struct EnvFiles {
     roots: Vec<PathBuf>,
-    read: BTreeMap<PathBuf, Result<Vec<(String, String, u32)>, String>>,
+    read: BTreeMap<PathBuf, Result<Lines, String>>,
 }
 
 impl EnvFiles {
@@ -100,12 +103,7 @@ impl EnvFiles {
 
     /// The lines of the env file `path`, written in the compose file `doc`, with the
     /// path it is shown under; or why it is not read.
-    #[allow(clippy::type_complexity)]
-    fn read_one(
-        &mut self,
-        doc: &Document,
-        path: &str,
-    ) -> Result<(Arc<str>, &Vec<(String, String, u32)>), String> {
+    fn read_one(&mut self, doc: &Document, path: &str) -> Result<(Arc<str>, &Lines), String> {
         if path.contains("://") || Path::new(path).is_absolute() || path.starts_with('\\') {
             return Err("is absolute or a URL: only files inside the input are read".into());
         }
@@ -140,7 +138,7 @@ impl EnvFiles {
 /// are ignored, a value in single or double quotes is the text between them, and an
 /// unquoted value ends at ` #` (an inline comment). A line without `=` names a variable
 /// to take from the shell, which the file does not hold.
-fn parse(text: &str) -> Vec<(String, String, u32)> {
+fn parse(text: &str) -> Lines {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
