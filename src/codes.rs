@@ -882,6 +882,73 @@ Nothing, if the call is made in a way the manifests cannot show. If the call is 
 remove the interaction.
 "#,
     }
+
+    SERVICE_NOT_IN_MODEL {
+        code: "I005",
+        name: "service-not-in-model",
+        kind: Drift,
+        severity: Warning,
+        summary: "The deployed configuration runs a service that the model does not have",
+        doc: r#"## What it checks
+Each service the deployed files declare (a Kubernetes Service or workload, a compose
+service, an AsyncAPI application, an Istio ingress Gateway) against the model's
+`services`, by name. The finding points at the deployed declaration, with the model's
+`services:` as the related location. A deployed datastore, broker, load generator or
+`ExternalName` alias (the importers give them kind `external` or `client`) is reported
+at severity info: a model may leave infrastructure out on purpose. The placeholder
+`unknown-peers` of the AsyncAPI importer is not a deployed service and is never reported.
+
+## Why
+A service that runs and is not in the model takes no part in the review: its calls,
+its callers and its place in the chains are unknown to every check. A renamed service
+shows up here and as I006 for its old name.
+
+## Example
+```yaml
+# deploy/payment.yaml: a Deployment and a Service `payment`
+# system.yaml: services: { checkout: {}, cart: {} }   (no payment)
+```
+
+## Fix
+Add the service to the model (`commsplan import … --merge system.yaml` adds it with the
+calls that name it), or rename the model's service to the deployed name.
+"#,
+    }
+
+    SERVICE_NOT_DEPLOYED {
+        code: "I006",
+        name: "service-not-deployed",
+        kind: Drift,
+        severity: Info,
+        summary: "A service of the model that the deployed files do not run",
+        doc: r#"## What it checks
+Each service of the model against the services the deployed files declare, by name, when
+those files list the deployed services at all (Kubernetes Services or workloads, compose
+services; not Istio resources alone, not AsyncAPI documents, which describe some
+applications only). Not reported: services of kind `external` or `client` (they run
+outside the system), services whose name has a datastore or broker word (`postgres`,
+`redis`, `kafka`, `db`, … the importers' list), which are commonly run outside the
+cluster as managed services, and any service when a deployed file could not be read.
+It points at the service.
+
+## Why
+A service in the model that nothing deploys is either gone (renamed, removed: the model
+reviews a system that does not run) or deployed from files that were not given (another
+repository's manifests). The tool cannot tell the two apart, so this is information to
+review, not a warning.
+
+## Example
+```yaml
+services:
+  legacy-billing: {}     # no Deployment, Service or compose service of that name
+```
+
+## Fix
+Remove or rename the service if it is gone; give the other manifests (`--from` is
+repeatable) if it is deployed elsewhere; or mark it `kind: external` if it is not part of
+the deployed system.
+"#,
+    }
 }
 
 #[cfg(test)]

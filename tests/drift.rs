@@ -231,11 +231,30 @@ fn calls_on_one_side_only_are_reported_on_their_side_with_the_analyze_exit_codes
         codes.contains(&("I004".into(), "system.yaml".into())),
         "{codes:?}"
     );
-    assert!(
-        codes.iter().all(|(c, _)| c == "I003" || c == "I004"),
+    // Services on one side only: `payment` runs and the model lacks it (I005, at the
+    // deployed Service); `cart svc` and `stock` are in the model and not deployed (I006).
+    let services: Vec<(&str, &str)> = codes
+        .iter()
+        .filter(|(c, _)| c == "I005" || c == "I006")
+        .map(|(c, f)| (c.as_str(), f.as_str()))
+        .collect();
+    assert_eq!(
+        services,
+        [
+            ("I005", "deploy.yaml"),
+            ("I006", "system.yaml"),
+            ("I006", "system.yaml")
+        ],
         "{codes:?}"
     );
-    // I003 is a warning and I004 information: the default --fail-on passes, warning fails.
+    assert!(
+        codes
+            .iter()
+            .all(|(c, _)| ["I003", "I004", "I005", "I006"].contains(&c.as_str())),
+        "{codes:?}"
+    );
+    // I003 and I005 are warnings, I004 and I006 information: the default --fail-on
+    // passes, warning fails.
     assert_eq!(out.status.code(), Some(0));
     let strict = commsplan(
         &tmp.0,
@@ -378,4 +397,145 @@ fn a_broken_manifest_is_reported_and_does_not_make_every_call_look_unseen() {
         assert_eq!(f["location"]["file"], "deploy.yaml", "{f}");
         assert_ne!(f["code"], "I004");
     }
+}
+
+/// A model with services that run outside the cluster, against a deployment with a
+/// datastore and a load generator the model leaves out.
+const INFRA_MODEL: &str = "version: 1
+system: shop
+services:
+  web: {}
+  payments-api: { kind: external }
+  browser: { kind: client }
+  orders-db: {}
+  billing: {}
+interactions:
+  - id: web-orders-db
+    from: web
+    to: orders-db
+";
+
+const INFRA_DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: example/web:1
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: cache }
+spec:
+  template:
+    spec:
+      containers:
+        - { name: redis, image: redis:7 }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: loadgenerator }
+spec:
+  template:
+    spec:
+      containers:
+        - { name: locust, image: locustio/locust:2 }
+";
+
+fn findings_of(out: &Output) -> Vec<(String, String, String)> {
+    let mut found: Vec<(String, String, String)> = json(out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .filter(|(c, _, _)| c == "I005" || c == "I006")
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn services_on_one_side_only_are_reported_with_precision() {
+    let tmp = Temp::new("infra");
+    std::fs::write(tmp.0.join("system.yaml"), INFRA_MODEL).unwrap();
+    std::fs::write(tmp.0.join("deploy.yaml"), INFRA_DEPLOYMENT).unwrap();
+    let args = [
+        "drift",
+        "system.yaml",
+        "--from",
+        "kubernetes:deploy.yaml",
+        "-f",
+        "json",
+    ];
+    let found = findings_of(&commsplan(&tmp.0, &args));
+    let brief: Vec<(&str, &str, bool)> = found
+        .iter()
+        .map(|(c, s, m)| (c.as_str(), s.as_str(), m.contains("`billing`")))
+        .collect();
+    // Only `billing` is a model service the files should run and do not: the external
+    // API, the client and the datastore-named `orders-db` are not reported. The deployed
+    // datastore and load generator the model leaves out are information, not warnings.
+    assert_eq!(
+        brief,
+        [
+            ("I005", "info", false),
+            ("I005", "info", false),
+            ("I006", "info", true),
+        ],
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(_, _, m)| m.contains("`cache` (datastore or broker (image `redis:7`))")),
+        "{found:?}"
+    );
+    // An AsyncAPI document describes some applications only, and Istio resources alone
+    // deploy no service: neither makes a model service look undeployed.
+    std::fs::write(
+        tmp.0.join("vs.yaml"),
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: web }\nspec: { hosts: [web], http: [{ timeout: 1s, route: [{ destination: { host: web } }] }] }\n",
+    )
+    .unwrap();
+    let istio = findings_of(&commsplan(
+        &tmp.0,
+        &[
+            "drift",
+            "system.yaml",
+            "--from",
+            "kubernetes:vs.yaml",
+            "-f",
+            "json",
+        ],
+    ));
+    assert!(istio.iter().all(|(c, _, _)| c != "I006"), "{istio:?}");
+    std::fs::write(
+        tmp.0.join("api.yaml"),
+        "asyncapi: 3.0.0\ninfo: { title: web, version: '1' }\nchannels: { a: { address: a } }\noperations: { s: { action: send, channel: { $ref: '#/channels/a' } } }\n",
+    )
+    .unwrap();
+    let asyncapi = findings_of(&commsplan(
+        &tmp.0,
+        &[
+            "drift",
+            "system.yaml",
+            "--from",
+            "asyncapi:api.yaml",
+            "-f",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        asyncapi,
+        Vec::new(),
+        "the placeholder peer is not a deployed service"
+    );
 }

@@ -208,7 +208,7 @@ kind: List
 items:
 - apiVersion: apps/v1
   kind: Deployment
-  metadata: {name: web}
+  metadata: {name: web, namespace: shop}
   spec:
     template:
       metadata: {labels: {app: web}}
@@ -241,12 +241,12 @@ items:
   spec: {selector: {app: db}}
 - apiVersion: v1
   kind: ConfigMap
-  metadata: {name: web-config}
+  metadata: {name: web-config, namespace: shop}
   data: {PAYMENT_SERVICE: "payment", DB_HOST: "db"}
 ---
 apiVersion: apps/v1
 kind: StatefulSet
-metadata: {name: db}
+metadata: {name: db, namespace: shop}
 spec:
   template:
     metadata: {labels: {app: db}}
@@ -259,7 +259,7 @@ spec:
 ---
 apiVersion: v1
 kind: ConfigMap
-metadata: {name: db-config}
+metadata: {name: db-config, namespace: shop}
 data: {REPLICA_OF: "cart:3306"}
 ---
 apiVersion: batch/v1
@@ -527,8 +527,54 @@ mod any_names {
         serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string()
     }
 
+    /// Names in the places this importer reads beyond `env`: namespaces, ConfigMap
+    /// names and keys, `command` and `args`.
+    fn namespaced(names: &[String], values: &[String]) -> String {
+        let mut items = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let value = &values[i % values.len()];
+            let peer = &names[(i + 1) % names.len()];
+            let ns = &names[(i + 2) % names.len()];
+            items.push(serde_json::json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": name, "namespace": ns}, "spec": {"selector": {"app": name}}}));
+            items.push(serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": value, "namespace": ns},
+                "data": {value: format!("{peer}.{ns}:80"), "X_ADDR": format!("http://{peer}/{value}")}}));
+            items.push(serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"template": {"metadata": {"labels": {"app": name}},
+                  "spec": {"containers": [{"name": value, "image": value,
+                    "command": [value, format!("--{value}-addr={peer}:80")],
+                    "args": [format!("-D{value}.url=http://{peer}.{ns}.svc.cluster.local/"), "--peer", format!("http://{peer}:1")],
+                    "envFrom": [{"configMapRef": {"name": value}}]}]}}}}));
+        }
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Hostile names and values in namespaces, ConfigMaps and arguments: the file
+        /// written loads with no loader error, twice the same.
+        #[test]
+        fn any_names_in_namespaces_and_arguments_give_a_file_that_loads(
+            names in prop::collection::vec("[a-z]{1,3}|\\PC{0,12}|[\\x00-\\x1f\"'\\\\:#&*!|>%@`{}\\[\\],.-]{1,6}|\\.\\./[a-z]{1,4}", 1..6),
+            values in prop::collection::vec("\\PC{0,16}|[\\x00-\\x1f\u{1b}\u{2028}]{1,3}", 1..4),
+        ) {
+            let t = TempDir::new("any-ns");
+            let path = t.write("m.json", &namespaced(&names, &values));
+            let text = commsplan::import::write::render(
+                &commsplan::import::kubernetes::import(std::slice::from_ref(&path)), "kubernetes", "s");
+            let again = commsplan::import::write::render(
+                &commsplan::import::kubernetes::import(&[path]), "kubernetes", "s");
+            prop_assert_eq!(&text, &again);
+            let clean = !text.contains('\u{1b}') && !text.contains('\u{2028}');
+            prop_assert!(clean, "{}", text);
+            let out = t.write("system.yaml", &text);
+            let (_, findings) = load(&[&out], &LoadOptions::default()).unwrap();
+            let broken: Vec<_> = findings.iter().filter(|f| f.did_not_load()).collect();
+            prop_assert!(broken.is_empty(), "{:#?}\n{}", broken, text);
+        }
 
         /// Whatever the names and values, the file written loads with no loader error
         /// and the same input writes the same text.
@@ -594,4 +640,61 @@ apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: probe}\nspec:\n  templat
         Some(commsplan::model::types::ServiceKind::Gateway)
     );
     assert_eq!(edges(&model), pairs(&[("probe", "frontend")]));
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn addresses_in_command_and_args_are_calls_located_at_their_argument() {
+    let (text, err, code) = import(repo(), &["tests/fixtures/import/args.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let model = loads(&text, "args");
+    // `--backend http://cart:8080` (command), `--catalog-addr=catalog:3550` and
+    // `-Dorders.url=http://orders/api` (args). Not: the init container's and the
+    // probe's `payment:8080`, the service's own URL, an image reference, nor jaeger,
+    // which the input does not have.
+    assert_eq!(
+        edges(&model),
+        pairs(&[("web", "cart"), ("web", "catalog"), ("web", "orders")])
+    );
+    for (id, line) in [("web-cart", 17), ("web-catalog", 19), ("web-orders", 20)] {
+        let want = format!("- id: {id}  # from tests/fixtures/import/args.yaml:{line}");
+        assert!(text.contains(&want), "{want}\n{text}");
+    }
+    assert!(
+        err.contains(
+            "args.yaml:22: `--tracing` names `jaeger`, which is not a service of the input"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_maps_and_short_host_names_are_read_in_the_workload_namespace() {
+    let (text, err, code) = import(repo(), &["tests/fixtures/import/namespaces.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let model = loads(&text, "namespaces");
+    // `cart` exists in `shop` and in `default`: each is imported under `name.namespace`,
+    // and a short name reaches the caller's own namespace. `payments.billing` and the
+    // FQDN of `ledger` reach `billing`; a short `audit` from `shop` does not.
+    assert_eq!(
+        edges(&model),
+        pairs(&[
+            ("web", "cart.shop"),
+            ("web", "ledger"),
+            ("web", "payments"),
+            ("worker", "cart.default"),
+        ])
+    );
+    // The ConfigMaps of the same names in other namespaces feed no call of `web`
+    // (`orders:80` in `other`, `cart:80` in `default`), and each is a located note.
+    assert!(!edges(&model).contains(&("web".into(), "orders".into())));
+    assert!(err.contains("namespaces.yaml:21: ConfigMap `settings` is not in namespace `shop` (the input has one in `other`"), "{err}");
+    assert!(
+        err.contains("namespaces.yaml:18: ConfigMap `shared-settings` is not in namespace `shop`"),
+        "{err}"
+    );
+    assert!(err.contains("namespaces.yaml:16: `AUDIT_ADDR` names `audit`, which is not a service of namespace `shop` (the input has one in `billing`"), "{err}");
 }

@@ -320,3 +320,46 @@ fn output_is_byte_identical_for_the_same_input() {
     let second = import(&social_media(), &["."]).0;
     assert_eq!(first, second);
 }
+
+#[test]
+fn operation_and_message_traits_are_merged_as_each_version_says() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (text, err, code) = import(root, &["tests/fixtures/import/asyncapi-traits"]);
+    assert_eq!(code, 0, "{err}");
+    let model = loads(&text, "traits");
+    let by_channel = |channel: &str| {
+        model
+            .interactions
+            .iter()
+            .map(|d| &d.interaction)
+            .find(|i| i.uses.as_ref().and_then(|u| u.channel.as_deref()) == Some(channel))
+            .unwrap_or_else(|| panic!("{channel}: {text}"))
+    };
+    let key = |channel: &str| {
+        by_channel(channel)
+            .uses
+            .as_ref()
+            .and_then(|u| u.partition_key.clone())
+    };
+    // 2.6: the trait overrides the operation's own summary; the key comes from the
+    // message trait, named by its `$ref`.
+    assert_eq!(
+        by_channel("orders.created").summary.as_deref(),
+        Some("Order events")
+    );
+    assert_eq!(key("orders.created").as_deref(), Some("orderId"));
+    // 3.0: the object's own properties win over its traits, and a later trait over an
+    // earlier one; a `null` in a trait removes the property.
+    assert_eq!(
+        by_channel("invoices").summary.as_deref(),
+        Some("Send invoices")
+    );
+    assert_eq!(key("invoices").as_deref(), Some("invoiceId"));
+    assert_eq!(key("refunds").as_deref(), Some("ownKey"));
+    assert_eq!(by_channel("refunds").summary, None);
+    // Each value is located where the winning layer writes it.
+    assert!(
+        text.contains("partition_key: \"invoiceId\"  # from tests/fixtures/import/asyncapi-traits/billing.yaml:37"),
+        "{text}"
+    );
+}

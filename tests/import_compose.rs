@@ -230,3 +230,111 @@ fn broken_yaml_is_a_located_diagnostic() {
     let model = loads(&text, "broken");
     assert_eq!(model.services.len(), 1);
 }
+
+#[test]
+fn links_env_files_and_command_arguments_are_read_inside_the_input() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (text, err, code) = import(root, &["tests/fixtures/import/compose"]);
+    assert_eq!(code, 0, "{err}");
+    let model = loads(&text, "links");
+    // web → api (its environment, and a link), → cache (`--cache-addr cache:6379`),
+    // → db (`database:5432` in web.env, `database` being the alias of its link to db);
+    // worker → api (worker.env), → rabbit (`--queue-url=amqp://…` in its command
+    // string). Not: web.env's `OVERRIDDEN_URL` (`environment` sets it), worker's
+    // `-h web` (not an address flag), and nothing from the env files not read.
+    assert_eq!(
+        edges(&model),
+        pairs(&[
+            ("web", "api"),
+            ("web", "cache"),
+            ("web", "db"),
+            ("worker", "api"),
+            ("worker", "rabbit"),
+        ])
+    );
+    for (id, at) in [
+        ("web-api", "docker-compose.yml:13"),
+        ("web-cache", "docker-compose.yml:14"),
+        ("web-db", "web.env:2"),
+        ("worker-api", "worker.env:1"),
+        ("worker-rabbit", "docker-compose.yml:17"),
+    ] {
+        let want = format!("- id: {id}  # from tests/fixtures/import/compose/{at}\n");
+        assert!(text.contains(&want), "{want}\n{text}");
+    }
+    // Env files that are missing, optional or outside the input are located notes.
+    for note in [
+        "docker-compose.yml:8: env_file `optional.env` (`required: false`) does not exist",
+        "docker-compose.yml:10: env_file `../args.yaml` is outside the input",
+        "docker-compose.yml:11: env_file `missing.env` does not exist",
+        "docker-compose.yml:29: `legacy` links `gone`, which is not a service of the input",
+    ] {
+        assert!(err.contains(note), "{note}\n{err}");
+    }
+}
+
+#[test]
+fn a_link_without_an_address_is_still_a_call_and_env_files_are_bounded() {
+    let t = TempDir::new("links");
+    t.write(
+        "docker-compose.yml",
+        "services:\n  web:\n    image: w\n    links: [api]\n    depends_on: [api]\n    env_file: [big.env, sub/../../escape.env, dir.env]\n  api:\n    image: a\n",
+    );
+    t.write("big.env", &"X=http://api:80\n".repeat(80_000));
+    std::fs::create_dir_all(t.0.join("dir.env")).unwrap();
+    let (text, err, code) = import(&t.0, &["docker-compose.yml"]);
+    assert_eq!(code, 0, "{err}");
+    let model = loads(&text, "links-only");
+    assert_eq!(edges(&model), pairs(&[("web", "api")]));
+    // The link is the call (`depends_on` alone would only be a note).
+    assert!(!err.contains("depends on `api`"), "{err}");
+    assert!(
+        err.contains("env_file `big.env` could not be read"),
+        "{err}"
+    );
+    assert!(err.contains("env_file `sub/../../escape.env`"), "{err}");
+    assert!(
+        err.contains("env_file `dir.env` could not be read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn hostile_env_file_paths_links_and_deep_documents_give_escaped_notes() {
+    let t = TempDir::new("hostile-env");
+    let compose = serde_json::json!({"services": {
+        "web\u{1b}[31m": {"image": "w", "links": ["a\"pi:al\u{2028}ias\n# x", "gone\n# injected: true"],
+            "env_file": ["\u{1b}[2J\n../../etc/passwd", "/etc/passwd", "https://x/e.env", {"path": "e\u{0}.env", "required": false}],
+            "command": ["--to", "http://a\"pi:80", "-Dx.url=http://\u{1b}:1"]},
+        "a\"pi": {"image": "a"}}});
+    t.write("docker-compose.json", &compose.to_string());
+    t.write(
+        "deep.yaml",
+        &format!("services:\n  x: {}{}\n", "[".repeat(5000), "]".repeat(5000)),
+    );
+    let (text, err, code) = import(&t.0, &["docker-compose.json", "deep.yaml"]);
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(
+        err.contains("deep.yaml:"),
+        "a located diagnostic for the deep document: {err}"
+    );
+    assert!(
+        !err.contains('\u{1b}') && !text.contains('\u{1b}'),
+        "{err}\n{text}"
+    );
+    assert!(
+        !err.contains('\u{2028}') && !text.contains('\u{2028}'),
+        "{err}\n{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("# injected")), "{text}");
+    let model = loads(&text, "hostile-env");
+    // The link is the call: no address can name `a"pi`, which is not a host name.
+    assert!(
+        edges(&model).contains(&("web\u{1b}[31m".to_string(), "a\"pi".to_string())),
+        "{text}"
+    );
+    assert!(!err.lines().any(|l| l.starts_with("# injected")), "{err}");
+    for why in ["absolute or a URL", "does not exist", "`required: false`"] {
+        assert!(err.contains(why), "{why}: {err}");
+    }
+}

@@ -266,3 +266,76 @@ fn hostile_names_are_quoted_and_the_result_loads() {
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(tmp.read("system.yaml"), text);
 }
+
+/// A model whose `interactions:` is a flow sequence on one line.
+const FLOW_MODEL: &str = "version: 1
+system: shop
+services:
+  web: {}
+  cart: {}
+  catalog: {}
+interactions: [{id: web-cart, from: web, to: cart, needs: {realtime: true, consistency: strong, can_wait: false, ordering: false}}]
+";
+
+#[test]
+fn a_flow_sequence_of_interactions_is_merged_into_and_appended_to() {
+    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/merge-flow");
+    for (name, model) in [
+        ("flow", FLOW_MODEL),
+        (
+            "empty",
+            "version: 1\nsystem: shop\nservices:\n  web: {}\ninteractions: []\n",
+        ),
+    ] {
+        let tmp = Temp::new(name);
+        std::fs::copy(deploy.join("deploy.yaml"), tmp.0.join("deploy.yaml")).unwrap();
+        std::fs::write(tmp.0.join("system.yaml"), model).unwrap();
+        let args = [
+            "import",
+            "kubernetes",
+            "deploy.yaml",
+            "--merge",
+            "system.yaml",
+        ];
+        let out = commsplan(&tmp.0, &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        let text = tmp.read("system.yaml");
+        // The new call is an entry of the flow sequence, with its source and the
+        // `needs` TODO; what was written before it stays byte for byte.
+        assert!(text.contains("  { id: web-catalog, from: web, to: catalog, summary: \"address in `CATALOG_URL`\" },  # from deploy.yaml:13; TODO needs"), "{text}");
+        assert!(err.contains("added interaction `web-catalog`"), "{err}");
+        assert!(
+            text.starts_with("version: 1\nsystem: shop\nservices:\n  web: {}\n"),
+            "{text}"
+        );
+        if name == "flow" {
+            assert!(text.contains("[{id: web-cart, from: web, to: cart, needs: {realtime: true, consistency: strong, can_wait: false, ordering: false}, uses: { mesh: istio, timeout_ms: 2000 }},  # from deploy.yaml:15\n"), "{text}");
+        }
+        let analyzed = commsplan(
+            &tmp.0,
+            &[
+                "analyze",
+                "system.yaml",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+        );
+        let report: serde_json::Value = serde_json::from_slice(&analyzed.stdout).unwrap();
+        for f in report["findings"].as_array().unwrap() {
+            let code = f["code"].as_str().unwrap();
+            assert!(!code.starts_with('M') || code == "M011", "{code}: {text}");
+        }
+        // Idempotent: the second merge finds both calls in the model.
+        let again = commsplan(&tmp.0, &args);
+        assert_eq!(again.status.code(), Some(0));
+        assert_eq!(
+            tmp.read("system.yaml"),
+            text,
+            "{}",
+            String::from_utf8_lossy(&again.stderr)
+        );
+    }
+}

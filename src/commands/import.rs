@@ -1,7 +1,7 @@
 use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::cli::ImportArgs;
 use crate::import::{self, write};
-use crate::report::escape::visible;
+use crate::report::escape::{one_line, visible};
 use anyhow::{bail, Result};
 use std::io::Write as _;
 use std::path::Path;
@@ -45,7 +45,8 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         let _ = writeln!(
             err,
             "{}",
-            visible(&format!("note: {}: {}", note.source, note.message))
+            // One line per note: a line break in a name must not start a line of its own.
+            one_line(&format!("note: {}: {}", note.source, note.message))
         );
     }
     let _ = writeln!(
@@ -95,7 +96,7 @@ fn merge(args: &ImportArgs, into: &Path, imported: &import::Imported) -> Result<
         }
     };
     for line in merged.changes.iter().chain(&merged.notes) {
-        let _ = writeln!(err, "{}", visible(line));
+        let _ = writeln!(err, "{}", one_line(line));
     }
     let (target, force) = match &args.output {
         Some(out) if !same_file(out, into) => (out.as_path(), args.force),

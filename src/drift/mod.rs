@@ -6,10 +6,11 @@
 //! Deployed calls are matched with the model's interactions by `import::matching`
 //! (the rule `import --merge` uses too; documented in docs/drift.md).
 
+mod services;
 mod settings;
 
 use crate::analysis::{analyze_with, Analysis, RunOptions};
-use crate::codes::{CALL_NOT_IN_MODEL, CALL_NOT_SHOWN_DEPLOYED};
+use crate::codes::{CALL_NOT_IN_MODEL, CALL_NOT_SHOWN_DEPLOYED, SERVICE_NOT_DEPLOYED};
 use crate::finding::{Finding, Location, Severity};
 use crate::import::{matching, Imported, ImportedInteraction, Source};
 use crate::model::{InteractionDecl, LoadOptions, Model};
@@ -30,8 +31,8 @@ pub fn analyze(
     analysis
         .findings
         .extend(deployed.diagnostics.iter().cloned());
-    // A deployed file that did not read hides its calls: every interaction would look
-    // unseen. The other findings stand on what was read.
+    // A deployed file that did not read hides its calls and services: every
+    // interaction and service would look unseen. The other findings stand on what was read.
     let deployed_read = !deployed
         .diagnostics
         .iter()
@@ -41,7 +42,11 @@ pub fn analyze(
         let found: Vec<Finding> = compare(&analysis.model, deployed)
             .into_iter()
             .filter(|f| config.is_selected(f.code))
-            .filter(|f| deployed_read || f.code != CALL_NOT_SHOWN_DEPLOYED.code)
+            .filter(|f| {
+                deployed_read
+                    || (f.code != CALL_NOT_SHOWN_DEPLOYED.code
+                        && f.code != SERVICE_NOT_DEPLOYED.code)
+            })
             .map(|mut f| {
                 if let Some(severity) = config.severity_of(f.code) {
                     f.severity = severity;
@@ -80,6 +85,7 @@ pub fn combine(parts: Vec<Imported>) -> Imported {
         all.policies.extend(part.policies);
         all.notes.extend(part.notes);
         all.diagnostics.extend(part.diagnostics);
+        all.lists_services |= part.lists_services;
     }
     all.notes.sort();
     all.notes.dedup();
@@ -102,6 +108,7 @@ pub fn compare(model: &Model, deployed: &Imported) -> Vec<Finding> {
             settings::compare(model, &model.interactions[index], call, &mut findings);
         }
     }
+    services::compare(model, deployed, &mut findings);
     for (decl, _) in model.interactions.iter().zip(&shown).filter(|(_, s)| !**s) {
         // Settings every call to the destination gets show the call's configuration,
         // though not the call: compared, and not reported as unseen.

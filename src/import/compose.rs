@@ -1,21 +1,28 @@
 //! docker-compose files → services and the calls their environment shows.
 //!
-//! Every entry of `services` is a service. A call is read only from an address in a
-//! service's `environment` (a URL, a `host:port`, or the whole value of a variable whose
-//! name says it is an address) that names another service of the same input: compose
-//! makes each service reachable by its name on the project's network, so that is how
-//! callers address it. `depends_on` orders start-up and is not read as a call (it is
+//! Every entry of `services` is a service. A call is read from an address in a
+//! service's `environment`, its `env_file`s (`compose/env_file.rs`) or its `command`
+//! and `entrypoint` arguments (a URL, a `host:port`, or the whole value of a variable
+//! whose name says it is an address) that names another service of the same input:
+//! compose makes each service reachable by its name on the project's network, so that
+//! is how callers address it. A `links` entry is a call too, and its alias a name of the
+//! linked service. `depends_on` orders start-up and is not read as a call (it is
 //! noted where no address backs it); a `healthcheck` is the engine probing the
 //! container, not a call setting. A service whose image is a broker (RabbitMQ, Kafka,
 //! NATS) or a datastore is of kind `external`, its own environment is not read for
 //! calls, and the calls to a broker carry its protocol. docs/import.md is the mapping.
 
 use super::asyncapi::refs::key_source;
-use super::input::{read_inputs, yaml_documents, Document};
-use super::names::{hosts_in, image_words, unique_id, DATASTORES, LOAD_GENERATORS};
+mod env_file;
+
+use super::input::{read_inputs, roots, yaml_documents, Document};
+use super::names::{
+    argument_values, hosts_in, image_words, unique_id, DATASTORES, LOAD_GENERATORS,
+};
 use super::{Imported, ImportedInteraction, ImportedService, Note, Source};
 use crate::model::types::{Service, ServiceKind, Uses};
 use crate::model::yaml::escape_pointer_token;
+use env_file::EnvFiles;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -50,7 +57,8 @@ pub fn import(paths: &[PathBuf]) -> Imported {
         documents.extend(docs);
     }
     let services = services(&documents, &mut imported);
-    calls(&services, &mut imported);
+    imported.lists_services = !services.is_empty();
+    calls(&services, roots(paths), &mut imported);
     imported.services.sort_keys();
     imported.interactions.sort_by(|a, b| a.id.cmp(&b.id));
     imported.notes.sort();
@@ -230,9 +238,95 @@ fn depends_on(entry: &ComposeService<'_>) -> Vec<(String, String)> {
     }
 }
 
-fn calls(services: &BTreeMap<String, Vec<ComposeService<'_>>>, imported: &mut Imported) {
+/// One `links` entry (`SERVICE` or `SERVICE:ALIAS`): the service linked and the host
+/// name the linking service reaches it by.
+struct Link {
+    target: String,
+    alias: String,
+    pointer: String,
+}
+
+fn links(entry: &ComposeService<'_>) -> Vec<Link> {
+    let base = format!("{}/links", entry.pointer);
+    let items = entry.value.get("links").and_then(Value::as_array);
+    items
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let text = v.as_str()?;
+            let (target, alias) = text.split_once(':').unwrap_or((text, text));
+            Some(Link {
+                target: target.to_string(),
+                alias: alias.to_string(),
+                pointer: format!("{base}/{i}"),
+            })
+        })
+        .collect()
+}
+
+/// The values of a service that may hold an address, as (key, value, source): its
+/// `environment`, the variables of its `env_file`s that `environment` does not set
+/// (compose gives `environment` precedence), and its `entrypoint` and `command`
+/// arguments.
+fn addresses(
+    entry: &ComposeService<'_>,
+    env_files: &mut EnvFiles,
+    notes: &mut Vec<Note>,
+) -> Vec<(String, String, Source)> {
+    let environment = environment(entry);
+    let set: BTreeSet<String> = environment.iter().map(|(k, _, _)| k.clone()).collect();
+    let mut out: Vec<(String, String, Source)> = environment
+        .into_iter()
+        .map(|(k, v, pointer)| (k, v, entry.doc.source(&pointer)))
+        .collect();
+    let variables = env_files.variables(
+        entry.doc,
+        &entry.pointer,
+        entry.value.get("env_file"),
+        notes,
+    );
+    for v in variables.into_iter().filter(|v| !set.contains(&v.key)) {
+        out.push((v.key, v.value, v.source));
+    }
+    for field in ["entrypoint", "command"] {
+        let at = format!("{}/{field}", entry.pointer);
+        // The string form is split at white space, as a list of words; each value is
+        // located at the line of the string.
+        let (args, located): (Vec<&str>, bool) = match entry.value.get(field) {
+            Some(Value::String(line)) => (line.split_whitespace().collect(), false),
+            Some(Value::Array(items)) => (
+                items.iter().map(|v| v.as_str().unwrap_or("")).collect(),
+                true,
+            ),
+            _ => continue,
+        };
+        for (key, value, index) in argument_values(&args) {
+            let pointer = if located {
+                format!("{at}/{index}")
+            } else {
+                at.clone()
+            };
+            out.push((
+                key.to_string(),
+                value.to_string(),
+                entry.doc.source(&pointer),
+            ));
+        }
+    }
+    out
+}
+
+/// Every call the compose files show: an address of another service (a link's alias
+/// reaching the linked service), and every `links` entry, which exists to let the
+/// service reach the one it names.
+fn calls(
+    services: &BTreeMap<String, Vec<ComposeService<'_>>>,
+    roots: Vec<std::path::PathBuf>,
+    imported: &mut Imported,
+) {
     let mut found: BTreeMap<(String, String), ImportedInteraction> = BTreeMap::new();
-    let mut ids = BTreeSet::new();
+    let mut env_files = EnvFiles::new(roots);
     for (from, entries) in services {
         for entry in entries {
             if entry.value.get("healthcheck").is_some() {
@@ -244,41 +338,72 @@ fn calls(services: &BTreeMap<String, Vec<ComposeService<'_>>>, imported: &mut Im
             if matches!(entry.role, Role::Broker(_) | Role::Datastore) {
                 continue;
             }
-            for (key, value, pointer) in environment(entry) {
+            let links = links(entry);
+            for (key, value, source) in addresses(entry, &mut env_files, &mut imported.notes) {
                 for host in hosts_in(&key, &value) {
-                    let Some(targets) = services.get(&host).filter(|_| host != *from) else {
-                        continue;
-                    };
-                    let pair = (from.clone(), host.clone());
-                    if found.contains_key(&pair) {
-                        continue;
-                    }
-                    let source = entry.doc.source(&pointer);
-                    let mut uses = Uses::default();
-                    let mut field_sources = BTreeMap::new();
-                    if let Role::Broker(protocol) = targets[0].role {
-                        uses.protocol = Some(protocol.to_string());
-                        let image_at = targets[0]
-                            .doc
-                            .source(&format!("{}/image", targets[0].pointer));
-                        field_sources.insert("protocol".into(), image_at);
-                    }
-                    let interaction = ImportedInteraction {
-                        id: unique_id(from, &host, &mut ids),
-                        from: from.clone(),
-                        to: host.clone(),
-                        summary: None,
-                        uses,
-                        source,
-                        field_sources,
-                    };
-                    found.insert(pair, interaction);
+                    let to = links
+                        .iter()
+                        .find(|l| l.alias == host)
+                        .map_or(host, |l| l.target.clone());
+                    add_call(services, from, &to, &source, &mut found);
                 }
+            }
+            for link in &links {
+                if !services.contains_key(&link.target) {
+                    imported.notes.push(note_at(
+                        entry.doc.source(&link.pointer),
+                        format!("`{from}` links `{}`, which is not a service of the input: no call imported", link.target),
+                    ));
+                    continue;
+                }
+                let source = entry.doc.source(&link.pointer);
+                add_call(services, from, &link.target, &source, &mut found);
             }
         }
     }
     note_start_order(services, &found, imported);
-    imported.interactions.extend(found.into_values());
+    let mut ids = BTreeSet::new();
+    for ((from, to), mut interaction) in found {
+        interaction.id = unique_id(&from, &to, &mut ids);
+        imported.interactions.push(interaction);
+    }
+}
+
+/// The call `from → to`, at the first place it is seen, when `to` is another service
+/// of the input; a call to a broker carries the protocol its clients speak.
+fn add_call(
+    services: &BTreeMap<String, Vec<ComposeService<'_>>>,
+    from: &str,
+    to: &str,
+    source: &Source,
+    found: &mut BTreeMap<(String, String), ImportedInteraction>,
+) {
+    let Some(targets) = services.get(to).filter(|_| to != from) else {
+        return;
+    };
+    let pair = (from.to_string(), to.to_string());
+    if found.contains_key(&pair) {
+        return;
+    }
+    let mut uses = Uses::default();
+    let mut field_sources = BTreeMap::new();
+    if let Role::Broker(protocol) = targets[0].role {
+        uses.protocol = Some(protocol.to_string());
+        let image_at = targets[0]
+            .doc
+            .source(&format!("{}/image", targets[0].pointer));
+        field_sources.insert("protocol".into(), image_at);
+    }
+    let interaction = ImportedInteraction {
+        id: String::new(),
+        from: from.to_string(),
+        to: to.to_string(),
+        summary: None,
+        uses,
+        source: source.clone(),
+        field_sources,
+    };
+    found.insert(pair, interaction);
 }
 
 /// `depends_on` says which container starts first; a service can depend on one it

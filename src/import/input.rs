@@ -40,6 +40,22 @@ pub struct Inputs {
     pub skipped: Vec<(Arc<str>, String)>,
 }
 
+/// The folders an input's references (AsyncAPI `$ref`s, compose `env_file`s) may point
+/// into: each folder given, and each given file's folder, canonical.
+pub fn roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .map(|p| {
+            if p.is_dir() {
+                p
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or(p)
+            }
+        })
+        .collect()
+}
+
 /// Reads every path: a file as it is, a folder walked in sorted order for files whose
 /// extension is one of [`EXTENSIONS`]. Symbolic links inside folders are not followed
 /// (a link to a parent folder would make the walk endless).

@@ -43,10 +43,12 @@ fn is_istio(r: &Resource<'_>) -> bool {
         .is_some_and(|v| v.starts_with("networking.istio.io/"))
 }
 
-/// Reads the Istio resources among `resources` and applies their settings.
+/// Reads the Istio resources among `resources` and applies their settings. `resolve`
+/// gives the service a host names from a namespace: Istio reads a short host name
+/// relative to the namespace of the rule that writes it.
 pub(super) fn apply(
     resources: &[Resource<'_>],
-    resolve: &dyn Fn(&str) -> Option<String>,
+    resolve: &dyn Fn(&str, &str) -> Option<String>,
     imported: &mut Imported,
 ) {
     let istio: Vec<&Resource<'_>> = resources.iter().filter(|r| handles(r)).collect();
@@ -119,7 +121,7 @@ fn bound_to(r: &Resource<'_>, gateways: &BTreeSet<&str>) -> Vec<Option<String>> 
 
 fn virtual_service(
     r: &Resource<'_>,
-    resolve: &dyn Fn(&str) -> Option<String>,
+    resolve: &dyn Fn(&str, &str) -> Option<String>,
     gateways: &BTreeSet<&str>,
     imported: &mut Imported,
 ) {
@@ -143,7 +145,7 @@ fn virtual_service(
                 continue;
             };
             let host_at = format!("{at}/route/{j}/destination/host");
-            let Some(service) = resolve(host) else {
+            let Some(service) = resolve(host, r.ns()) else {
                 imported.notes.push(r.note(
                     &host_at,
                     format!("VirtualService `{}` routes to `{host}`, which is not a service of the input", r.name),
@@ -259,13 +261,13 @@ fn route_settings(
 
 fn destination_rule(
     r: &Resource<'_>,
-    resolve: &dyn Fn(&str) -> Option<String>,
+    resolve: &dyn Fn(&str, &str) -> Option<String>,
     imported: &mut Imported,
 ) {
     let Some(host) = r.at("/spec/host").and_then(Value::as_str) else {
         return;
     };
-    let Some(service) = resolve(host) else {
+    let Some(service) = resolve(host, r.ns()) else {
         imported.notes.push(r.note(
             "/spec/host",
             format!(

@@ -10,7 +10,9 @@
 //! Istio resources are read by `istio.rs`. docs/import.md is the mapping table.
 
 use super::input::{read_inputs, yaml_documents, Document};
-use super::names::{hosts_in, image_words, unique_id, DATASTORES, LOAD_GENERATORS};
+use super::names::{
+    argument_values, hosts_in, image_words, unique_id, DATASTORES, LOAD_GENERATORS,
+};
 use super::resource::Resource;
 use super::{istio, Imported, ImportedInteraction, ImportedService, Note, Source};
 use crate::model::types::{Service, ServiceKind, Uses};
@@ -42,9 +44,16 @@ pub fn import(paths: &[PathBuf]) -> Imported {
         documents.extend(docs);
     }
     let resources = resources(&documents, &mut imported.notes);
+    imported.lists_services = resources
+        .iter()
+        .any(|r| r.kind == "Service" || pod_spec_pointer(r.kind).is_some());
     let cluster = Cluster::build(&resources, &mut imported);
     cluster.calls(&mut imported);
-    istio::apply(&resources, &|host| cluster.resolve(host), &mut imported);
+    istio::apply(
+        &resources,
+        &|host, ns| cluster.resolve(host, ns),
+        &mut imported,
+    );
     imported.services.sort_keys();
     imported.interactions.sort_by(|a, b| a.id.cmp(&b.id));
     imported.notes.sort();
@@ -192,10 +201,14 @@ fn string_map(value: Option<&Value>) -> BTreeMap<&str, &str> {
 /// The services of the manifests, and how an address resolves to one.
 struct Cluster<'r, 'd> {
     workloads: Vec<(Workload<'r, 'd>, String)>,
-    config_maps: BTreeMap<&'d str, &'r Resource<'d>>,
-    /// Every name an address may use (Service and workload names) → the service.
-    names: BTreeMap<String, String>,
-    namespaces: BTreeSet<&'d str>,
+    /// ConfigMaps by (namespace, name): a workload reads those of its own namespace only.
+    config_maps: BTreeMap<(&'d str, &'d str), &'r Resource<'d>>,
+    /// Every (namespace, name) an address may use (Service and workload names) → the
+    /// service it is imported as.
+    names: BTreeMap<(String, String), String>,
+    /// Names that Services or unselected workloads of several namespaces have: imported
+    /// as `name.namespace`, the name callers of other namespaces use.
+    shared_names: BTreeSet<&'d str>,
 }
 
 impl<'r, 'd> Cluster<'r, 'd> {
@@ -203,12 +216,7 @@ impl<'r, 'd> Cluster<'r, 'd> {
         let mut services = Vec::new();
         let mut workloads = Vec::new();
         let mut config_maps = BTreeMap::new();
-        let mut namespaces = BTreeSet::new();
         for r in resources {
-            namespaces.extend(r.namespace);
-            if r.kind == "Namespace" {
-                namespaces.insert(r.name);
-            }
             if let Some(pod) = pod_spec_pointer(r.kind) {
                 let labels = string_map(r.at(&format!("{pod}/metadata/labels")));
                 let role = role_of(r, pod);
@@ -221,7 +229,7 @@ impl<'r, 'd> Cluster<'r, 'd> {
             } else if r.kind == "Service" {
                 services.push(r);
             } else if r.kind == "ConfigMap" {
-                config_maps.entry(r.name).or_insert(r);
+                config_maps.entry((r.ns(), r.name)).or_insert(r);
             } else if !istio::handles(r) {
                 let why = if NOT_CALLS.contains(&r.kind) {
                     "carries no service, call or call setting"
@@ -233,19 +241,28 @@ impl<'r, 'd> Cluster<'r, 'd> {
                     .push(r.note("", format!("skipped {} `{}`: {why}", r.kind, r.name)));
             }
         }
+        let selectors = Selectors::new(&services);
+        let selections: Vec<Vec<&'d str>> = workloads
+            .iter()
+            .map(|w| {
+                let mut selecting = selectors.selecting(w);
+                selecting.sort_unstable();
+                selecting.dedup();
+                selecting
+            })
+            .collect();
         let mut cluster = Cluster {
             workloads: Vec::new(),
             config_maps,
             names: BTreeMap::new(),
-            namespaces,
+            shared_names: shared_names(&services, &workloads, &selections),
         };
         for s in &services {
             cluster.add_service(s, imported);
         }
-        let selectors = Selectors::new(&services);
         let mut selected_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for w in workloads {
-            let (name, selecting) = cluster.place_workload(&w, &selectors, imported);
+        for (w, selecting) in workloads.into_iter().zip(selections) {
+            let (name, selecting) = cluster.place_workload(&w, selecting, imported);
             for s in selecting {
                 selected_by.entry(s).or_default().insert(name.clone());
             }
@@ -253,6 +270,15 @@ impl<'r, 'd> Cluster<'r, 'd> {
         }
         cluster.fold_second_names(&selected_by, imported);
         cluster
+    }
+
+    /// The name a Service or workload of `namespace` is imported under.
+    fn model_name(&self, namespace: &str, name: &str) -> String {
+        if self.shared_names.contains(name) {
+            format!("{name}.{namespace}")
+        } else {
+            name.to_string()
+        }
     }
 
     /// A Service that only gives another name to a workload imported under its first
@@ -275,7 +301,9 @@ impl<'r, 'd> Cluster<'r, 'd> {
             let Some(folded) = imported.services.shift_remove(second) else {
                 continue;
             };
-            self.names.insert(second.clone(), target.clone());
+            for name in self.names.values_mut().filter(|n| *n == second) {
+                name.clone_from(target);
+            }
             if let Some(entry) = imported.services.get_mut(target) {
                 if entry.service.kind.is_none() {
                     if let Some(kind) = folded.service.kind {
@@ -305,71 +333,114 @@ impl<'r, 'd> Cluster<'r, 'd> {
             }
             _ => {}
         }
-        self.names.insert(s.name.to_string(), s.name.to_string());
-        imported
-            .services
-            .entry(s.name.to_string())
-            .or_insert(ImportedService {
-                service,
-                source: s.source(""),
-                field_sources,
-            });
+        let namespace = s.ns();
+        let name = self.model_name(namespace, s.name);
+        self.names
+            .insert((namespace.to_string(), s.name.to_string()), name.clone());
+        imported.services.entry(name).or_insert(ImportedService {
+            service,
+            source: s.source(""),
+            field_sources,
+        });
     }
 
-    /// The service a workload belongs to: the first Service (in name order) whose
-    /// selector its pod labels match, or the workload itself.
+    /// The service a workload belongs to: the first Service (in name order) of its
+    /// namespace whose selector its pod labels match, or the workload itself.
     fn place_workload(
         &mut self,
         w: &Workload<'_, '_>,
-        selectors: &Selectors<'_, '_>,
+        selecting: Vec<&str>,
         imported: &mut Imported,
     ) -> (String, Vec<String>) {
-        let mut selecting = selectors.selecting(w);
-        selecting.sort_unstable();
-        selecting.dedup();
-        let name = selecting.first().map_or(w.resource.name, |s| s).to_string();
+        let r = w.resource;
+        let namespace = r.ns();
+        let names: Vec<String> = selecting
+            .iter()
+            .map(|s| self.model_name(namespace, s))
+            .collect();
+        let name = names
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.model_name(namespace, r.name));
         if selecting.len() > 1 {
-            imported.notes.push(w.resource.note(
+            imported.notes.push(r.note(
                 "",
                 format!(
                     "{} `{}` is selected by the Services {}; it is imported as `{name}`",
-                    w.resource.kind,
-                    w.resource.name,
+                    r.kind,
+                    r.name,
                     selecting.join(", ")
                 ),
             ));
         }
         self.names
-            .entry(w.resource.name.to_string())
+            .entry((namespace.to_string(), r.name.to_string()))
             .or_insert_with(|| name.clone());
         let entry = imported
             .services
             .entry(name.clone())
             .or_insert_with(|| ImportedService {
                 service: Service::default(),
-                source: w.resource.source(""),
+                source: r.source(""),
                 field_sources: BTreeMap::new(),
             });
         apply_role(w, entry);
-        (name, selecting.into_iter().map(str::to_string).collect())
+        (name, names)
     }
 
-    /// The service an address's host names, if it is one of the input's.
-    fn resolve(&self, host: &str) -> Option<String> {
+    /// The namespaces that have a Service or workload named `host`.
+    fn namespaces_with(&self, host: &str) -> Vec<&str> {
+        let host = host.to_ascii_lowercase();
+        let mut out: Vec<&str> = self
+            .names
+            .keys()
+            .filter(|(_, name)| *name == host)
+            .map(|(ns, _)| ns.as_str())
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// The service an address's host names, if it is one of the input's. As cluster
+    /// DNS resolves it from a pod of `namespace`: `name` in that namespace, and
+    /// `name.ns`, `name.ns.svc`, `name.ns.svc.cluster.local` in namespace `ns`.
+    fn resolve(&self, host: &str, namespace: &str) -> Option<String> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        if let Some(name) = self.names.get(&host) {
+        if let Some(name) = self.names.get(&(namespace.to_string(), host.clone())) {
             return Some(name.clone());
         }
-        let labels: Vec<&str> = host.split('.').collect();
-        let in_cluster = match labels.as_slice() {
-            [_, _, "svc"] | [_, _, "svc", "cluster", "local"] => true,
-            [_, namespace] => self.namespaces.contains(namespace),
-            _ => false,
-        };
-        in_cluster
-            .then(|| self.names.get(labels[0]).cloned())
-            .flatten()
+        match host.split('.').collect::<Vec<_>>().as_slice() {
+            [name, ns] | [name, ns, "svc"] | [name, ns, "svc", "cluster", "local"] => {
+                self.names.get(&(ns.to_string(), name.to_string())).cloned()
+            }
+            _ => None,
+        }
     }
+}
+
+/// The names that Services, or workloads no Service selects, have in more than one
+/// namespace: one service each would collide in the file, so each is imported as
+/// `name.namespace`.
+fn shared_names<'d>(
+    services: &[&Resource<'d>],
+    workloads: &[Workload<'_, 'd>],
+    selections: &[Vec<&'d str>],
+) -> BTreeSet<&'d str> {
+    let mut namespaces: BTreeMap<&'d str, BTreeSet<&'d str>> = BTreeMap::new();
+    for s in services {
+        namespaces.entry(s.name).or_default().insert(s.ns());
+    }
+    for (w, selecting) in workloads.iter().zip(selections) {
+        if selecting.is_empty() {
+            let r = w.resource;
+            namespaces.entry(r.name).or_default().insert(r.ns());
+        }
+    }
+    namespaces
+        .into_iter()
+        .filter(|(_, ns)| ns.len() > 1)
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// The Services' selectors, indexed by their first label so that each workload is
@@ -405,7 +476,7 @@ impl<'r, 'd> Selectors<'r, 'd> {
         for (k, v) in &w.labels {
             for &i in self.by_first.get(&(*k, *v)).into_iter().flatten() {
                 let (s, selector) = &self.services[i];
-                if same_namespace(s.namespace, w.resource.namespace)
+                if s.ns() == w.resource.ns()
                     && selector.iter().all(|(k, v)| w.labels.get(k) == Some(v))
                 {
                     out.push(s.name);
@@ -413,13 +484,6 @@ impl<'r, 'd> Selectors<'r, 'd> {
             }
         }
         out
-    }
-}
-
-fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a == b,
-        _ => true,
     }
 }
 
@@ -444,7 +508,7 @@ fn apply_role(w: &Workload<'_, '_>, entry: &mut ImportedService) {
 
 /// One address found in a workload's configuration.
 struct Address<'v> {
-    /// The variable or ConfigMap key it is the value of.
+    /// The variable, ConfigMap key or argument flag it is the value of.
     key: &'v str,
     value: &'v str,
     source: Source,
@@ -465,8 +529,9 @@ impl Cluster<'_, '_> {
                 ));
                 continue;
             }
+            let namespace = w.resource.ns();
             for address in self.addresses(w, &mut imported.notes) {
-                self.call_from(from, &address, &mut found, &mut imported.notes);
+                self.call_from(from, namespace, &address, &mut found, &mut imported.notes);
             }
         }
         let mut ids = BTreeSet::new();
@@ -479,21 +544,33 @@ impl Cluster<'_, '_> {
     fn call_from(
         &self,
         from: &str,
+        namespace: &str,
         address: &Address<'_>,
         found: &mut BTreeMap<(String, String), ImportedInteraction>,
         notes: &mut Vec<Note>,
     ) {
+        let what = if address.key.is_empty() {
+            "an argument".to_string()
+        } else {
+            format!("`{}`", address.key)
+        };
         for host in hosts_in(address.key, address.value) {
-            let Some(to) = self.resolve(&host) else {
-                if host.contains('.') || address.value.contains(':') {
-                    notes.push(Note {
-                        source: address.source.clone(),
-                        message: format!(
-                            "`{}` names `{host}`, which is not a service of the input: no call imported",
-                            address.key
-                        ),
-                    });
-                }
+            let Some(to) = self.resolve(&host, namespace) else {
+                let elsewhere = self.namespaces_with(&host);
+                let message = if !elsewhere.is_empty() {
+                    format!(
+                        "{what} names `{host}`, which is not a service of namespace `{namespace}` (the input has one in `{}`, reached as `{host}.<namespace>`): no call imported",
+                        elsewhere.join("`, `")
+                    )
+                } else if host.contains('.') || address.value.contains(':') {
+                    format!("{what} names `{host}`, which is not a service of the input: no call imported")
+                } else {
+                    continue;
+                };
+                notes.push(Note {
+                    source: address.source.clone(),
+                    message,
+                });
                 continue;
             };
             if to == from {
@@ -505,7 +582,7 @@ impl Cluster<'_, '_> {
                     id: String::new(),
                     from: from.to_string(),
                     to,
-                    summary: Some(format!("address in `{}`", address.key)),
+                    summary: Some(format!("address in {what}")),
                     uses: Uses::default(),
                     source: address.source.clone(),
                     field_sources: BTreeMap::new(),
@@ -514,7 +591,9 @@ impl Cluster<'_, '_> {
     }
 
     /// Every literal value of the workload's containers' environment, with the values
-    /// of the ConfigMaps it refers to.
+    /// of the ConfigMaps it refers to, and their `command` and `args`. Init containers
+    /// and probes are not read: they run before the service or check it, they do not
+    /// make its calls.
     fn addresses<'a>(&'a self, w: &'a Workload<'_, '_>, notes: &mut Vec<Note>) -> Vec<Address<'a>> {
         let r = w.resource;
         let mut out = Vec::new();
@@ -541,6 +620,10 @@ impl Cluster<'_, '_> {
                     self.config_values(map, None, &mut out, notes, r, &at);
                 }
             }
+            for field in ["command", "args"] {
+                let at = format!("{containers}/{i}/{field}");
+                arguments(r, container.get(field), &at, &mut out);
+            }
         }
         out
     }
@@ -554,11 +637,23 @@ impl Cluster<'_, '_> {
         from: &Resource<'_>,
         at: &str,
     ) {
-        let Some(cm) = self.config_maps.get(map) else {
-            notes.push(from.note(
-                at,
-                format!("ConfigMap `{map}` is not in the input: its values are not read"),
-            ));
+        let namespace = from.ns();
+        let Some(cm) = self.config_maps.get(&(namespace, map)) else {
+            let elsewhere: Vec<&str> = self
+                .config_maps
+                .keys()
+                .filter(|(_, name)| *name == map)
+                .map(|(ns, _)| *ns)
+                .collect();
+            let message = if elsewhere.is_empty() {
+                format!("ConfigMap `{map}` is not in the input: its values are not read")
+            } else {
+                format!(
+                    "ConfigMap `{map}` is not in namespace `{namespace}` (the input has one in `{}`, which a pod of `{namespace}` cannot read): its values are not read",
+                    elsewhere.join("`, `")
+                )
+            };
+            notes.push(from.note(at, message));
             return;
         };
         let Some(data) = cm.at("/data").and_then(Value::as_object) else {
@@ -577,6 +672,24 @@ impl Cluster<'_, '_> {
                 });
             }
         }
+    }
+}
+
+/// The values of a container's `command` or `args` (at `at`) that may hold an address,
+/// read as names.rs's `argument_values` says, each located at its own argument.
+fn arguments<'a>(r: &Resource<'_>, list: Option<&'a Value>, at: &str, out: &mut Vec<Address<'a>>) {
+    let args: Vec<&str> = list
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or(""))
+        .collect();
+    for (key, value, index) in argument_values(&args) {
+        out.push(Address {
+            key,
+            value,
+            source: r.source(&format!("{at}/{index}")),
+        });
     }
 }
 

@@ -54,6 +54,12 @@ pub fn import(kind: Kind, paths: &[PathBuf]) -> Imported {
     }
 }
 
+/// Whether a service name has a word of a datastore or broker (`orders-db`,
+/// `postgres`, `redis-cache`), as the importers recognise images.
+pub fn names_a_datastore(name: &str) -> bool {
+    names::image_words(&name.to_ascii_lowercase()).any(|w| names::DATASTORES.contains(&w))
+}
+
 /// Where an imported value was read: a file and a 1-based line (and column).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Source {
@@ -191,4 +197,8 @@ pub struct Imported {
     pub policies: Vec<DestinationPolicy>,
     pub notes: Vec<Note>,
     pub diagnostics: Vec<Finding>,
+    /// Whether the input lists the services it deploys (Kubernetes Services or
+    /// workloads, compose services), so that a service missing from it is not deployed
+    /// by it. Istio resources alone and AsyncAPI documents describe some services only.
+    pub lists_services: bool,
 }

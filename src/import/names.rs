@@ -66,6 +66,37 @@ pub(super) fn unique_id(from: &str, to: &str, ids: &mut BTreeSet<String>) -> Str
     id
 }
 
+/// The values of a program's arguments (a container's `command` and `args`, a compose
+/// `command`) that may hold an address, each as (key, value, index of the argument that
+/// holds the value): `--flag=value` and `-Dname=value` as the flag and its value, a flag
+/// followed by an argument that is not one (`--backend http://x:8080`) as the flag and
+/// that argument, and any other argument with an empty key, so that only a URL or a
+/// `host:port` in it is read, never a bare word. The key plays the part of an
+/// environment variable's name for [`hosts_in`]: `--catalog-host=catalog` is an address
+/// as `CATALOG_HOST=catalog` is.
+pub(super) fn argument_values<'a>(args: &[&'a str]) -> Vec<(&'a str, &'a str, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i];
+        let flag = arg.starts_with('-') && arg.len() > 1;
+        if let Some((key, value)) = arg.split_once('=').filter(|_| flag) {
+            out.push((key, value, i));
+        } else if flag && i + 1 < args.len() && !args[i + 1].starts_with('-') {
+            out.push((arg, args[i + 1], i + 1));
+            i += 1;
+        } else {
+            out.push(("", arg, i));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Last words of a variable's name that say its value is an image reference
+/// (`registry/busybox:1.36`), whose `name:tag` looks like a `host:port` and is not one.
+const IMAGE_KEYS: &[&str] = &["IMAGE", "TAG", "VERSION"];
+
 /// Variable names whose whole value is a host name when it has no port or scheme.
 const ADDRESS_KEYS: &[&str] = &[
     "HOST", "HOSTNAME", "ADDR", "ADDRESS", "URL", "URI", "ENDPOINT", "SERVICE", "SERVER", "SVC",
@@ -78,6 +109,15 @@ const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "0.0.0.0", "::1"];
 /// address (`MYSQL_DB_HOST: mysqldb`).
 pub(super) fn hosts_in(key: &str, value: &str) -> Vec<String> {
     let mut hosts = Vec::new();
+    let last_word = key
+        .to_ascii_uppercase()
+        .rsplit(['_', '-', '.'])
+        .next()
+        .map(str::to_string)
+        .unwrap_or_default();
+    if IMAGE_KEYS.contains(&last_word.as_str()) {
+        return hosts;
+    }
     let stop = |c: char| ":/?#@ \t,;\"'[]()".contains(c);
     for (i, _) in value.match_indices("://") {
         let rest = &value[i + 3..];
@@ -96,11 +136,7 @@ pub(super) fn hosts_in(key: &str, value: &str) -> Vec<String> {
             }
         }
     }
-    let addressy = key
-        .to_ascii_uppercase()
-        .rsplit(['_', '-', '.'])
-        .next()
-        .is_some_and(|last| ADDRESS_KEYS.contains(&last));
+    let addressy = ADDRESS_KEYS.contains(&last_word.as_str());
     let whole = value.trim();
     if hosts.is_empty() && addressy && is_host_name(whole) {
         hosts.push(whole.to_string());
@@ -146,6 +182,39 @@ mod tests {
             hosts_in("ZIPKIN", "zipkin.jaeger.svc.cluster.local:9411"),
             ["zipkin.jaeger.svc.cluster.local"]
         );
+    }
+
+    #[test]
+    fn arguments_are_read_as_flags_with_values() {
+        let args = [
+            "/app/server",
+            "--catalog-addr=catalog:3550",
+            "-Dorders.url=http://orders/api",
+            "--backend",
+            "http://x:8080",
+            "-v",
+            "--cart-host",
+            "cart",
+            "-h",
+            "edge-router",
+        ];
+        let read: Vec<Vec<String>> = argument_values(&args)
+            .into_iter()
+            .map(|(k, v, _)| hosts_in(k, v))
+            .collect();
+        let hosts: Vec<&str> = read.iter().flatten().map(String::as_str).collect();
+        assert_eq!(hosts, ["catalog", "orders", "x", "cart"]);
+        // The value's index is the argument that holds it (for its `file:line`).
+        assert_eq!(argument_values(&args)[3], ("--backend", "http://x:8080", 4));
+        // A bare word of a shell line is not an address; a URL in it is.
+        assert!(hosts_in("", "exec app cart").is_empty());
+        assert_eq!(hosts_in("", "exec app --to cart:80"), ["cart"]);
+    }
+
+    #[test]
+    fn image_references_are_not_addresses() {
+        assert!(hosts_in("SIDECAR_IMAGE", "busybox:1").is_empty());
+        assert!(hosts_in("--init-image", "registry/redis:6").is_empty());
     }
 
     #[test]

@@ -16,6 +16,12 @@ pub(super) struct Resource<'d> {
 }
 
 impl<'d> Resource<'d> {
+    /// The namespace the resource is in: the one it writes, else `default`, where
+    /// Kubernetes puts a resource that names none (applied without `--namespace`).
+    pub fn ns(&self) -> &'d str {
+        self.namespace.unwrap_or("default")
+    }
+
     pub fn source(&self, relative: &str) -> Source {
         self.doc.source(&format!("{}{relative}", self.pointer))
     }

@@ -10,7 +10,7 @@
 mod operations;
 pub(super) mod refs;
 
-use super::input::read_inputs;
+use super::input::{read_inputs, roots};
 use super::names::unique_id;
 use super::{Imported, ImportedInteraction, ImportedService, Note, Source};
 use crate::model::types::{Service, ServiceKind, Uses};
@@ -31,6 +31,7 @@ pub const MAX_INTERACTIONS: usize = 100_000;
 /// Reads the AsyncAPI documents in `paths` (files, or folders walked in sorted order).
 pub fn import(paths: &[PathBuf]) -> Imported {
     let inputs = read_inputs(paths);
+    // `$ref`s may point into each folder given and each given file's folder.
     let mut files = Files::new(roots(paths));
     let mut imported = Imported {
         diagnostics: inputs.diagnostics,
@@ -66,21 +67,6 @@ pub fn import(paths: &[PathBuf]) -> Imported {
     imported.notes.sort();
     imported.notes.dedup();
     imported
-}
-
-/// The folders `$ref`s may point into: each folder given, and each given file's folder.
-fn roots(paths: &[PathBuf]) -> Vec<PathBuf> {
-    paths
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .map(|p| {
-            if p.is_dir() {
-                p
-            } else {
-                p.parent().map(Path::to_path_buf).unwrap_or(p)
-            }
-        })
-        .collect()
 }
 
 /// The application a document describes, added as a service; `None` for a file that is

@@ -103,6 +103,7 @@ fn read_v2(files: &mut Files, file: usize, app: &str) -> Vec<Operation> {
                 continue;
             };
             let messages = v2_messages(files, &op);
+            let layers = trait_layers(files, &op, Version::V2);
             out.push(Operation {
                 app: app.into(),
                 action,
@@ -110,8 +111,8 @@ fn read_v2(files: &mut Files, file: usize, app: &str) -> Vec<Operation> {
                 address_source: files.source(&declared),
                 protocol: protocol.clone(),
                 pattern: pattern.clone(),
-                partition_key: partition_key(files, &messages, &op),
-                summary: text(files, &op, "summary")
+                partition_key: partition_key(files, &messages, &op, Version::V2),
+                summary: merged_text(files, &layers, "summary")
                     .or_else(|| text(files, &channel, "description")),
                 source: files.source(&written),
             });
@@ -196,6 +197,7 @@ fn read_v3(files: &mut Files, file: usize, app: &str) -> Vec<Operation> {
         let servers = v3_servers(files, file, &channel);
         let protocol = protocol_of(files, &servers, &channel);
         let messages = v3_messages(files, &op, &channel);
+        let layers = trait_layers(files, &op, Version::V3);
         out.push(Operation {
             app: app.into(),
             action,
@@ -203,8 +205,9 @@ fn read_v3(files: &mut Files, file: usize, app: &str) -> Vec<Operation> {
             address_source,
             pattern: pattern_of(files, &channel, protocol.as_ref()),
             protocol,
-            partition_key: partition_key(files, &messages, &op),
-            summary: text(files, &op, "summary").or_else(|| text(files, &channel, "description")),
+            partition_key: partition_key(files, &messages, &op, Version::V3),
+            summary: merged_text(files, &layers, "summary")
+                .or_else(|| text(files, &channel, "description")),
             source: files.source(&written),
         });
     }
@@ -350,13 +353,18 @@ fn pattern_of(
 /// The Kafka message key (`bindings.kafka.key`, a schema) of the operation's messages,
 /// named by the schema's `title` or the name its `$ref` points at. Messages whose keys
 /// differ, or a key schema with no name, leave the partition key unset (noted).
-fn partition_key(files: &mut Files, messages: &[At], op: &At) -> Option<(String, Source)> {
+fn partition_key(
+    files: &mut Files,
+    messages: &[At],
+    op: &At,
+    version: Version,
+) -> Option<(String, Source)> {
     let mut found: BTreeMap<String, Source> = BTreeMap::new();
     for message in messages {
-        let written = child(&child(&child(message, "bindings"), "kafka"), "key");
-        if files.value(&written).is_none() {
+        let layers = trait_layers(files, message, version);
+        let Some(written) = merged(files, &layers, &["bindings", "kafka", "key"]) else {
             continue;
-        }
+        };
         let source = files.source(&written);
         let Some(schema) = files.resolve(&written) else {
             continue;
@@ -390,6 +398,86 @@ fn partition_key(files: &mut Files, messages: &[At], op: &At) -> Option<(String,
         return None;
     }
     found.into_iter().next()
+}
+
+/// Which specification's trait merging applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V2,
+    V3,
+}
+
+/// Most traits read for one operation or message; more are noted and left out.
+const MAX_TRAITS: usize = 64;
+
+/// The objects whose properties make an operation or message once its `traits` are
+/// applied, weakest first. AsyncAPI 2.6.0, Operation Object and Message Object `traits`
+/// (<https://www.asyncapi.com/docs/reference/specification/v2.6.0#operationObject>):
+/// "Traits MUST be merged into the operation object using the JSON Merge Patch
+/// algorithm in the same order they are defined here", so each trait overrides the
+/// object and the traits before it. AsyncAPI 3.0.0, Traits Merge Mechanism
+/// (<https://www.asyncapi.com/docs/reference/specification/v3.0.0#traitsMergeMechanism>):
+/// "Traits are merged into the target object using the JSON Merge Patch algorithm in the
+/// same order they are defined. A property on a trait MUST NOT override the same property
+/// on the target object": the object itself comes last, over its traits.
+fn trait_layers(files: &mut Files, object: &At, version: Version) -> Vec<At> {
+    let listed = child(object, "traits");
+    let n = files
+        .value(&listed)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if n > MAX_TRAITS {
+        note(
+            files,
+            &listed,
+            format!("{n} traits: only the first {MAX_TRAITS} are applied"),
+        );
+    }
+    let traits: Vec<At> = (0..n.min(MAX_TRAITS))
+        .filter_map(|i| files.resolve(&child(&listed, &i.to_string())))
+        .collect();
+    match version {
+        Version::V2 => std::iter::once(object.clone()).chain(traits).collect(),
+        Version::V3 => traits
+            .into_iter()
+            .chain(std::iter::once(object.clone()))
+            .collect(),
+    }
+}
+
+/// Where the property at `path` of the merged object is written (not followed through
+/// a `$ref` at its last step, so that its name can be read): the strongest layer that
+/// writes it. As JSON Merge Patch does, a `null` removes the property, and a value that
+/// is not an object on the way replaces everything below it.
+fn merged(files: &mut Files, layers: &[At], path: &[&str]) -> Option<At> {
+    'layers: for layer in layers.iter().rev() {
+        let mut at = layer.clone();
+        for (i, token) in path.iter().enumerate() {
+            let next = child(&at, token);
+            match files.value(&next) {
+                None => continue 'layers,
+                Some(Value::Null) => return None,
+                Some(_) if i + 1 == path.len() => return Some(next),
+                Some(_) => {}
+            }
+            at = files.resolve(&next)?;
+            if !files.value(&at).is_some_and(Value::is_object) {
+                return None;
+            }
+        }
+    }
+    None
+}
+
+/// The text at `key` of the merged object.
+fn merged_text(files: &mut Files, layers: &[At], key: &str) -> Option<String> {
+    let at = merged(files, layers, &[key])?;
+    files
+        .value(&at)?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 fn unescape(token: &str) -> String {

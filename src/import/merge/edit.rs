@@ -343,14 +343,17 @@ impl<'t> Editor<'t> {
         call: &ImportedInteraction,
         notes: &mut Vec<String>,
     ) {
-        let Some(list) = self.spans.get("/interactions") else {
+        let list = self.spans.get("/interactions");
+        let Some((list, SpanChildren::Seq(items))) = list.map(|l| (l, &l.children)) else {
+            notes.push(format!("the file has no `interactions:` sequence: the new interaction `{id}` ({} -> {}) is not added", call.from, call.to));
             return;
         };
-        let SpanChildren::Seq(items) = &list.children else {
+        if self.is_flow(list) {
+            self.add_flow_interaction(list, items.is_empty(), id, call);
             return;
-        };
-        if self.is_flow(list) || items.is_empty() {
-            notes.push(format!("`interactions` is written on one line: the new interaction `{id}` ({} -> {}) is not added", call.from, call.to));
+        }
+        if items.is_empty() {
+            notes.push(format!("`interactions:` holds no entry to take the indentation from: the new interaction `{id}` ({} -> {}) is not added", call.from, call.to));
             return;
         }
         let last = items.last().expect("not empty");
@@ -400,6 +403,80 @@ impl<'t> Editor<'t> {
             start: at,
             end: at,
             text: self.with_newline_before(at, out),
+        });
+        self.changes.push(format!(
+            "added interaction `{id}` ({} -> {})",
+            call.from, call.to
+        ));
+    }
+
+    /// A new interaction in a flow sequence (`interactions: [ … ]`): a flow mapping on a
+    /// line of its own before the closing bracket, followed by a comma, with its source and the `needs` TODO
+    /// as a comment after it (YAML allows comments inside a flow collection, after white
+    /// space), indented two columns past the `interactions` key.
+    fn add_flow_interaction(
+        &mut self,
+        list: &SpanTree,
+        empty: bool,
+        id: &str,
+        call: &ImportedInteraction,
+    ) {
+        let start = self.offset(list.span.start);
+        let end = self.offset(list.span.end).max(start);
+        let inside = &self.text[start..end];
+        let Some(close) = inside.rfind(']') else {
+            return;
+        };
+        let before = inside[..close].trim_end();
+        let at = start + before.len();
+        // Each new entry ends with a comma (YAML allows one before `]`), so that the
+        // next one needs none; the first needs one after an entry already written.
+        let later = self
+            .edits
+            .iter()
+            .any(|e| e.start == at && e.place == APPENDED);
+        let lead = match (later, empty || before.ends_with(',')) {
+            (true, _) => "",
+            (false, true) => "\n",
+            (false, false) => ",\n",
+        };
+        let key_at = list.key_span.map_or(list.span.start, |k| k.start);
+        let key_line = self.line_starts[key_at.line.max(1) as usize - 1];
+        let pad = " ".repeat(self.text[key_line..self.offset(key_at)].chars().count() + 2);
+        let lead = if lead.is_empty() {
+            String::new()
+        } else {
+            format!("{lead}{pad}")
+        };
+        let mut entries = vec![
+            format!("id: {}", render::key(id)),
+            format!("from: {}", render::key(&call.from)),
+            format!("to: {}", render::key(&call.to)),
+        ];
+        if let Some(summary) = &call.summary {
+            entries.push(format!("summary: {}", render::key(summary)));
+        }
+        let uses = serde_json::to_value(&call.uses).unwrap_or(Value::Null);
+        if uses.as_object().is_some_and(|m| !m.is_empty()) {
+            entries.push(format!("uses: {}", render::flow(&uses)));
+        }
+        let mut sources: Vec<String> = vec![render::comment(&call.source)];
+        for source in call.field_sources.values() {
+            let shown = render::comment(source);
+            if !sources.contains(&shown) {
+                sources.push(shown);
+            }
+        }
+        let text = format!(
+            "{lead}{{ {} }},  {}; TODO needs: realtime, consistency, can_wait, ordering are business answers the deployment cannot give\n{pad}",
+            entries.join(", "),
+            sources.join(", ").replace(", # from", ", from"),
+        );
+        self.edits.push(Edit {
+            place: APPENDED,
+            start: at,
+            end: at,
+            text,
         });
         self.changes.push(format!(
             "added interaction `{id}` ({} -> {})",
@@ -472,7 +549,19 @@ impl<'t> Editor<'t> {
                         .edits
                         .iter()
                         .any(|e| e.start == end && e.place == APPENDED - 1);
-                    if let Some(first) = notes.first().filter(|_| !commented) {
+                    // A new interaction appended to a flow sequence on this line moves
+                    // the rest of the line (its closing bracket) below it: the comment
+                    // goes after the comma that ends this line instead.
+                    let appended = self.edits.iter_mut().find(|e| {
+                        e.place == APPENDED
+                            && (at..=end).contains(&e.start)
+                            && e.text.starts_with(",\n")
+                    });
+                    if let (Some(first), Some(edit)) = (notes.first(), appended) {
+                        if !commented {
+                            edit.text = format!(",  {first}{}", &edit.text[1..]);
+                        }
+                    } else if let Some(first) = notes.first().filter(|_| !commented) {
                         self.edits.push(Edit {
                             place: APPENDED - 1,
                             start: end,
