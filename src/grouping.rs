@@ -8,7 +8,9 @@
 //! - one caller's client: a setting missing on every call of one service over one protocol
 //!   (no timeout, no pool, no breaker, no metrics, no rate limit at an entry point);
 //! - one channel: a dead-letter queue, bound or time-to-live missing on a named queue or
-//!   topic that several interactions use.
+//!   topic that several interactions use;
+//! - one operation: the steps of one caller's operation that together write without a
+//!   saga, transaction or outbox.
 //!
 //! Grouping runs after suppressions and the baseline are applied, so both still work per
 //! interaction: a suppressed member is left out of its group and reported alone, as
@@ -32,6 +34,10 @@ const ENTRY_POINT: &[&str] = &["R001"];
 /// Rules whose finding is about the queue or topic an interaction uses.
 const CHANNEL: &[&str] = &["A001", "A002", "A003"];
 
+/// Rules whose finding is about an operation of several steps (`operation.name`): each
+/// step's finding already names the whole operation.
+const OPERATION: &[&str] = &["G011", "G012"];
+
 /// The most interaction ids a group's message names; the rest are counted (the
 /// `affected` list and the related locations name them all).
 const NAMED_IN_MESSAGE: usize = 10;
@@ -47,6 +53,8 @@ enum Cause {
     /// The rule and the entry point.
     Entry(&'static str, String),
     Channel(&'static str, String),
+    /// The rule, the caller and the operation's name.
+    Operation(&'static str, String, String),
 }
 
 /// Merges the findings that share a cause; every other finding is kept as it is.
@@ -108,7 +116,8 @@ impl Cause {
             | Cause::Caller(code, ..)
             | Cause::Alias(code, ..)
             | Cause::Entry(code, _)
-            | Cause::Channel(code, _) => code,
+            | Cause::Channel(code, _)
+            | Cause::Operation(code, ..) => code,
         }
     }
 }
@@ -118,6 +127,14 @@ fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Opt
         return None;
     }
     let (_, decl) = decls.get(f.interaction.as_deref()?)?;
+    if OPERATION.contains(&f.code) {
+        let name = decl.interaction.operation.as_ref()?.name.clone();
+        return Some(Cause::Operation(
+            f.code,
+            decl.interaction.from.clone(),
+            name,
+        ));
+    }
     let location = f.location.as_ref()?;
     if !inside(model, decl, location) {
         return Some(Cause::Shared(f.code, location.clone(), f.label.clone()));
@@ -183,10 +200,14 @@ fn merge(
     let listed = list_ids(&ids);
     let first = &group[0];
     let (location, subject, change) = describe(model, cause, first);
-    let message = format!(
-        "{summary}: {subject}, shared by {} interactions: {listed}",
-        group.len()
-    );
+    let message = match cause {
+        // Each step's message names the whole operation already.
+        Cause::Operation(..) => first.message.clone(),
+        _ => format!(
+            "{summary}: {subject}, shared by {} interactions: {listed}",
+            group.len()
+        ),
+    };
     let help = match &first.help {
         Some(h) => format!("{change}; {h}"),
         None => change,
@@ -296,6 +317,11 @@ fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>,
             first.location.clone(),
             format!("channel `{channel}`"),
             format!("configure it once on `{channel}`, which every interaction listed uses"),
+        ),
+        Cause::Operation(_, from, name) => (
+            first.location.clone(),
+            format!("operation `{name}` of `{from}`"),
+            format!("one fix for every step of `{name}` listed"),
         ),
     }
 }
