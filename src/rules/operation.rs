@@ -69,7 +69,8 @@ one operation. An operation with two or more writes — synchronous steps with
 `operation.writes: true`, and the caller's own store when a step says
 `operation.local_write: true` — reports unless one of its steps declares
 `operation.atomicity: saga` or `transaction`. One finding per operation, at its first
-step in file order, naming every writing step; the other steps are related locations.
+writing step in file order, naming every writing step; the other steps are related
+locations.
 
 ## Why
 Each step commits on its own. A failure between two of them — a timeout, a crash, a
@@ -106,8 +107,8 @@ An operation (the steps of one caller with the same `operation: { name }`) that 
 writes — the caller's own store (`operation.local_write: true`) or a synchronous step
 with `operation.writes: true` — and publishes a message (a step of pattern `queue` or
 `stream`), unless one of its steps declares `operation.atomicity: outbox` or
-`transaction`. One finding per operation, at its first step in file order, naming every
-publishing and writing step.
+`transaction`. One finding per operation, at its first publishing or writing step in file
+order, naming every one of them; the operation's other steps are related locations.
 
 ## Why
 The store and the broker are two systems with no transaction between them. Save, then
@@ -326,12 +327,8 @@ fn check_non_atomic_multi_write(cx: &Context<'_>, out: &mut Vec<Finding>) {
             "do the writes of `{}` in one call and transaction at the service that owns them (`atomicity: transaction`), or give each step a compensation run when a later one fails (a saga, `atomicity: saga`)",
             operation.name
         );
-        // Without a writing call the caller's own store is the only write: no step to name.
-        let members = if operation.writes.is_empty() {
-            &operation.steps
-        } else {
-            &operation.writes
-        };
+        // Two writes include at least one writing step: the steps named are those.
+        let members = &operation.writes;
         let label = format!("{count} writes, no saga or transaction");
         per_step(cx, &NON_ATOMIC_MULTI_WRITE, &operation, members, &message, (&label, &help), out);
     }
@@ -354,12 +351,16 @@ fn check_dual_write(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 None => format!("`{}`", d.id()),
             })
             .collect();
+        let published = match published.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => published.concat(),
+        };
         let message = format!(
-            "operation `{}` of `{}` writes {} and publishes {} with no outbox or transaction: a failure between the two loses the message for a saved write, or sends it for a write that never happened",
+            "operation `{}` of `{}` writes {} and publishes {} with no outbox or transaction: a failure between a write and a publish loses the message for a saved write, or sends it for a write that never happened",
             operation.name,
             operation.caller,
             operation.names(&operation.writes, operation.local_write),
-            published.join(", ")
+            published
         );
         let help = format!(
             "write the messages of `{}` to an outbox table in the same local transaction as the data and publish them from there, then declare `atomicity: outbox` on a step; consumers still deduplicate (an outbox delivers at least once)",
