@@ -200,16 +200,17 @@ pub struct Operation {
     pub atomicity: Option<Atomicity>,
 }
 
-/// How the steps of an operation are made to happen all or none.
+/// How the steps of an operation are made to happen all or none. (Plain comments on the
+/// variants, as for [`Fallback`].)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Atomicity {
-    /// Each step has a compensation that undoes it when a later step fails.
+    // Each step has a compensation that undoes it when a later step fails.
     Saga,
-    /// The messages are written to an outbox table in the same local transaction as the
-    /// data, and published from there.
+    // The messages are written to an outbox table in the same local transaction as the
+    // data, and published from there.
     Outbox,
-    /// One transaction spans every step (a local transaction, XA, a transactional broker).
+    // One transaction spans every step (a local transaction, XA, a transactional broker).
     Transaction,
 }
 
@@ -403,18 +404,20 @@ pub struct Uses {
     pub fallback: Option<Fallback>,
 }
 
-/// What a caller serves in place of a failed call's answer.
+/// What a caller serves in place of a failed call's answer. (The variants are described
+/// in plain comments: doc comments would make the schema a `oneOf`, and an invalid value
+/// would then be reported without the list of valid ones.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fallback {
-    /// The last known answer: a cached or earlier copy, of unknown age.
+    // The last known answer: a cached or earlier copy, of unknown age.
     Stale,
-    /// A placeholder or made-up value (a default object, "unknown", a fixed price).
+    // A placeholder or made-up value (a default object, "unknown", a fixed price).
     Default,
-    /// Nothing: an empty list, no recommendations; for a call whose answer is not used,
-    /// the call is dropped and the caller carries on.
+    // Nothing: an empty list, no recommendations; for a call whose answer is not used,
+    // the call is dropped and the caller carries on.
     Empty,
-    /// No fallback: the failure reaches the caller's own caller (said explicitly).
+    // No fallback: the failure reaches the caller's own caller (said explicitly).
     None,
 }
 
