@@ -1008,6 +1008,13 @@ fn unbounded_downstream_replaces_the_missing_timeout_on_its_call() {
         on_y.contains(&"G007") && !on_y.contains(&"S001"),
         "{on_y:?}"
     );
+    // What S001 would say about y's breaker, G007 says in its place.
+    let g007 = finding_of(&a, "G007");
+    assert!(
+        g007[0].message.contains("never opens on a hang"),
+        "{}",
+        g007[0].message
+    );
     // Without G007, the missing timeout is reported as S001 again.
     let a = run_with(
         &yaml,

@@ -29,6 +29,8 @@ timeout, naming the nearest caller that gives up and the chain between them.
 Interactions with no `uses` block are not reported (D002 says they are not designed yet),
 but a chain is followed through them. On a call that G007 reports, S001 (the missing
 timeout itself) is left out: one cause, one finding; `--ignore G007` brings S001 back.
+Where the call has a circuit breaker, the message says, as S001's would, that the breaker
+never opens on a hang.
 
 ## Why
 This is the worst timeout-budget inversion (G003 measures the others, and cannot here:
@@ -252,6 +254,16 @@ fn consequence(decl: &InteractionDecl, caller: &str) -> String {
     }
 }
 
+/// "; its circuit breaker never opens on a hang" where the call has one: G007 replaces
+/// S001 on its call, and so says what S001 would have said about the breaker.
+fn breaker_note(cx: &Context<'_>, decl: &InteractionDecl) -> String {
+    let stacks = effective::stacks(cx.model, decl);
+    match effective::breaker(cx.model, decl, &stacks) {
+        Some(_) => "; its circuit breaker never opens on a hang: a call that hangs never fails".to_string(),
+        None => String::new(),
+    }
+}
+
 /// A value the callee's own p99 suggests (1.5 × p99, as S001 suggests), when it fits
 /// under `bound`: the one number a reader can paste.
 fn example_timeout(cx: &Context<'_>, callee: &str, bound: u64) -> String {
@@ -333,7 +345,7 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 bound_decl.id(),
                 source_note(&bound.timeout),
                 chain_text(cx, graph, &reached, index),
-                consequence(decl, &bound_decl.interaction.from),
+                consequence(decl, &bound_decl.interaction.from) + &breaker_note(cx, decl),
             ),
         )
         .label(format!("no `timeout_ms` under a {limit} ms caller"))
