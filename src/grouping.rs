@@ -13,7 +13,9 @@
 //!   seed's metrics is a convention the file's `defaults:` sets once;
 //! - one caller's decision: calls of one caller declared with one pattern, whose answers
 //!   lead the flowchart to the same other pattern (five reads of one front end, each
-//!   declared `sync` where the flowchart asks for caching): one design choice, made once.
+//!   declared `sync` where the flowchart asks for caching): one design choice, made once;
+//! - one operation: the steps of one caller's operation that together write without a
+//!   saga, transaction or outbox.
 //!
 //! Grouping runs after suppressions and the baseline are applied, so both still work per
 //! interaction: a suppressed member is left out of its group and reported alone, as
@@ -44,6 +46,10 @@ const ENTRY_POINT: &[&str] = &["R001"];
 /// Rules whose finding is about the queue or topic an interaction uses.
 const CHANNEL: &[&str] = &["A001", "A002", "A003"];
 
+/// Rules whose finding is about an operation of several steps (`operation.name`): each
+/// step's finding already names the whole operation.
+const OPERATION: &[&str] = &["G011", "G012"];
+
 /// The most interaction ids a group's message names; the rest are counted (the
 /// `affected` list and the related locations name them all).
 const NAMED_IN_MESSAGE: usize = 10;
@@ -63,6 +69,8 @@ enum Cause {
     File(&'static str, usize, Option<Cow<'static, str>>),
     /// The rule, the caller, the declared pattern and answers, and the label.
     Decision(&'static str, String, String, Option<Cow<'static, str>>),
+    /// The rule, the caller and the operation's name.
+    Operation(&'static str, String, String),
 }
 
 /// Merges the findings that share a cause; every other finding is kept as it is.
@@ -126,7 +134,8 @@ impl Cause {
             | Cause::Entry(code, _)
             | Cause::Channel(code, _)
             | Cause::File(code, ..)
-            | Cause::Decision(code, ..) => code,
+            | Cause::Decision(code, ..)
+            | Cause::Operation(code, ..) => code,
         }
     }
 }
@@ -136,6 +145,14 @@ fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Opt
         return None;
     }
     let (_, decl) = decls.get(f.interaction.as_deref()?)?;
+    if OPERATION.contains(&f.code) {
+        let name = decl.interaction.operation.as_ref()?.name.clone();
+        return Some(Cause::Operation(
+            f.code,
+            decl.interaction.from.clone(),
+            name,
+        ));
+    }
     let location = f.location.as_ref()?;
     if FILE_WIDE.contains(&f.code) {
         return Some(Cause::File(f.code, decl.origin.file, f.label.clone()));
@@ -214,10 +231,14 @@ fn merge(
     let listed = list_ids(&ids);
     let first = &group[0];
     let (location, subject, change) = describe(model, cause, first);
-    let message = format!(
-        "{summary}: {subject}, shared by {} interactions: {listed}",
-        group.len()
-    );
+    let message = match cause {
+        // Each step's message names the whole operation already.
+        Cause::Operation(..) => first.message.clone(),
+        _ => format!(
+            "{summary}: {subject}, shared by {} interactions: {listed}",
+            group.len()
+        ),
+    };
     let help = match &first.help {
         Some(h) => format!("{change}; {h}"),
         None => change,
@@ -340,6 +361,11 @@ fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>,
             first.location.clone(),
             format!("calls of `{from}` with the same answers and the same declared pattern"),
             format!("the same answers give every call listed the same recommendation: decide once for these calls of `{from}`"),
+        ),
+        Cause::Operation(_, from, name) => (
+            first.location.clone(),
+            format!("operation `{name}` of `{from}`"),
+            format!("one fix for every step of `{name}` listed"),
         ),
     }
 }

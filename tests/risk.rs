@@ -311,6 +311,47 @@ fn a_side_call_that_needs_strong_consistency_is_not_lowered() {
     assert!(!side.impact.as_ref().unwrap().lowered);
 }
 
+/// A call with a fallback is an optional side path: its caller answers the failure
+/// itself, so its checklist findings are lowered as a side call's are; with strong
+/// consistency the fallback is wrong data, not a way out, and nothing is lowered.
+#[test]
+fn a_call_with_a_fallback_is_an_optional_side_path() {
+    let stock = "needs: { realtime: true, consistency: eventual, can_wait: false }
+    uses: { pattern: sync, protocol: grpc }";
+    let with_fallback = SIDE_CALL.replace(
+        stock,
+        "needs: { realtime: true, consistency: eventual, can_wait: false }
+    uses: { pattern: sync, protocol: grpc, fallback: stale }",
+    );
+    assert_ne!(with_fallback, SIDE_CALL);
+    let path = write("fallback-call", &with_fallback);
+    let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
+    let optional = on(&analysis.findings, "S001", "checkout-stock");
+    assert_eq!(optional.severity, Severity::Warning, "{optional:?}");
+    let impact = optional.impact.as_ref().unwrap();
+    assert_eq!((impact.level, impact.lowered), (Level::Low, true));
+    assert!(impact.reasons[0].contains("uses.fallback"), "{impact:?}");
+    // `fallback: none` says the failure goes on up: the call is on the path.
+    let none = with_fallback.replace("fallback: stale", "fallback: none");
+    let path = write("fallback-none", &none);
+    let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
+    assert_eq!(
+        on(&analysis.findings, "S001", "checkout-stock").severity,
+        Severity::Error
+    );
+    let strong = with_fallback.replace(
+        "needs: { realtime: true, consistency: eventual, can_wait: false }
+    uses: { pattern: sync, protocol: grpc, fallback: stale }",
+        "needs: { realtime: true, consistency: strong }
+    uses: { pattern: sync, protocol: grpc, fallback: stale }",
+    );
+    let path = write("fallback-strong", &strong);
+    let analysis = analyze(&[&path], &LoadOptions::default()).expect("analyzes");
+    let on_strong = on(&analysis.findings, "S001", "checkout-stock");
+    assert_eq!(on_strong.severity, Severity::Error);
+    assert!(!on_strong.impact.as_ref().unwrap().lowered);
+}
+
 /// The consequence of the rule weighs beside the place in the graph: on one call, a
 /// missing breaker (a failure that spreads) ranks above missing metrics (hygiene), which
 /// impact alone would tie and position order would put first (O001 before S004).

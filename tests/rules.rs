@@ -32,6 +32,15 @@ fn run(yaml: &str) -> Analysis {
     run_with(yaml, RunOptions::default())
 }
 
+/// `yaml` analysed with `toml` as its commsplan.toml.
+fn run_with_toml(yaml: &str, toml: &str) -> Analysis {
+    let dir = scratch();
+    std::fs::write(dir.join("commsplan.toml"), toml).unwrap();
+    let path = dir.join("system.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    analyze_with(&[&path], &LoadOptions::default(), &RunOptions::default()).expect("analysis runs")
+}
+
 fn active(a: &Analysis) -> Vec<&Finding> {
     a.findings
         .iter()
@@ -156,6 +165,38 @@ fn chain(hops: &[(&str, &str)], over: &[(&str, &str)]) -> String {
         .enumerate()
         .map(|(i, (from, to))| sync_call(&format!("h{i}"), from, to, over))
         .collect()
+}
+
+/// `a` writes at `b` and then at `c` in one operation; `atomicity` is appended to the
+/// second step's `operation`.
+fn two_writes(atomicity: &str) -> String {
+    call(
+        "w1",
+        "a",
+        "b",
+        STRONG,
+        ", operation: { name: place-order, writes: true }",
+        &uses(SYNC_OK, &[]),
+    ) + &call(
+        "w2",
+        "a",
+        "c",
+        STRONG,
+        &format!(", operation: {{ name: place-order, writes: true{atomicity} }}"),
+        &uses(SYNC_OK, &[]),
+    )
+}
+
+/// `a` saves to its own store and sends a message to `b` in one operation.
+fn saved_then_sent(atomicity: &str) -> String {
+    call(
+        "sent",
+        "a",
+        "b",
+        ORDERED,
+        &format!(", operation: {{ name: request-quote, local_write: true{atomicity} }}"),
+        &uses(QUEUE_OK, &[]),
+    )
 }
 
 fn cases() -> Vec<Case> {
@@ -355,6 +396,27 @@ services:
             "C002",
             single(call("x", "a", "b", UNORDERED, ", traffic: { rps: 100, processing_ms: 100 }", &uses(STREAM_OK, &[]))),
             single(call("x", "a", "b", UNORDERED, ", traffic: { rps: 100, processing_ms: 100 }", &uses(STREAM_OK, &[("consumers", "{ min: 2, max: 12 }")]))),
+        ),
+        case(
+            "G009",
+            single(sync_call("x", "a", "b", &[("fallback", "default")])),
+            // The failure reaches the caller, who shows an error instead of a placeholder.
+            single(sync_call("x", "a", "b", &[("fallback", "none")])),
+        ),
+        case(
+            "G010",
+            single(call("x", "a", "b", CACHED, ", traffic: { calls_per_request: 11 }", &uses(SYNC_OK, &[]))),
+            single(call("x", "a", "b", CACHED, ", traffic: { calls_per_request: 11 }", &uses(SYNC_OK, &[("batch", "{ max_size: 50 }")]))),
+        ),
+        case(
+            "G011",
+            single(two_writes("")),
+            single(two_writes(", atomicity: saga")),
+        ),
+        case(
+            "G012",
+            single(saved_then_sent("")),
+            single(saved_then_sent(", atomicity: outbox")),
         ),
         case(
             "C003",
@@ -946,6 +1008,13 @@ fn unbounded_downstream_replaces_the_missing_timeout_on_its_call() {
         on_y.contains(&"G007") && !on_y.contains(&"S001"),
         "{on_y:?}"
     );
+    // What S001 would say about y's breaker, G007 says in its place.
+    let g007 = finding_of(&a, "G007");
+    assert!(
+        g007[0].message.contains("never opens on a hang"),
+        "{}",
+        g007[0].message
+    );
     // Without G007, the missing timeout is reported as S001 again.
     let a = run_with(
         &yaml,
@@ -957,4 +1026,236 @@ fn unbounded_downstream_replaces_the_missing_timeout_on_its_call() {
     assert!(finding_of(&a, "S001")
         .iter()
         .any(|f| f.interaction.as_deref() == Some("y")));
+}
+
+#[test]
+fn fallback_on_strong_read_reports_stale_and_made_up_answers_only() {
+    let a = run(&single(sync_call("x", "a", "b", &[("fallback", "stale")])));
+    let found = finding_of(&a, "G009");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("`x`") && found[0].message.contains("last known answer"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(found[0].related.len(), 1);
+    // An empty answer shows as missing; an eventual read may be old.
+    assert!(!codes(&single(sync_call("x", "a", "b", &[("fallback", "empty")]))).contains("G009"));
+    let eventual = call(
+        "x",
+        "a",
+        "b",
+        CACHED,
+        "",
+        &uses(SYNC_OK, &[("fallback", "default")]),
+    );
+    assert!(!codes(&single(eventual)).contains("G009"));
+}
+
+#[test]
+fn per_item_call_counts_unbounded_items_and_spares_small_counts_and_caches() {
+    let per_item = |traffic: &str, over: &[(&str, &str)]| {
+        single(call(
+            "x",
+            "a",
+            "b",
+            CACHED,
+            &format!(", traffic: {{ {traffic} }}"),
+            &uses(SYNC_OK, over),
+        ))
+    };
+    let a = run(&per_item("per_item: true", &[]));
+    let found = finding_of(&a, "G010");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("`x`") && found[0].message.contains("once per item"),
+        "{}",
+        found[0].message
+    );
+    assert!(found[0].help.as_deref().unwrap().contains("batch"));
+    // A bound below the threshold, a bound on the items, a cache for a read: silent.
+    assert!(!codes(&per_item("calls_per_request: 4", &[])).contains("G010"));
+    assert!(!codes(&per_item("per_item: true, calls_per_request: 3", &[])).contains("G010"));
+    assert!(!codes(&per_item(
+        "per_item: true",
+        &[("cache", "{ ttl_ms: 1000 }")]
+    ))
+    .contains("G010"));
+    // A write is not answered by a cache.
+    let write = single(
+        call(
+            "x",
+            "a",
+            "b",
+            CACHED,
+            ", traffic: { per_item: true }",
+            &uses(SYNC_OK, &[("cache", "{ ttl_ms: 1000 }")]),
+        )
+        .replace("idempotent: true", "idempotent: false"),
+    );
+    assert!(codes(&write).contains("G010"));
+    // With a count and the callee's p99, the time in sequence is said.
+    let slow = doc(
+        "services:\n  a: {}\n  b: { slo: { latency_p99_ms: 40 } }\n",
+        &call(
+            "x",
+            "a",
+            "b",
+            CACHED,
+            ", traffic: { calls_per_request: 10 }",
+            &uses(SYNC_OK, &[]),
+        ),
+    );
+    let a = run(&slow);
+    assert!(
+        finding_of(&a, "G010")[0].message.contains("400 ms"),
+        "{:?}",
+        finding_of(&a, "G010")
+    );
+    // The threshold is configurable.
+    let a = run_with_toml(
+        &per_item("calls_per_request: 4", &[]),
+        "[thresholds]\ncalls_per_request_min = 3\n",
+    );
+    assert_eq!(finding_of(&a, "G010").len(), 1);
+}
+
+#[test]
+fn non_atomic_multi_write_is_one_finding_per_operation_at_its_first_step() {
+    let yaml = single(two_writes(""));
+    let first_step = yaml.lines().position(|l| l.contains("id: w1")).unwrap() + 1;
+    let a = run(&yaml);
+    let found = finding_of(&a, "G011");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = found[0];
+    assert_eq!(f.interaction.as_deref(), Some("w1"));
+    assert!(
+        f.message.contains("`w1` (to `b`)") && f.message.contains("`w2` (to `c`)"),
+        "{}",
+        f.message
+    );
+    let members: Vec<&str> = f
+        .affected
+        .iter()
+        .filter_map(|m| m.interaction.as_deref())
+        .collect();
+    assert_eq!(members, ["w1", "w2"]);
+    assert_eq!(
+        f.location.as_ref().map(|l| l.line as usize),
+        Some(first_step)
+    );
+    // A transaction silences it too; an outbox does not make two calls atomic.
+    assert!(!codes(&single(two_writes(", atomicity: transaction"))).contains("G011"));
+    assert!(codes(&single(two_writes(", atomicity: outbox"))).contains("G011"));
+    // A write at a callee and the caller's own store are two writes; a read is none.
+    let with_store = call(
+        "w1",
+        "a",
+        "b",
+        STRONG,
+        ", operation: { name: register, writes: true, local_write: true }",
+        &uses(SYNC_OK, &[]),
+    );
+    let a = run(&single(with_store));
+    let found = finding_of(&a, "G011");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("`a`'s own store"),
+        "{}",
+        found[0].message
+    );
+    let read = call(
+        "w1",
+        "a",
+        "b",
+        STRONG,
+        ", operation: { name: register, local_write: true }",
+        &uses(SYNC_OK, &[]),
+    );
+    assert!(!codes(&single(read)).contains("G011"));
+    // The same name on two callers is two operations.
+    let apart = two_writes("").replacen("from: a, to: c", "from: d, to: c", 1);
+    assert!(!codes(&single(apart)).contains("G011"));
+}
+
+#[test]
+fn dual_write_names_the_publish_and_is_silenced_by_an_outbox_or_a_transaction() {
+    let a = run(&single(saved_then_sent("")));
+    let found = finding_of(&a, "G012");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("`sent` (on `jobs`)")
+            && found[0].message.contains("`a`'s own store"),
+        "{}",
+        found[0].message
+    );
+    assert!(!codes(&single(saved_then_sent(", atomicity: transaction"))).contains("G012"));
+    // A saga compensates writes; it does not make a publish atomic with the store.
+    assert!(codes(&single(saved_then_sent(", atomicity: saga"))).contains("G012"));
+    // A publish with no write beside it is a plain message.
+    let only_sent = call(
+        "sent",
+        "a",
+        "b",
+        ORDERED,
+        ", operation: { name: request-quote }",
+        &uses(QUEUE_OK, &[]),
+    );
+    assert!(!codes(&single(only_sent)).contains("G012"));
+    // A remote write and a publish in one operation: the steps are named and grouped.
+    let remote = call(
+        "w",
+        "a",
+        "c",
+        STRONG,
+        ", operation: { name: request-quote, writes: true }",
+        &uses(SYNC_OK, &[]),
+    ) + &call(
+        "sent",
+        "a",
+        "b",
+        ORDERED,
+        ", operation: { name: request-quote }",
+        &uses(QUEUE_OK, &[]),
+    );
+    let a = run(&single(remote));
+    let found = finding_of(&a, "G012");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].affected.len(), 2);
+    assert!(
+        found[0].message.contains("`w` (to `c`)"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn a_breaker_over_a_call_without_a_timeout_is_said_in_the_one_missing_timeout() {
+    let a = run(&single(sync_call("x", "a", "b", &[("timeout_ms", "")])));
+    let on_x: Vec<&Finding> = active(&a)
+        .into_iter()
+        .filter(|f| f.interaction.as_deref() == Some("x"))
+        .collect();
+    let s001: Vec<&&Finding> = on_x.iter().filter(|f| f.code == "S001").collect();
+    assert_eq!(s001.len(), 1);
+    assert!(
+        s001[0].message.contains("never opens on a hang"),
+        "{}",
+        s001[0].message
+    );
+    assert!(s001[0].help.as_deref().unwrap().contains("only a timeout"));
+    // No breaker: the plain S001.
+    let a = run(&single(sync_call(
+        "x",
+        "a",
+        "b",
+        &[("timeout_ms", ""), ("circuit_breaker", "")],
+    )));
+    let plain = finding_of(&a, "S001");
+    assert_eq!(plain.len(), 1);
+    assert!(
+        !plain[0].message.contains("breaker"),
+        "{}",
+        plain[0].message
+    );
 }

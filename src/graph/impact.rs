@@ -33,6 +33,9 @@ const NOTED_FROM: u32 = 65;
 /// The reason given for a synchronous call whose answer the caller does not wait for.
 const SIDE_CALL: &str =
     "side call: the caller carries on without the answer (needs.realtime: false)";
+/// The reason given for a synchronous call whose failure the caller answers itself.
+const FALLBACK_CALL: &str =
+    "optional call: the caller serves a fallback when it fails (uses.fallback)";
 /// The reason given for an unbounded wait whose caller is a client of the system.
 const PERSON_WAITS: &str =
     "the caller is a client (kind: client): a person waits, no thread of the system";
@@ -56,7 +59,9 @@ does not wait, but the message is produced on that path.
 
 A synchronous call whose caller carries on without the answer (needs.realtime: false,
 without strong consistency) gets no points for the path it is made on: its failure does
-not fail the request (a side call, such as recording statistics after a change).
+not fail the request (a side call, such as recording statistics after a change). So does
+a call with a fallback (uses.fallback: stale, default or empty, without strong
+consistency): an optional side path, whose failure the caller answers itself.
 
 Consequence: what goes wrong when the gap is hit, declared once with each rule (a default
 per family, overridden by the rules whose consequence differs) and added to the impact
@@ -161,10 +166,16 @@ impl Impacts {
                 let mut score = Score::default();
                 let strong = i.needs.as_ref().and_then(|n| n.consistency);
                 let answer_unused = i.needs.as_ref().and_then(|n| n.realtime) == Some(false);
-                if sync[index] && answer_unused && strong != Some(Consistency::Strong) {
+                let fallback = decl.uses().fallback.is_some_and(|f| f.carries_on());
+                let weak = strong != Some(Consistency::Strong);
+                if sync[index] && answer_unused && weak {
                     // The caller carries on without the answer: the call is made on the
                     // request's path, but its failure does not fail the request.
                     score.reasons.push(SIDE_CALL.to_string());
+                } else if sync[index] && fallback && weak {
+                    // The caller answers the failure itself: an optional side path. With
+                    // strong consistency the fallback is wrong data (G009), not a way out.
+                    score.reasons.push(FALLBACK_CALL.to_string());
                 } else if sync[index] {
                     score.path(model, reach[from], 1, "on the synchronous path of");
                 } else {

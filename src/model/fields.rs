@@ -73,6 +73,10 @@ fields! {
         NEEDS_CAN_WAIT = "needs/can_wait",
         NEEDS_ORDERING = "needs/ordering",
         TRAFFIC_CONSUMERS = "traffic/consumers",
+        TRAFFIC_CALLS_PER_REQUEST = "traffic/calls_per_request",
+        TRAFFIC_PER_ITEM = "traffic/per_item",
+        OPERATION = "operation",
+        OPERATION_ATOMICITY = "operation/atomicity",
         USES_PATTERN = "uses/pattern",
         USES_CLIENT = "uses/client",
         USES_MESH = "uses/mesh",
@@ -106,6 +110,7 @@ fields! {
         USES_IDEMPOTENCY = "uses/idempotency",
         USES_PARTITION_KEY = "uses/partition_key",
         USES_METRICS = "uses/metrics",
+        USES_FALLBACK = "uses/fallback",
     }
     Service {
         SLO_AVAILABILITY = "slo/availability",

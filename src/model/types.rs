@@ -153,6 +153,10 @@ pub struct Interaction {
     /// What is (or will be) built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses: Option<Uses>,
+    /// The operation of the caller (`from`) this interaction is a step of, when one
+    /// request makes the caller take several steps that must all happen or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<Operation>,
     /// Findings to silence on this interaction.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppress: Vec<Suppression>,
@@ -174,6 +178,50 @@ pub struct Needs {
     /// Node I: must message ordering be guaranteed?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordering: Option<bool>,
+}
+
+/// One step of an operation of the caller: steps share the caller and the `name`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    /// The operation's name, shared by its steps (`place-order`); scoped to the caller.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// This step changes data at `to` (a synchronous call that creates, updates or
+    /// deletes). A queue or stream step sends a message whatever this says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writes: Option<bool>,
+    /// In this operation the caller also writes its own store (a database that is not an
+    /// interaction of the file). Said on any step, it holds for the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_write: Option<bool>,
+    /// How the operation is made whole. Said on any step, it holds for the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atomicity: Option<Atomicity>,
+}
+
+/// How the steps of an operation are made to happen all or none. (Plain comments on the
+/// variants, as for [`Fallback`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Atomicity {
+    // Each step has a compensation that undoes it when a later step fails.
+    Saga,
+    // The messages are written to an outbox table in the same local transaction as the
+    // data, and published from there.
+    Outbox,
+    // One transaction spans every step (a local transaction, XA, a transactional broker).
+    Transaction,
+}
+
+impl Atomicity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Atomicity::Saga => "saga",
+            Atomicity::Outbox => "outbox",
+            Atomicity::Transaction => "transaction",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -201,6 +249,16 @@ pub struct Traffic {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0.0))]
     pub processing_ms: Option<f64>,
+    /// How many times the caller makes this call for one request it serves (for a
+    /// worker, one run of its job): 11 for a product and its ten recommendations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub calls_per_request: Option<u32>,
+    /// The call is made once per item of a collection the request reads or returns
+    /// (an N+1 lookup): its count grows with the data. `calls_per_request`, when
+    /// written, is its bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_item: Option<bool>,
 }
 
 #[derive(
@@ -346,6 +404,43 @@ pub struct Uses {
     /// The seed's metrics are exported for this interaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<bool>,
+    /// What the caller serves when the call fails (an error, a timeout, an open
+    /// breaker). Not written: the failure reaches the caller's own caller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
+}
+
+/// What a caller serves in place of a failed call's answer. (The variants are described
+/// in plain comments: doc comments would make the schema a `oneOf`, and an invalid value
+/// would then be reported without the list of valid ones.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fallback {
+    // The last known answer: a cached or earlier copy, of unknown age.
+    Stale,
+    // A placeholder or made-up value (a default object, "unknown", a fixed price).
+    Default,
+    // Nothing: an empty list, no recommendations; for a call whose answer is not used,
+    // the call is dropped and the caller carries on.
+    Empty,
+    // No fallback: the failure reaches the caller's own caller (said explicitly).
+    None,
+}
+
+impl Fallback {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fallback::Stale => "stale",
+            Fallback::Default => "default",
+            Fallback::Empty => "empty",
+            Fallback::None => "none",
+        }
+    }
+
+    /// The caller carries on when the call fails: the call is optional to the request.
+    pub fn carries_on(self) -> bool {
+        self != Fallback::None
+    }
 }
 
 /// A client library whose defaults commsplan knows (docs/stacks.md).

@@ -66,7 +66,8 @@ const STEPS: [u64; 8] = [10_000, 5_000, 1_000, 500, 100, 50, 10, 5];
 /// The roundest figure near `exact` that lies strictly between `lo` and `hi`: the
 /// nearest multiple of the largest step of at most a quarter of it (two significant
 /// figures, or a half: 343 → 350, 18000 stays) that is inside the budget, else of a
-/// smaller step. `exact` itself when no round figure fits, or when `exact` is outside
+/// smaller step; never further than an eighth of `exact` from it. `exact` itself when no
+/// round figure fits, or when `exact` is outside
 /// the budget.
 pub fn readable(exact: u64, lo: u64, hi: u64) -> u64 {
     if exact <= lo || exact >= hi {
@@ -80,7 +81,9 @@ pub fn readable(exact: u64, lo: u64, hi: u64) -> u64 {
         } else {
             [up, down]
         };
-        if let Some(c) = near.into_iter().find(|&c| c > lo && c < hi) {
+        // A round figure far from the exact one says something else: a smaller step.
+        let close = |c: u64| c.abs_diff(exact) <= exact / 8;
+        if let Some(c) = near.into_iter().find(|&c| c > lo && c < hi && close(c)) {
             return c;
         }
     }

@@ -1,13 +1,14 @@
 //! Design-level rules: problems no single checklist item shows, because they lie between
-//! two interactions — a bound above a call that has none, a decision that needs the
-//! current data taken where only a copy is kept.
+//! two interactions or between what a call needs and what it is built with — a bound
+//! above a call that has none, a decision that needs the current data taken where only a
+//! copy is kept, or answered with a placeholder when the call fails.
 
 use super::Context;
 use crate::finding::Finding;
 use crate::flowchart::applied_pattern;
 use crate::graph::{Edge, SyncGraph};
 use crate::model::fields;
-use crate::model::types::{Consistency, Pattern};
+use crate::model::types::{Consistency, Fallback, Pattern};
 use crate::model::InteractionDecl;
 use crate::stacks::effective;
 
@@ -28,6 +29,8 @@ timeout, naming the nearest caller that gives up and the chain between them.
 Interactions with no `uses` block are not reported (D002 says they are not designed yet),
 but a chain is followed through them. On a call that G007 reports, S001 (the missing
 timeout itself) is left out: one cause, one finding; `--ignore G007` brings S001 back.
+Where the call has a circuit breaker, the message says, as S001's would, that the breaker
+never opens on a hang.
 
 ## Why
 This is the worst timeout-budget inversion (G003 measures the others, and cannot here:
@@ -93,6 +96,45 @@ synchronous precisely so that they are taken on the data of record.
 Take the decision at the owner of the data: call it synchronously, or make the write
 itself conditional there (a compare-and-set, a reservation, a unique constraint). If the
 decision can tolerate the lag, say so with `consistency: eventual`.
+"#,
+    }
+
+    FALLBACK_ON_STRONG_READ {
+        code: "G009",
+        name: "fallback-on-strong-read",
+        severity: Error,
+        harm: Integrity,
+        check: check_fallback_on_strong_read,
+        summary: "A call that needs the current data falls back to a stale or made-up answer",
+        doc: r#"## What it checks
+Every interaction with `needs.consistency: strong` whose `uses.fallback` is `stale` (the
+last known or cached answer) or `default` (a placeholder or made-up value). A fallback
+of `empty` or `none` is not reported: an empty answer shows as missing, and `none` lets
+the failure reach the caller.
+
+## Why
+`consistency: strong` says that the answer must be the current one: the caller decides
+or shows something on it that a stale or invented value gets wrong. A fallback that
+serves one when the call fails (an open breaker, a timeout) turns an outage, which the
+caller would see, into wrong data, which it does not: Lakeside Mutual's customer portal
+shows a placeholder customer ("No first name info available") on the profile page the
+customer edits, and a save from that page writes the placeholder back. A check taken on
+the last known balance or stock lets a request pass that the owner would refuse.
+
+## Example
+```yaml
+- id: get-customer
+  from: portal
+  to: customer-core
+  needs: { realtime: true, consistency: strong }
+  uses: { pattern: sync, timeout_ms: 800, circuit_breaker: { failure_rate_percent: 50 }, fallback: default }
+```
+
+## Fix
+Let the failure reach the caller (`fallback: none`), who shows an error or retries
+later, or keep the fallback and say the answer may be old: mark the result as stale in
+the response and refuse writes based on it. If an old answer is acceptable, the
+interaction is not strong: set `consistency: eventual`.
 "#,
     }
 }
@@ -212,6 +254,16 @@ fn consequence(decl: &InteractionDecl, caller: &str) -> String {
     }
 }
 
+/// "; its circuit breaker never opens on a hang" where the call has one: G007 replaces
+/// S001 on its call, and so says what S001 would have said about the breaker.
+fn breaker_note(cx: &Context<'_>, decl: &InteractionDecl) -> String {
+    let stacks = effective::stacks(cx.model, decl);
+    match effective::breaker(cx.model, decl, &stacks) {
+        Some(_) => "; its circuit breaker never opens on a hang: a call that hangs never fails".to_string(),
+        None => String::new(),
+    }
+}
+
 /// A value the callee's own p99 suggests (1.5 × p99, as S001 suggests), when it fits
 /// under `bound`: the one number a reader can paste.
 fn example_timeout(cx: &Context<'_>, callee: &str, bound: u64) -> String {
@@ -293,7 +345,7 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 bound_decl.id(),
                 source_note(&bound.timeout),
                 chain_text(cx, graph, &reached, index),
-                consequence(decl, &bound_decl.interaction.from),
+                consequence(decl, &bound_decl.interaction.from) + &breaker_note(cx, decl),
             ),
         )
         .label(format!("no `timeout_ms` under a {limit} ms caller"))
@@ -445,6 +497,43 @@ fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copied<'_
         );
     }
     f
+}
+
+fn check_fallback_on_strong_read(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for decl in &cx.model.interactions {
+        let i = &decl.interaction;
+        let strong = i.needs.as_ref().and_then(|n| n.consistency) == Some(Consistency::Strong);
+        let served = match decl.uses().fallback {
+            Some(Fallback::Stale) => "the last known answer, of unknown age",
+            Some(Fallback::Default) => "a placeholder value",
+            _ => continue,
+        };
+        if !strong {
+            continue;
+        }
+        let fallback = decl.uses().fallback.map_or("", Fallback::as_str);
+        out.push(
+            cx.finding(
+                &FALLBACK_ON_STRONG_READ,
+                decl,
+                fields::USES_FALLBACK,
+                format!(
+                    "{} needs strong consistency, but when the call fails `{}` serves {served} (`fallback: {fallback}`): the caller takes it for the current data and decides or writes on it",
+                    super::checklist::ends(decl),
+                    i.from
+                ),
+            )
+            .label(format!("`{fallback}` where the answer must be current"))
+            .help(format!(
+                "let the failure reach the caller (`fallback: none`) on `{}`, or mark the fallback answer as not current and refuse writes based on it; if an old answer is acceptable, set `consistency: eventual`",
+                decl.id()
+            ))
+            .related(
+                cx.model.at(&decl.origin, fields::NEEDS_CONSISTENCY),
+                "the answer must be current here",
+            ),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -62,6 +62,7 @@ families!(
     observability,
     graph,
     design,
+    operation,
     capacity,
 );
 

@@ -23,13 +23,17 @@ declares `uses.timeout_ms` (or inherits it from `defaults`), or declares a clien
 whose documented default bounds the call (OkHttp's 10 s read timeout, Envoy's 15 s route
 timeout; docs/stacks.md). A client known to set no timeout at all (axios, Go's
 `http.Client`, Python requests, gRPC without a deadline) is named in the message; without
-a declared client the message says the library's default is not known.
+a declared client the message says the library's default is not known. On a call with a
+circuit breaker (written, from `defaults` or a declared client's default), the message
+says that the breaker never opens on a hang.
 
 ## Why
 The seed's sync checklist asks for "적절한 타임아웃 값 설정" (a suitable timeout). Without one
 a hung callee holds the caller's thread or connection until the client library's default —
 often none at all — and the caller fails in turn: the start of a cascading failure. The
-seed's own client sets `timeout: 5000`.
+seed's own client sets `timeout: 5000`. A circuit breaker does not make up for it: it
+opens on failed calls, and a call that hangs without a timeout never fails, so the
+breaker stays closed through the very outage it was added for.
 
 ## Example
 ```yaml
@@ -338,12 +342,40 @@ fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!("add `{suggestion} under `uses:`"),
             ),
         };
+        let (message, label, help) = match effective::breaker(cx.model, decl, &stacks) {
+            Some((_, origin)) => breaker_never_opens(decl, &origin, message, help),
+            None => (message, label, help),
+        };
         out.push(
             cx.finding(&MISSING_TIMEOUT, decl, fields::USES_TIMEOUT_MS, message)
                 .label(label)
                 .help(help),
         );
     }
+}
+
+/// S001 on a call that has a circuit breaker: the breaker counts failed calls, and a call
+/// without a timeout does not fail while it hangs, so the breaker never opens on a hang,
+/// the failure it is there for. Said in the one finding about the missing timeout.
+fn breaker_never_opens(
+    decl: &crate::model::InteractionDecl,
+    origin: &crate::stacks::effective::Origin,
+    message: String,
+    help: String,
+) -> (String, String, String) {
+    use crate::stacks::effective::Origin;
+    let whose = match origin {
+        Origin::Stack { stack, .. } => format!("its {stack} circuit breaker (a default of the client)"),
+        _ => "its `circuit_breaker`".to_string(),
+    };
+    (
+        format!(
+            "{message}; {whose} never opens on a hang: calls to `{}` that hang never fail, so the breaker counts no failure while the caller's threads pile up",
+            decl.interaction.to
+        ),
+        "no `timeout_ms` under a breaker".to_string(),
+        format!("a breaker opens on failed calls, and only a timeout makes a hung call fail: {help}"),
+    )
 }
 
 fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {

@@ -38,6 +38,9 @@ pub struct Thresholds {
     pub streams_per_connection: u32,
     /// C003: a bounded queue must absorb at least this long a consumer outage.
     pub queue_outage_seconds: f64,
+    /// G010: a synchronous call made this many times or more for one request needs a
+    /// batch API.
+    pub calls_per_request_min: u32,
 }
 
 impl Default for Thresholds {
@@ -58,6 +61,7 @@ impl Default for Thresholds {
             max_retry_amplification: 10.0,
             streams_per_connection: 100,
             queue_outage_seconds: 60.0,
+            calls_per_request_min: 5,
         }
     }
 }

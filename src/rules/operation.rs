@@ -1,0 +1,378 @@
+//! What one request makes a service do: a call repeated once per item, and an operation
+//! whose writes are spread over several steps (calls, a publish, the caller's own store)
+//! that nothing makes happen all or none. No single interaction shows either: the first
+//! is a count declared on the call, the second lies between the steps of one operation.
+
+use super::Context;
+use crate::finding::Finding;
+use crate::flowchart::applied_pattern;
+use crate::model::fields;
+use crate::model::types::{Atomicity, Pattern};
+use crate::model::InteractionDecl;
+use std::collections::HashMap;
+
+rules! {
+    PER_ITEM_CALL {
+        code: "G010",
+        name: "per-item-call",
+        severity: Warning,
+        check: check_per_item_call,
+        summary: "A synchronous call made once per item of a request, with no batch API",
+        doc: r#"## What it checks
+Every interaction with a synchronous part (sync, sync-optimized, cqrs; declared or
+recommended) that is made `traffic.calls_per_request` times or more for one request of
+its caller (`calls_per_request_min`, default 5), or once per item of the request's data
+(`traffic.per_item: true`, with no `calls_per_request` to bound it), and declares no
+`uses.batch` — nor, for a read, a `uses.cache`, which answers the repeats locally. For a
+worker, a request is one run of its job. One finding per interaction; with a count and
+a declared `slo.latency_p99_ms` of the callee, the message gives what the calls take
+one after another.
+
+## Why
+An N+1 lookup makes the caller wait for N round trips where one would do, and sends N
+times the load to the callee: the cost grows with the data (the policies of a customer,
+the recommendations on a page, the recipients of a nightly job), not with the traffic,
+so it is missed in tests on small data and found in production. Started in parallel,
+the calls are N concurrent requests per request, which exhausts the callee's pool first.
+The flowchart's node M pairs caching with batching, and the seed's
+`BatchOptimizedClient` fetches the ids it has not cached through one `/users/batch` call
+in chunks of 50.
+
+## Example
+```yaml
+- id: get-product
+  from: webui
+  to: persistence
+  summary: the product, then one call per recommended product id
+  traffic: { calls_per_request: 11 }
+  uses: { pattern: sync, timeout_ms: 1000 }
+```
+
+## Fix
+Give the callee a batch endpoint that takes all ids in one call and declare it
+(`batch: { max_size: 50, max_wait_ms: 10 }`), or, for reads that may be a little old,
+cache the answers in the caller (`cache: { ttl_ms: 60000 }`). If the count is really
+bounded and small, write it: `calls_per_request: 3`.
+"#,
+    }
+
+    NON_ATOMIC_MULTI_WRITE {
+        code: "G011",
+        name: "non-atomic-multi-write",
+        severity: Error,
+        harm: Integrity,
+        check: check_non_atomic_multi_write,
+        summary: "An operation writes in several steps with no saga or transaction",
+        doc: r#"## What it checks
+The interactions of one caller that name the same `operation: { name }` are the steps of
+one operation. An operation with two or more writes — synchronous steps with
+`operation.writes: true`, and the caller's own store when a step says
+`operation.local_write: true` — reports unless one of its steps declares
+`operation.atomicity: saga` or `transaction`. One finding per operation, at its first
+writing step in file order, naming every writing step; the other steps are related
+locations.
+
+## Why
+Each step commits on its own. A failure between two of them — a timeout, a crash, a
+refused second call — leaves the first write done and the later ones not: an order
+without its items, a user without an account. Nothing completes or undoes it, and a
+retry of the whole request often fails on what the first attempt left ("already
+exists"). The caller's error tells the user the operation failed, when half of it
+happened.
+
+## Example
+```yaml
+- { id: create-order, from: auth, to: persistence, operation: { name: place-order, writes: true } }
+- { id: create-items, from: auth, to: persistence, operation: { name: place-order, writes: true } }
+```
+
+## Fix
+Do the writes in one call and one transaction at the service that owns them
+(`atomicity: transaction`), or make the operation a saga: every step has a compensation
+that undoes it when a later step fails, run from a record of where the operation got to
+(`atomicity: saga`). Idempotency keys on the steps let a retry complete what a failure
+left half done.
+"#,
+    }
+
+    DUAL_WRITE {
+        code: "G012",
+        name: "dual-write-without-outbox",
+        severity: Error,
+        harm: Integrity,
+        check: check_dual_write,
+        summary: "An operation writes data and publishes a message with no outbox",
+        doc: r#"## What it checks
+An operation (the steps of one caller with the same `operation: { name }`) that both
+writes — the caller's own store (`operation.local_write: true`) or a synchronous step
+with `operation.writes: true` — and publishes a message (a step of pattern `queue` or
+`stream`), unless one of its steps declares `operation.atomicity: outbox` or
+`transaction`. One finding per operation, at its first publishing or writing step in file
+order, naming every one of them; the operation's other steps are related locations.
+
+## Why
+The store and the broker are two systems with no transaction between them. Save, then
+send: a crash or a broker outage after the save loses the message, and the consumers
+never learn of the write. Send, then save: the message announces a write that fails or
+is rolled back, and the consumers act on something that did not happen. Either way the
+two sides disagree for good, and nothing reports it.
+
+## Example
+```yaml
+- id: quote-requested
+  from: self-service
+  to: policy-management
+  operation: { name: request-quote, local_write: true }   # saves the request, then sends
+  uses: { pattern: queue, channel: quote-requests }
+```
+
+## Fix
+Write the message to an outbox table in the same local transaction as the data and
+publish it from there (a relay or change-data capture), then declare
+`atomicity: outbox`; or make the store and the broker one (a transactional broker, event
+sourcing: the event is the write), `atomicity: transaction`. Consumers still need to
+deduplicate: an outbox delivers at least once.
+"#,
+    }
+}
+
+fn check_per_item_call(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let min = cx.thresholds.calls_per_request_min;
+    for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
+        if !applied_pattern(decl, decision).is_some_and(Pattern::has_sync_part) {
+            continue;
+        }
+        let traffic = decl.interaction.traffic.as_ref();
+        let count = traffic.and_then(|t| t.calls_per_request);
+        let per_item = traffic.and_then(|t| t.per_item) == Some(true);
+        let many = match count {
+            Some(n) => n >= min,
+            None => per_item,
+        };
+        let uses = decl.uses();
+        let read = decl.interaction.idempotent != Some(false);
+        if !many || uses.batch.is_some() || (read && uses.cache.is_some()) {
+            continue;
+        }
+        out.push(per_item_finding(cx, decl, count, read));
+    }
+}
+
+fn per_item_finding(
+    cx: &Context<'_>,
+    decl: &InteractionDecl,
+    count: Option<u32>,
+    read: bool,
+) -> Finding {
+    let i = &decl.interaction;
+    let (how, cost, field) = match count {
+        Some(n) => (
+            format!("{n} times for one request (`calls_per_request: {n}`)"),
+            format!("{n} round trips on `{}`'s path and {n}× the load on `{}`", i.from, i.to),
+            fields::TRAFFIC_CALLS_PER_REQUEST,
+        ),
+        None => (
+            "once per item of the request's data (`per_item: true`)".to_string(),
+            format!(
+                "a round trip per item on `{}`'s path and as many calls to `{}`: the cost grows with the data",
+                i.from, i.to
+            ),
+            fields::TRAFFIC_PER_ITEM,
+        ),
+    };
+    let in_sequence = match (count, super::checklist::slo_latency(cx.model, &i.to)) {
+        (Some(n), Some(p99)) => format!(
+            "; one after another that is up to {} ms at `{}`'s p99 of {p99} ms",
+            f64::from(n) * p99,
+            i.to
+        ),
+        _ => String::new(),
+    };
+    let cache = if read {
+        ", or cache the answers in the caller (`cache: { ttl_ms: 60000 }`) if they may be a little old"
+    } else {
+        ""
+    };
+    cx.finding(
+        &PER_ITEM_CALL,
+        decl,
+        field,
+        format!(
+            "{} is made {how} with no batch API: {cost}{in_sequence}",
+            super::checklist::ends(decl)
+        ),
+    )
+    .label(match count {
+        Some(n) => format!("{n} calls per request"),
+        None => "one call per item".to_string(),
+    })
+    .help(format!(
+        "give `{}` an endpoint that takes every id in one call and declare it on `{}` (`batch: {{ max_size: 50, max_wait_ms: 10 }}`, as the seed's BatchOptimizedClient does){cache}",
+        i.to,
+        decl.id()
+    ))
+}
+
+/// One operation: its steps in file order, and what they say about it.
+struct Operation<'a> {
+    caller: &'a str,
+    name: &'a str,
+    /// Synchronous steps that write at their callee.
+    writes: Vec<&'a InteractionDecl>,
+    /// Steps that publish a message (queue or stream).
+    publishes: Vec<&'a InteractionDecl>,
+    /// Every step, for the related locations.
+    steps: Vec<&'a InteractionDecl>,
+    local_write: bool,
+    atomicity: Vec<Atomicity>,
+}
+
+impl Operation<'_> {
+    fn made_whole_by(&self, ways: &[Atomicity]) -> bool {
+        self.atomicity.iter().any(|a| ways.contains(a))
+    }
+
+    /// "`a` (to `b`), `c` (to `d`)" for `steps`, with the caller's own store last.
+    fn names(&self, steps: &[&InteractionDecl], store: bool) -> String {
+        let mut named: Vec<String> = steps
+            .iter()
+            .map(|d| format!("`{}` (to `{}`)", d.id(), d.interaction.to))
+            .collect();
+        if store {
+            named.push(format!("`{}`'s own store", self.caller));
+        }
+        match named.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => named.concat(),
+        }
+    }
+}
+
+/// The operations of the model, in the order their first step is declared.
+fn operations<'a>(cx: &'a Context<'_>) -> Vec<Operation<'a>> {
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut all: Vec<Operation<'a>> = Vec::new();
+    for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
+        let Some(op) = decl.interaction.operation.as_ref() else {
+            continue;
+        };
+        let key = (decl.interaction.from.as_str(), op.name.as_str());
+        let at = *index.entry(key).or_insert_with(|| {
+            all.push(Operation {
+                caller: key.0,
+                name: key.1,
+                writes: Vec::new(),
+                publishes: Vec::new(),
+                steps: Vec::new(),
+                local_write: false,
+                atomicity: Vec::new(),
+            });
+            all.len() - 1
+        });
+        let operation = &mut all[at];
+        operation.steps.push(decl);
+        operation.local_write |= op.local_write == Some(true);
+        operation.atomicity.extend(op.atomicity);
+        match applied_pattern(decl, decision) {
+            Some(Pattern::Queue | Pattern::Stream) => operation.publishes.push(decl),
+            Some(_) if op.writes == Some(true) => operation.writes.push(decl),
+            _ => {}
+        }
+    }
+    all
+}
+
+/// One finding per step in `members`, each naming the whole operation; grouping
+/// (`grouping.rs`) merges them into one at the first step.
+fn per_step(
+    cx: &Context<'_>,
+    rule: &'static crate::codes::RuleInfo,
+    operation: &Operation<'_>,
+    members: &[&InteractionDecl],
+    message: &str,
+    (label, help): (&str, &str),
+    out: &mut Vec<Finding>,
+) {
+    for decl in members {
+        let mut f = cx
+            .finding(rule, decl, fields::OPERATION, message)
+            .label(label.to_string())
+            .help(help.to_string());
+        // The other members are named by the group; the steps that neither write nor
+        // publish are shown here.
+        let others = operation.steps.iter().filter(|o| !members.iter().any(|m| m.id() == o.id()));
+        for other in others {
+            f = f.related(
+                cx.model.at(&other.origin, fields::OPERATION),
+                format!("`{}` is a step of `{}` too", other.id(), operation.name),
+            );
+        }
+        out.push(f);
+    }
+}
+
+fn check_non_atomic_multi_write(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for operation in operations(cx) {
+        let count = operation.writes.len() + usize::from(operation.local_write);
+        if count < 2 || operation.made_whole_by(&[Atomicity::Saga, Atomicity::Transaction]) {
+            continue;
+        }
+        let message = format!(
+            "operation `{}` of `{}` writes in {count} steps with no saga or transaction: {}; a failure between them leaves some written and the others not, and nothing completes or undoes it",
+            operation.name,
+            operation.caller,
+            operation.names(&operation.writes, operation.local_write)
+        );
+        let help = format!(
+            "do the writes of `{}` in one call and transaction at the service that owns them (`atomicity: transaction`), or give each step a compensation run when a later one fails (a saga, `atomicity: saga`)",
+            operation.name
+        );
+        // Two writes include at least one writing step: the steps named are those.
+        let members = &operation.writes;
+        let label = format!("{count} writes, no saga or transaction");
+        per_step(cx, &NON_ATOMIC_MULTI_WRITE, &operation, members, &message, (&label, &help), out);
+    }
+}
+
+fn check_dual_write(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for operation in operations(cx) {
+        let writes = !operation.writes.is_empty() || operation.local_write;
+        if !writes
+            || operation.publishes.is_empty()
+            || operation.made_whole_by(&[Atomicity::Outbox, Atomicity::Transaction])
+        {
+            continue;
+        }
+        let published: Vec<String> = operation
+            .publishes
+            .iter()
+            .map(|d| match &d.uses().channel {
+                Some(channel) => format!("`{}` (on `{channel}`)", d.id()),
+                None => format!("`{}`", d.id()),
+            })
+            .collect();
+        let published = match published.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => published.concat(),
+        };
+        let message = format!(
+            "operation `{}` of `{}` writes {} and publishes {} with no outbox or transaction: a failure between a write and a publish loses the message for a saved write, or sends it for a write that never happened",
+            operation.name,
+            operation.caller,
+            operation.names(&operation.writes, operation.local_write),
+            published
+        );
+        let help = format!(
+            "write the messages of `{}` to an outbox table in the same local transaction as the data and publish them from there, then declare `atomicity: outbox` on a step; consumers still deduplicate (an outbox delivers at least once)",
+            operation.name
+        );
+        let members: Vec<&InteractionDecl> = operation
+            .publishes
+            .iter()
+            .chain(&operation.writes)
+            .copied()
+            .collect();
+        let label = "write and publish, no outbox";
+        per_step(cx, &DUAL_WRITE, &operation, &members, &message, (label, &help), out);
+    }
+}
