@@ -96,7 +96,21 @@ pub fn group(model: &Model, findings: Vec<Finding>) -> Vec<Finding> {
             members.entry(cause).or_default().push(index);
         }
     }
+    // A gap in a shared anchor found on one of its users only: reported where it is, with
+    // the anchor's other users named in the help, so the fix is not made blind.
+    let lone_aliases: HashMap<usize, (usize, String)> = members
+        .iter()
+        .filter(|(_, list)| list.len() == 1)
+        .filter_map(|(cause, list)| match cause {
+            Cause::Alias(_, _, file, anchor) => Some((list[0], (*file, anchor.clone()))),
+            _ => None,
+        })
+        .collect();
     members.retain(|_, list| list.len() > 1);
+    let mut findings = findings;
+    for (&index, (file, anchor)) in &lone_aliases {
+        note_shared_anchor(model, *file, anchor, &mut findings[index]);
+    }
     if members.is_empty() {
         return findings;
     }
@@ -368,6 +382,71 @@ fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>,
             format!("one fix for every step of `{name}` listed"),
         ),
     }
+}
+
+/// Adds to `finding`'s help that its `uses:` takes the block `&anchor`, where the gap is,
+/// when other `uses` blocks take it too: changing the anchor changes all of them.
+fn note_shared_anchor(model: &Model, file: usize, anchor: &str, finding: &mut Finding) {
+    let Some(source) = model.files.get(file) else {
+        return;
+    };
+    let users = anchor_users(&source.text, anchor);
+    if users < 2 {
+        return;
+    }
+    let at = anchor_location(model, file, anchor)
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default();
+    let whole = finding
+        .location
+        .as_ref()
+        .and_then(|l| {
+            source
+                .text
+                .lines()
+                .nth(usize::try_from(l.line).ok()?.checked_sub(1)?)
+        })
+        .and_then(|line| line.split_once("uses:"))
+        .is_some_and(|(_, value)| value.trim_start().starts_with('*'));
+    let here = if whole {
+        format!("write `uses: {{ <<: *{anchor}, … }}` here")
+    } else {
+        format!("add it beside `<<: *{anchor}` here")
+    };
+    let note = format!(
+        "this `uses:` takes the block `&{anchor}`{at}, which {users} `uses:` blocks take: add it to the anchor to change all of them, or {here} to change this interaction only"
+    );
+    finding.help = Some(Cow::Owned(match finding.help.take() {
+        Some(help) => format!("{help}; {note}"),
+        None => note,
+    }));
+}
+
+/// How many `uses:` blocks take `&anchor` whole (`uses: *anchor`) or merge it
+/// (`<<: *anchor`), as written in `text`.
+fn anchor_users(text: &str, anchor: &str) -> usize {
+    let alias = format!("*{anchor}");
+    text.lines()
+        .filter(|line| {
+            let line = line.trim_start().trim_start_matches("- ");
+            let Some(rest) = line
+                .strip_prefix("uses:")
+                .or_else(|| line.strip_prefix("<<:"))
+                .map(str::trim_start)
+            else {
+                return false;
+            };
+            let rest = rest.strip_prefix('{').map_or(rest, |r| {
+                r.trim_start().strip_prefix("<<:").unwrap_or(r).trim_start()
+            });
+            rest.strip_prefix(alias.as_str())
+                .is_some_and(|after| after.chars().next().is_none_or(|c| !is_name_char(c)))
+        })
+        .count()
+}
+
+fn is_name_char(c: char) -> bool {
+    !c.is_whitespace() && !",[]{}#".contains(c)
 }
 
 /// The `defaults:` key of `file`, where a file-wide setting is written.

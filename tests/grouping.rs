@@ -251,6 +251,16 @@ fn a_gap_in_an_anchor_is_one_finding_at_the_anchor() {
     assert_eq!(timeouts.len(), 1);
     assert!(timeouts[0].affected.is_empty());
     assert_eq!(timeouts[0].interaction.as_deref(), Some("orders-db"));
+    // Reported where it is, with the anchor's sharing in the help: adding the timeout to
+    // `&db` also changes billing-db, which has its own.
+    let help = timeouts[0].help.as_deref().unwrap_or("");
+    assert!(
+        help.contains("takes the block `&db`")
+            && help.contains(":3:7")
+            && help.contains("which 2 `uses:` blocks take")
+            && help.contains("<<: *db"),
+        "{help}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
