@@ -483,32 +483,78 @@ fn s002_judges_a_default_timeout_below_the_callees_p99() {
     assert!(found(&run(&yaml("")), "S002").is_empty());
 }
 
+/// A suggested timeout fits the caller's wait across the caller's own attempts; a mesh's
+/// retries run inside each attempt's timeout and take no share of it.
 #[test]
-fn a_suggested_timeout_leaves_room_for_the_meshs_default_retries() {
+fn a_suggested_timeout_is_shared_by_the_callers_attempts_not_the_meshs() {
     let yaml = |extra: &str| {
         format!("version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  a: {{}}\n  b: {{}}\ninteractions:\n  - {{ id: gw-a, from: gw, to: a, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 3000 }} }}\n  - {{ id: a-b, from: a, to: b, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync{extra} }} }}\n")
     };
-    // Without a stack the whole 3 s is one attempt's; Istio tries three times.
-    let plain = run(&yaml(""));
-    let help = one(&plain, "G007").help.clone().unwrap_or_default();
-    assert!(help.contains("less than 3000 ms"), "{help}");
-    let meshed = run(&yaml(", mesh: istio"));
-    let help = one(&meshed, "G007").help.clone().unwrap_or_default();
+    let help = |a: &Analysis| one(a, "G007").help.clone().unwrap_or_default();
+    let plain = help(&run(&yaml("")));
+    assert!(plain.contains("less than 3000 ms"), "{plain}");
+    let meshed = help(&run(&yaml(", mesh: istio")));
+    assert!(meshed.contains("less than 3000 ms"), "{meshed}");
+    // Three attempts of the caller's own share the 3 s.
+    let retried = help(&run(&yaml(
+        ", mesh: istio, retry: { max_attempts: 3, backoff: none }",
+    )));
     assert!(
-        help.contains("1000 ms or less for each of its 3 attempts"),
-        "{help}"
+        retried.contains("1000 ms or less for each of its 3 attempts"),
+        "{retried}"
     );
 }
 
 #[test]
-fn s002_suggests_a_timeout_that_fits_the_callers_wait_across_the_meshs_attempts() {
+fn s002_suggests_a_timeout_that_fits_the_callers_wait_across_its_attempts() {
     let yaml = |extra: &str| {
         format!("version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  a: {{}}\n  b: {{ slo: {{ latency_p99_ms: 800 }} }}\ninteractions:\n  - {{ id: gw-a, from: gw, to: a, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 3000 }} }}\n  - {{ id: a-b, from: a, to: b, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, timeout_ms: 100{extra} }} }}\n")
     };
     let help = |a: &Analysis| one(a, "S002").help.clone().unwrap_or_default();
-    // 1.5 × p99 = 1200 ms fits one attempt in 3 s, not three.
+    // 1.5 × p99 = 1200 ms fits one attempt in 3 s, with or without the mesh's retries.
     assert!(help(&run(&yaml(""))).contains("timeout_ms: 1200"));
     let meshed = help(&run(&yaml(", mesh: istio")));
-    assert!(meshed.contains("timeout_ms: 900"), "{meshed}");
-    assert!(meshed.contains("for each of 3 attempts"), "{meshed}");
+    assert!(meshed.contains("timeout_ms: 1200"), "{meshed}");
+    // Three attempts of the caller's own do not fit 1200 ms each.
+    let retried = help(&run(&yaml(
+        ", mesh: istio, retry: { max_attempts: 3, backoff: none }",
+    )));
+    assert!(retried.contains("timeout_ms: 900"), "{retried}");
+    assert!(retried.contains("for each of 3 attempts"), "{retried}");
+}
+
+/// The mesh's retries multiply what the callee receives, not what the caller waits: they
+/// run inside each of the caller's attempts (the route timeout includes all retries).
+#[test]
+fn mesh_retries_add_requests_not_waits() {
+    // `a` waits at most 2 × 1000 ms + 10 ms backoff on `b`; `gw` waits 2500 ms on `a`.
+    let a_b =
+        ", timeout_ms: 1000, mesh: istio, retry: { max_attempts: 2, backoff: fixed, base_ms: 10 }";
+    let fits = run(&chain([", timeout_ms: 2500", a_b, ", timeout_ms: 100"]));
+    assert!(
+        found(&fits, "G003").is_empty(),
+        "{:?}",
+        found(&fits, "G003")
+    );
+    // Below the caller's own attempts it still inverts: 2 × 1000 ms + 10 ms > 1500 ms.
+    let inverted = run(&chain([", timeout_ms: 1500", a_b, ", timeout_ms: 100"]));
+    let g003 = one(&inverted, "G003");
+    assert!(
+        g003.message.contains("2 × 1000 ms + 10 ms backoff"),
+        "{}",
+        g003.message
+    );
+    // The callee still receives both layers' attempts: 2 × 3 on that hop.
+    let r003 = run(
+        &chain([", timeout_ms: 2500", a_b, ", timeout_ms: 100"]).replacen(
+            "id: a-b, from: a, to: b, idempotent: true",
+            "id: a-b, from: a, to: b, idempotent: false",
+            1,
+        ),
+    );
+    assert!(
+        one(&r003, "R003").message.contains("6 times"),
+        "{}",
+        one(&r003, "R003").message
+    );
 }

@@ -23,6 +23,14 @@ pub struct Edge {
     pub attempts: u32,
     /// Where `attempts` comes from; `None` when nothing says the call is retried.
     pub attempts_from: Option<Attempts>,
+    /// The attempts the caller waits out one after another: its own (written, or its
+    /// client's default). A mesh's retries are not among them: they run inside each of
+    /// those attempts, within the caller's own timeout and within the mesh route's
+    /// timeout, which spans the route's retries (Envoy's router filter documentation,
+    /// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter:
+    /// "The route timeout … includes all retries"). They multiply the requests the callee
+    /// receives (`attempts`), not the caller's wait.
+    pub waits: u32,
     /// The effective timeout when it is bounded: written, or a declared stack's default.
     /// `None` when there is none (a stack without a timeout) or nothing says.
     pub timeout_ms: Option<u64>,
@@ -40,8 +48,8 @@ impl Edge {
         let timeout = self.timeout_ms?;
         Some(
             timeout
-                .saturating_mul(u64::from(self.attempts))
-                .saturating_add(backoff_total_ms(decl, self.attempts)),
+                .saturating_mul(u64::from(self.waits))
+                .saturating_add(backoff_total_ms(decl, self.waits)),
         )
     }
 }
@@ -122,6 +130,7 @@ impl SyncGraph {
                 from,
                 to,
                 attempts: attempts_from.as_ref().map_or(1, |a| a.count),
+                waits: attempts_from.as_ref().map_or(1, Attempts::waited),
                 attempts_from,
                 timeout_ms: match timeout {
                     Some((Limit::Ms(ms, _), _)) => Some(ms),

@@ -96,10 +96,11 @@ pub fn readable(exact: u64, lo: u64, hi: u64) -> u64 {
 pub fn timeout(cx: &Context<'_>, decl: &InteractionDecl) -> TimeoutAdvice {
     let callee = decl.interaction.to.as_str();
     let p99 = slo_latency(cx.model, callee);
-    // The effective attempts, as G003 counts them: a mesh that retries by default
-    // divides the caller's wait among its attempts as a written retry does.
+    // The attempts the caller waits out, as G003 counts them: its own (written, or its
+    // client's default). A mesh retries inside each attempt's timeout, so it does not
+    // divide the caller's wait further (`graph::Edge::waits`).
     let stacks = effective::stacks(cx.model, decl);
-    let attempts = effective::attempts(cx.model, decl, &stacks).map_or(1, |a| a.count);
+    let attempts = effective::attempts(cx.model, decl, &stacks).map_or(1, |a| a.waited());
     let wait = cx
         .model
         .services
@@ -184,8 +185,9 @@ pub struct Schedule {
 
 /// Fits `attempts × timeout + delays` into the caller's wait: the cap first (no delay
 /// longer than half the wait), then fewer attempts. `per_attempt` is how many requests
-/// each attempt makes (a mesh that retries under the caller multiplies them); the
-/// attempts it leaves fit `max_attempts` too (`max` in total, both layers counted).
+/// each attempt makes (a mesh that retries under the caller multiplies them, inside the
+/// attempt's timeout); the attempts it leaves fit `max_attempts` too (`max` in total,
+/// both layers counted).
 pub fn schedule(cx: &Context<'_>, decl: &InteractionDecl, want: ScheduleWant) -> Schedule {
     let ScheduleWant {
         attempts,
@@ -222,24 +224,20 @@ pub fn schedule(cx: &Context<'_>, decl: &InteractionDecl, want: ScheduleWant) ->
         Some((Limit::Ms(ms, _), _)) => Some(ms),
         _ => None,
     };
-    let tries = |n: u32| u64::from(n).saturating_mul(u64::from(per_attempt));
+    // The mesh's tries run inside each attempt's timeout (`graph::Edge::waits`): they
+    // count towards `max_total`, not towards the wait.
     let total = |n: u32| {
         timeout
             .unwrap_or(0)
-            .saturating_mul(tries(n))
+            .saturating_mul(u64::from(n))
             .saturating_add(exponential_delays_ms(n, base_ms, max_ms))
     };
     while attempts > 1 && total(attempts) > wait.ms {
         attempts -= 1;
     }
-    let times = if per_attempt > 1 {
-        format!("{attempts} × {per_attempt}")
-    } else {
-        attempts.to_string()
-    };
     let why = match timeout {
         Some(t) => format!(
-            " — {times} × {t} ms + {} ms of backoff = {} ms, within {}",
+            " — {attempts} × {t} ms + {} ms of backoff = {} ms, within {}",
             exponential_delays_ms(attempts, base_ms, max_ms),
             total(attempts),
             describe_wait(cx, wait)

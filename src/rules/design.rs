@@ -316,12 +316,12 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let limit = bound.timeout_ms.unwrap_or(0);
         let i = &decl.interaction;
         let direct = at.hops == 1;
-        let backoff = crate::graph::backoff_total_ms(decl, edge.attempts);
-        let per_attempt = limit.saturating_sub(backoff) / u64::from(edge.attempts.max(1));
-        let fits = if edge.attempts > 1 {
+        let backoff = crate::graph::backoff_total_ms(decl, edge.waits);
+        let per_attempt = limit.saturating_sub(backoff) / u64::from(edge.waits.max(1));
+        let fits = if edge.waits > 1 {
             format!(
                 "{per_attempt} ms or less for each of its {} attempts{}",
-                edge.attempts,
+                edge.waits,
                 if backoff > 0 {
                     format!(" and {backoff} ms of backoff")
                 } else {
@@ -547,6 +547,7 @@ mod tests {
             to,
             attempts: 1,
             attempts_from: None,
+            waits: 1,
             timeout_ms,
             timeout: timeout_ms.map(|ms| {
                 (

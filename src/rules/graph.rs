@@ -314,11 +314,11 @@ fn early_callers(graph: &SyncGraph, worst: &[Option<(u64, usize)>]) -> Vec<Vec<u
 /// that are stack defaults come from ("okhttp default read timeout 10000 ms"), if any.
 fn worst_wait_text(inner: &crate::graph::Edge, downstream: u64) -> (String, String) {
     let timeout = inner.timeout_ms.unwrap_or(0);
-    let backoff = downstream.saturating_sub(timeout.saturating_mul(u64::from(inner.attempts)));
-    let how = if inner.attempts > 1 {
+    let backoff = downstream.saturating_sub(timeout.saturating_mul(u64::from(inner.waits)));
+    let how = if inner.waits > 1 {
         format!(
             "{} × {timeout} ms{}",
-            inner.attempts,
+            inner.waits,
             if backoff > 0 {
                 format!(" + {backoff} ms backoff")
             } else {

@@ -183,8 +183,9 @@ written `mesh_retry.max_attempts`, else the mesh's default: Istio retries twice;
 docs/stacks.md), and the message names each layer and where it comes from. A written
 retry with more than one attempt also has a `max_attempts`, `backoff: exponential` and
 `jitter: true` (a stack's own schedule is its documented one). The fix's schedule fits the
-caller's timeout (attempts × the mesh's tries × timeout + backoff), and the figures are
-rounded to ones a person writes where a round figure still fits.
+caller's timeout (attempts × timeout + backoff: the mesh's tries run inside each attempt's
+timeout), and the figures are rounded to ones a person writes where a round figure still
+fits.
 
 ## Why
 The seed's checklist: "재시도 정책 최적화 (지수 백오프 + 지터)" — exponential backoff plus

@@ -252,6 +252,12 @@ impl Attempts {
             .filter(|l| l.count > 1)
     }
 
+    /// The attempts the caller waits out one after another: its own layer's (1 without
+    /// one). The mesh retries inside each of them (`graph::Edge::waits`).
+    pub fn waited(&self) -> u32 {
+        self.client.as_ref().map_or(1, |l| l.count.max(1))
+    }
+
     /// The layer a finding about the attempts points at: the first that retries.
     pub fn primary(&self) -> Option<&Layer> {
         self.retrying().next()
