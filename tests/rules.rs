@@ -1259,3 +1259,35 @@ fn a_breaker_over_a_call_without_a_timeout_is_said_in_the_one_missing_timeout() 
         plain[0].message
     );
 }
+
+/// R002 leaves a service's own stores alone (its cache and its database, called over a
+/// datastore protocol by no one else) but still asks the calls beside them to be isolated.
+#[test]
+fn bulkheads_are_asked_for_dependencies_not_for_a_services_own_stores() {
+    let system = |extra_call: &str| {
+        format!(
+            "version: 1\nsystem: t\nservices:\n  rate: {{}}\n  cache: {{ kind: external }}\n  db: {{ kind: external }}\n  provider: {{ kind: external }}\n  other: {{}}\ninteractions:\n  - {{ id: rate-cache, from: rate, to: cache, idempotent: true, needs: {{ realtime: true, consistency: eventual, can_wait: false }}, uses: {{ pattern: sync, protocol: memcached, timeout_ms: 100 }} }}\n  - {{ id: rate-db, from: rate, to: db, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: mongodb, timeout_ms: 500 }} }}\n{extra_call}"
+        )
+    };
+    let r002 = |yaml: &str| -> Vec<String> {
+        run(yaml)
+            .findings
+            .iter()
+            .filter(|f| f.code == "R002")
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    // A cache in front of the service's own database: nothing to isolate.
+    assert!(r002(&system("")).is_empty());
+    // A provider beside them is a dependency: only its call is listed.
+    let with_provider = r002(&system("  - { id: rate-provider, from: rate, to: provider, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, protocol: rest, timeout_ms: 800 } }\n"));
+    assert_eq!(with_provider.len(), 1, "{with_provider:?}");
+    assert!(
+        with_provider[0].contains("1 of its calls has no bulkhead (rate-provider)"),
+        "{with_provider:?}"
+    );
+    // A database another service also calls is shared, not the service's own.
+    let shared = r002(&system("  - { id: other-db, from: other, to: db, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, protocol: mongodb, timeout_ms: 500 } }\n"));
+    assert_eq!(shared.len(), 1, "{shared:?}");
+    assert!(shared[0].contains("(rate-db)"), "{shared:?}");
+}

@@ -52,7 +52,12 @@ rate_limit: { rps: 200, burst: 50 }
         doc: r#"## What it checks
 A service that calls at least `bulkhead_min_dependencies` (default 2) other services
 synchronously declares `uses.bulkhead` on each of those calls. One finding per service,
-listing the calls without one. Clients (browsers, apps) are exempt.
+listing the calls without one. Clients (browsers, apps) are exempt. A call to the service's
+own store — a callee reached over a datastore protocol (`memcached`, `redis`, `mongodb`,
+`postgres`, `mysql`, `jdbc`, `sql`, `cassandra`) that no other service calls — counts as a
+dependency but is not asked for a bulkhead: its driver's connection pool already bounds
+the threads that wait on it, and a cache in front of the service's database is part of the
+service. A service whose only unisolated calls are to its own stores is not reported.
 
 ## Why
 The seed's `BulkheadExecutor` keeps a separate thread pool per dependency ("서비스별 독립적인
@@ -144,6 +149,32 @@ fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Protocols a service speaks to a store of its own (a database or cache), not to a service.
+const STORE_PROTOCOLS: &[&str] = &[
+    "memcached",
+    "redis",
+    "mongodb",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "jdbc",
+    "sql",
+    "cassandra",
+];
+
+/// Whether edge `e` reaches the caller's own store: a datastore protocol, and no other
+/// service calls that callee synchronously.
+fn own_store(cx: &Context<'_>, graph: &crate::graph::SyncGraph, e: usize) -> bool {
+    let edge = &graph.edges[e];
+    let protocol = cx.model.interactions[edge.interaction].uses().protocol.as_deref();
+    let is_store = protocol.is_some_and(|p| STORE_PROTOCOLS.contains(&p.to_ascii_lowercase().as_str()));
+    is_store
+        && graph
+            .edges
+            .iter()
+            .all(|other| other.to != edge.to || other.from == edge.from)
+}
+
 fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
     for (service, edges) in graph.out.iter().enumerate() {
@@ -161,6 +192,7 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let lacking: Vec<&crate::model::InteractionDecl> = edges
             .iter()
+            .filter(|&&e| !own_store(cx, graph, e))
             .map(|&e| &cx.model.interactions[graph.edges[e].interaction])
             .filter(|d| d.declares_uses && d.uses().bulkhead.is_none())
             .collect();
