@@ -1,79 +1,15 @@
 //! `commsplan import asyncapi`: the AsyncAPI samples read where they are, and small
 //! fixtures for references, bindings, hostile names and broken YAML.
 
-use commsplan::model::{load, LoadOptions};
+mod common;
+
+use common::{loads, samples, TempDir};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const KIND: &str = "asyncapi";
 
-/// The shared import samples: `../shared/import-samples` from the repository, or one
-/// level further up when the repository is checked out one level deeper.
-fn samples() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for up in ["..", "../.."] {
-        let dir = root.join(up).join("shared/import-samples");
-        if dir.is_dir() {
-            return dir;
-        }
-    }
-    panic!("the shared import samples are not beside the repository");
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_commsplan"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn import(dir: &Path, args: &[&str]) -> (String, String, i32) {
-    let mut all = vec!["import", KIND];
-    all.extend(args);
-    let out = run(dir, &all);
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap(),
-    )
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "commsplan-import-{KIND}-{tag}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Loads an imported file as `analyze` would; it must load with no error of the loader.
-fn loads(text: &str, tag: &str) -> commsplan::model::Model {
-    let t = TempDir::new(tag);
-    let path = t.write("system.yaml", text);
-    let (model, findings) = load(&[&path], &LoadOptions::default()).unwrap();
-    let broken: Vec<_> = findings.iter().filter(|f| f.did_not_load()).collect();
-    assert!(broken.is_empty(), "{broken:#?}\n{text}");
-    model
+    common::import(dir, KIND, args)
 }
 
 fn social_media() -> PathBuf {

@@ -1,46 +1,11 @@
 //! `commsplan import --merge INTO` end to end: on the public samples in
 //! ../shared/import-samples (read there, never copied) and on fixtures of its own.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|dir| dir.join("shared/import-samples"))
-        .find(|dir| dir.is_dir())
-        .expect("../shared/import-samples holds the public samples")
-}
-
-fn commsplan(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_commsplan"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("commsplan runs")
-}
-
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(name: &str) -> Temp {
-        let dir =
-            std::env::temp_dir().join(format!("commsplan-merge-it-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Temp(dir)
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.0.join(name)).unwrap()
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::{commsplan, samples, TempDir as Temp};
+use std::path::Path;
+use std::process::Output;
 
 /// A model people wrote: comments everywhere, a `needs` block, a suppression, an anchor.
 const MODEL: &str = "# the tutorial, as the team sees it
