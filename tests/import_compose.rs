@@ -258,3 +258,22 @@ fn hostile_env_file_paths_links_and_deep_documents_give_escaped_notes() {
         assert!(err.contains(why), "{why}: {err}");
     }
 }
+
+/// A folder that holds Kubernetes manifests beside the compose file: one note per file
+/// that is not compose, however many documents it holds.
+#[test]
+fn a_manifest_file_beside_the_compose_file_is_one_note() {
+    let dir = samples().join("sock-shop/deploy");
+    let (text, err, code) = import(&dir, &["."]);
+    assert_eq!(code, 0, "{err}");
+    let skipped: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("complete-demo.yaml") && l.contains("not a compose file"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{err}");
+    assert!(skipped[0].contains("documents from here on"), "{err}");
+    assert_eq!(
+        edges(&loads(&text, "sock-shop-folder")),
+        pairs(&[("user", "user-db")])
+    );
+}

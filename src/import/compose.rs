@@ -128,12 +128,15 @@ fn services<'d>(
     imported: &mut Imported,
 ) -> BTreeMap<String, Vec<ComposeService<'d>>> {
     let mut found: BTreeMap<String, Vec<ComposeService<'d>>> = BTreeMap::new();
+    // One note per file that is not compose, at its first document: a folder of
+    // Kubernetes manifests would otherwise give a note per document.
+    let mut skipped: Vec<(Source, usize)> = Vec::new();
     for doc in documents {
         let Some(map) = doc.value.get("services").and_then(Value::as_object) else {
-            imported.notes.push(note_at(
-                doc.source(""),
-                "not a compose file (no `services` mapping): skipped".into(),
-            ));
+            match skipped.last_mut() {
+                Some((first, count)) if first.file == doc.file => *count += 1,
+                _ => skipped.push((doc.source(""), 1)),
+            }
             continue;
         };
         for (name, value) in map {
@@ -153,6 +156,16 @@ fn services<'d>(
             }
             found.entry(name.clone()).or_default().push(entry);
         }
+    }
+    for (first, count) in skipped {
+        let what = if count == 1 {
+            "not a compose file (no `services` mapping): skipped".to_string()
+        } else {
+            format!(
+                "not a compose file (no `services` mapping; {count} such documents from here on): skipped"
+            )
+        };
+        imported.notes.push(note_at(first, what));
     }
     found
 }
