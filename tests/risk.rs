@@ -72,7 +72,8 @@ fn impact_follows_the_sync_paths_of_slos_and_entry_points() {
     assert_eq!(payment.score, 75, "{payment:?}");
     assert!(payment.reasons.contains(&"strong consistency".to_string()));
     // `web` is an entry point above the SLO: its own call is on its path, not the SLO's.
-    let entry = on(f, "S001", "web-checkout").impact.as_ref().unwrap();
+    // (S001 is not asked of a client's call; its missing pool is judged by the same graph.)
+    let entry = on(f, "S003", "web-checkout").impact.as_ref().unwrap();
     assert_eq!(
         entry.reasons[0],
         "on the synchronous path of entry point `web`"
@@ -400,20 +401,19 @@ fn consequence_ranks_a_spreading_failure_above_hygiene_at_the_same_place() {
     assert_eq!(findings[0].severity, Severity::Error);
 }
 
-/// An unbounded wait is lowered only where a person waits: the client's own call, not
-/// the calls the system makes for it.
+/// A client's own call is not asked for a timeout (the person waiting is its bound); the
+/// calls the system makes for it are, at full severity.
 #[test]
-fn a_wait_is_lowered_where_the_caller_is_a_client_only() {
+fn a_clients_own_call_is_not_asked_for_a_timeout() {
     let path = write("client-wait", SYSTEM);
     let f = analyze(&[&path], &LoadOptions::default())
         .expect("analyzes")
         .findings;
-    let client = on(&f, "S001", "web-checkout");
-    assert_eq!(client.severity, Severity::Warning);
-    let impact = client.impact.as_ref().unwrap();
-    assert!(impact.lowered);
-    assert_eq!(impact.consequence, 0);
-    assert!(impact.reasons.iter().any(|r| r.contains("a person waits")));
+    assert!(
+        !f.iter()
+            .any(|f| f.code == "S001" && f.interaction.as_deref() == Some("web-checkout")),
+        "the person waiting is the timeout of a client's call"
+    );
     let system = on(&f, "S001", "checkout-payment");
     assert_eq!(system.severity, Severity::Error);
     assert!(!system.impact.as_ref().unwrap().lowered);

@@ -1291,3 +1291,89 @@ fn bulkheads_are_asked_for_dependencies_not_for_a_services_own_stores() {
     assert_eq!(shared.len(), 1, "{shared:?}");
     assert!(shared[0].contains("(rate-db)"), "{shared:?}");
 }
+
+/// The calls of `rate` to its own cache and database, and one call from `front` into it,
+/// the calls declared `sync` where the flowchart reaches `sync-optimized`; `extra` adds
+/// services or interactions.
+fn cached_system(rate_service: &str, extra: &str) -> String {
+    format!(
+        "version: 1\nsystem: t\nservices:\n  front: {{ kind: gateway }}\n  rate: {rate_service}\n  cache: {{ kind: external }}\n  db: {{ kind: external }}\n  other: {{}}\ninteractions:\n  - {{ id: front-rate, from: front, to: rate, idempotent: true, needs: {{ realtime: true, consistency: eventual, can_wait: true }}, uses: {{ pattern: sync, protocol: grpc, timeout_ms: 500 }} }}\n  - {{ id: rate-db, from: rate, to: db, idempotent: true, needs: {{ realtime: true, consistency: eventual, can_wait: true }}, uses: {{ pattern: sync, protocol: mongodb, timeout_ms: 300 }} }}\n{extra}"
+    )
+}
+
+const RATE_CACHE: &str = "  - { id: rate-cache, from: rate, to: cache, idempotent: true, needs: { realtime: true, consistency: eventual, can_wait: true }, uses: { pattern: sync, protocol: memcached, timeout_ms: 100 } }\n";
+
+fn on_codes(a: &Analysis, code: &str) -> BTreeSet<String> {
+    active(a)
+        .into_iter()
+        .filter(|f| f.code == code)
+        .flat_map(|f| {
+            let mut ids: Vec<String> = f
+                .affected
+                .iter()
+                .filter_map(|m| m.interaction.clone())
+                .collect();
+            ids.extend(f.interaction.clone());
+            ids
+        })
+        .collect()
+}
+
+/// D001 does not ask for caching where it stands: the call to a cache store, the database
+/// call behind it (cache-aside), and calls into a service that keeps a cache or declares one.
+#[test]
+fn sync_optimized_is_not_asked_where_the_caching_stands() {
+    // No cache anywhere: both calls are asked to become sync-optimized.
+    let bare = on_codes(&run(&cached_system("{}", "")), "D001");
+    assert_eq!(
+        bare,
+        ["front-rate", "rate-db"].map(String::from).into(),
+        "{bare:?}"
+    );
+    // `rate` keeps memcached in front of its database: none of the three is asked.
+    let aside = on_codes(&run(&cached_system("{}", RATE_CACHE)), "D001");
+    assert!(aside.is_empty(), "{aside:?}");
+    // `rate` declares a cache it answers from: its callers are not asked; its own
+    // database call, with no cache store in front of it, still is.
+    let declared = on_codes(
+        &run(&cached_system("{ cache: { ttl_ms: 60000 } }", "")),
+        "D001",
+    );
+    assert_eq!(
+        declared,
+        ["rate-db"].map(String::from).into(),
+        "{declared:?}"
+    );
+    // A cache store another service also talks to is not `rate`'s own: its callers are
+    // asked again.
+    let shared_cache = format!(
+        "{RATE_CACHE}  - {{ id: other-cache, from: other, to: cache, idempotent: true, needs: {{ realtime: true, consistency: eventual, can_wait: true }}, uses: {{ pattern: sync, protocol: memcached, timeout_ms: 100 }} }}\n"
+    );
+    let shared = on_codes(&run(&cached_system("{}", &shared_cache)), "D001");
+    assert_eq!(
+        shared,
+        ["front-rate", "rate-db"].map(String::from).into(),
+        "{shared:?}"
+    );
+}
+
+/// S004 is not asked of a service's own store, and S001 not of a client's own call; both
+/// are still asked of the calls between services.
+#[test]
+fn breakers_and_timeouts_are_asked_between_services_only() {
+    let yaml = format!(
+        "{}  - {{ id: web-front, from: web, to: front, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: rest }} }}\n",
+        cached_system("{}", RATE_CACHE).replace("services:\n", "services:\n  web: { kind: client }\n")
+    );
+    let a = run(&yaml);
+    let s004 = on_codes(&a, "S004");
+    assert_eq!(s004, ["front-rate"].map(String::from).into(), "{s004:?}");
+    let s001 = on_codes(&a, "S001");
+    assert!(s001.is_empty(), "{s001:?}");
+    // The same call made by a gateway is asked for its timeout.
+    let gateway = run(&yaml.replace("web: { kind: client }", "web: { kind: gateway }"));
+    assert_eq!(
+        on_codes(&gateway, "S001"),
+        ["web-front"].map(String::from).into()
+    );
+}

@@ -80,6 +80,14 @@ reported as information, not a warning: a log keyed by the entity (`partition_ke
 A008 asks for) keeps the order of each entity's messages, which is the order such work
 usually needs. The information names that per-key guarantee.
 
+A call declared `sync` where the flowchart reaches `sync-optimized` (node M: caching and
+batching) is not reported when the caching already stands: the call has a `uses.cache`;
+it is itself a call to a cache store (protocol `memcached` or `redis`); the callee declares
+`cache:` (a cache it answers from, such as an entity cache) or keeps a cache store of its
+own; or it is a call to the caller's own database behind a cache store the caller also keeps
+(cache-aside, where this call is the miss path). The design is then sync-optimized in all
+but its label.
+
 ## Fix
 Change the design to the recommended pattern, or correct the answers if they are wrong. If
 the team has decided otherwise on purpose, suppress with a reason.
@@ -94,6 +102,12 @@ fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         if declared == recommended {
+            continue;
+        }
+        if declared == Pattern::Sync
+            && recommended == Pattern::SyncOptimized
+            && caching_in_place(cx, decl)
+        {
             continue;
         }
         if let Some(f) = keyed_log(cx, decl, declared, recommended) {
@@ -126,6 +140,21 @@ fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
 /// become a queue while A008 asks it for a partition key would be two opposite fixes, so
 /// the recommendation is information that names the per-key guarantee (and, without a
 /// key yet, that A008's key is what gives it).
+/// Whether the caching the flowchart's node M asks of `sync-optimized` already stands on
+/// this call: a response cache on the call, the call is itself to a cache store, the
+/// callee declares a cache it answers from or keeps a cache store of its own, or the call
+/// is to the caller's own store behind a cache store the caller also keeps (cache-aside).
+/// The design is then sync-optimized in all but its label, and a reviewer would not ask
+/// for caching it has.
+fn caching_in_place(cx: &Context<'_>, decl: &crate::model::InteractionDecl) -> bool {
+    let i = &decl.interaction;
+    decl.uses().cache.is_some()
+        || cx.to_cache_store(decl)
+        || cx.model.service(&i.to).is_some_and(|s| s.service.cache.is_some())
+        || cx.keeps_cache_store(&i.to)
+        || (cx.own_store(decl) && cx.keeps_cache_store(&i.from))
+}
+
 fn keyed_log(
     cx: &Context<'_>,
     decl: &crate::model::InteractionDecl,

@@ -83,6 +83,7 @@ use crate::finding::Finding;
 use crate::flowchart::{applied_pattern, Decision};
 use crate::model::fields::Field;
 use crate::model::{InteractionDecl, Model};
+use std::collections::{HashMap, HashSet};
 
 /// What a rule sees: the loaded model and the flowchart's decision per interaction
 /// (same order as `model.interactions`).
@@ -93,6 +94,32 @@ pub struct Context<'a> {
     graph: std::sync::OnceLock<crate::graph::SyncGraph>,
     designed: std::sync::OnceLock<Vec<(usize, crate::model::types::Pattern)>>,
     waits: std::sync::OnceLock<Vec<Option<budget::Wait>>>,
+    sole_callers: std::sync::OnceLock<HashMap<&'a str, Option<&'a str>>>,
+    cache_keepers: std::sync::OnceLock<HashSet<&'a str>>,
+}
+
+/// Protocols a service speaks to a store of its own (a database or cache), not to a service.
+const STORE_PROTOCOLS: &[&str] = &[
+    "memcached",
+    "redis",
+    "mongodb",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "jdbc",
+    "sql",
+    "cassandra",
+];
+
+/// Store protocols whose store is itself a cache: a call to it is the caching the
+/// flowchart's node M asks for.
+const CACHE_PROTOCOLS: &[&str] = &["memcached", "redis"];
+
+fn protocol_in(decl: &InteractionDecl, list: &[&str]) -> bool {
+    decl.uses()
+        .protocol
+        .as_deref()
+        .is_some_and(|p| list.iter().any(|known| p.eq_ignore_ascii_case(known)))
 }
 
 impl<'a> Context<'a> {
@@ -108,7 +135,58 @@ impl<'a> Context<'a> {
             graph: std::sync::OnceLock::new(),
             designed: std::sync::OnceLock::new(),
             waits: std::sync::OnceLock::new(),
+            sole_callers: std::sync::OnceLock::new(),
+            cache_keepers: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether `decl` reaches its caller's own store: a datastore protocol, and no other
+    /// service talks to that callee. Such a call is the service's inside, not a dependency
+    /// between services: bulkheads and breakers are not asked for it.
+    pub fn own_store(&self, decl: &InteractionDecl) -> bool {
+        let i = &decl.interaction;
+        protocol_in(decl, STORE_PROTOCOLS)
+            && self.sole_callers().get(i.to.as_str()) == Some(&Some(i.from.as_str()))
+    }
+
+    /// Whether `decl` is a call to a cache store (memcached, Redis).
+    pub fn to_cache_store(&self, decl: &InteractionDecl) -> bool {
+        protocol_in(decl, CACHE_PROTOCOLS)
+    }
+
+    /// Whether `service` keeps a cache store of its own (a memcached or Redis only it
+    /// talks to): it answers reads from that cache before its database.
+    pub fn keeps_cache_store(&self, service: &str) -> bool {
+        self.cache_keepers
+            .get_or_init(|| {
+                self.model
+                    .interactions
+                    .iter()
+                    .filter(|d| self.to_cache_store(d) && self.own_store(d))
+                    .map(|d| d.interaction.from.as_str())
+                    .collect()
+            })
+            .contains(service)
+    }
+
+    /// Per callee, its one caller, or `None` where several services call it; found once,
+    /// since every rule asking would otherwise scan all interactions per interaction.
+    fn sole_callers(&self) -> &HashMap<&'a str, Option<&'a str>> {
+        self.sole_callers.get_or_init(|| {
+            let mut callers: HashMap<&'a str, Option<&'a str>> = HashMap::new();
+            for decl in &self.model.interactions {
+                let i = &decl.interaction;
+                callers
+                    .entry(i.to.as_str())
+                    .and_modify(|only| {
+                        if *only != Some(i.from.as_str()) {
+                            *only = None;
+                        }
+                    })
+                    .or_insert(Some(i.from.as_str()));
+            }
+            callers
+        })
     }
 
     /// The interactions the checklists apply to, with the pattern that applies, found once

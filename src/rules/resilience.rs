@@ -149,32 +149,6 @@ fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Protocols a service speaks to a store of its own (a database or cache), not to a service.
-const STORE_PROTOCOLS: &[&str] = &[
-    "memcached",
-    "redis",
-    "mongodb",
-    "postgres",
-    "postgresql",
-    "mysql",
-    "jdbc",
-    "sql",
-    "cassandra",
-];
-
-/// Whether edge `e` reaches the caller's own store: a datastore protocol, and no other
-/// service calls that callee synchronously.
-fn own_store(cx: &Context<'_>, graph: &crate::graph::SyncGraph, e: usize) -> bool {
-    let edge = &graph.edges[e];
-    let protocol = cx.model.interactions[edge.interaction].uses().protocol.as_deref();
-    let is_store = protocol.is_some_and(|p| STORE_PROTOCOLS.contains(&p.to_ascii_lowercase().as_str()));
-    is_store
-        && graph
-            .edges
-            .iter()
-            .all(|other| other.to != edge.to || other.from == edge.from)
-}
-
 fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
     for (service, edges) in graph.out.iter().enumerate() {
@@ -192,8 +166,8 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let lacking: Vec<&crate::model::InteractionDecl> = edges
             .iter()
-            .filter(|&&e| !own_store(cx, graph, e))
             .map(|&e| &cx.model.interactions[graph.edges[e].interaction])
+            .filter(|d| !cx.own_store(d))
             .filter(|d| d.declares_uses && d.uses().bulkhead.is_none())
             .collect();
         let Some(first) = lacking.first() else {

@@ -25,7 +25,10 @@ timeout; docs/stacks.md). A client known to set no timeout at all (axios, Go's
 `http.Client`, Python requests, gRPC without a deadline) is named in the message; without
 a declared client the message says the library's default is not known. On a call with a
 circuit breaker (written, from `defaults` or a declared client's default), the message
-says that the breaker never opens on a hang.
+says that the breaker never opens on a hang. Calls made by a `client` (a browser, an app,
+a command-line tool a person runs) are exempt: the person waiting is that call's timeout,
+and no thread of the system is held by it; the calls the system makes on its behalf are
+what this rule judges.
 
 ## Why
 The seed's sync checklist asks for "적절한 타임아웃 값 설정" (a suitable timeout). Without one
@@ -120,7 +123,11 @@ Size `max_connections` by Little's law (C001): at least rps × latency.
         doc: r#"## What it checks
 Every synchronous call declares `uses.circuit_breaker`, or a client whose default
 pipeline has one (`polly-standard`, `resilience4j`; docs/stacks.md). Calls made by a
-`client` (a browser or app, which reports the failure to its user) are exempt.
+`client` (a browser or app, which reports the failure to its user) are exempt, and so are
+calls to the caller's own store: a datastore protocol (`memcached`, `redis`, `mongodb`,
+`postgres`, `mysql`, `jdbc`, `sql`, `cassandra`) to a callee no other service talks to. A
+service's own database is part of the service; its pool's bounds and the call's timeout
+protect it, and a breaker in front of it only turns a slow query into the same error.
 
 ## Why
 The flowchart's node L for the sync pattern is "Circuit Breaker + 재시도", and the seed's
@@ -307,6 +314,9 @@ fn sync_half<'a>(
 fn check_timeout(cx: &Context<'_>, out: &mut Vec<Finding>) {
     use crate::stacks::{effective, Limit};
     for (decl, _) in sync_half(cx) {
+        if kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client {
+            continue;
+        }
         let stacks = effective::stacks(cx.model, decl);
         let known = effective::timeout(cx.model, decl, &stacks);
         if matches!(known, Some((Limit::Ms(..), _))) {
@@ -479,7 +489,8 @@ fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, _) in sync_half(cx) {
-        if kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client {
+        if kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client || cx.own_store(decl)
+        {
             continue;
         }
         let stacks = crate::stacks::effective::stacks(cx.model, decl);
