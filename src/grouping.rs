@@ -11,6 +11,9 @@
 //!   topic that several interactions use;
 //! - one file: metrics missing on calls of one file, whoever makes them: exporting the
 //!   seed's metrics is a convention the file's `defaults:` sets once;
+//! - no call of the file has it: a circuit breaker that not one call of the file has, in
+//!   any form: the file has no such convention yet;
+//! - one unguarded callee: a service that several callers call without a circuit breaker;
 //! - one caller's decision: calls of one caller declared with one pattern, whose answers
 //!   lead the flowchart to the same other pattern (five reads of one front end, each
 //!   declared `sync` where the flowchart asks for caching): one design choice, made once;
@@ -34,6 +37,19 @@ const CALLER_CLIENT: &[&str] = &["S001", "S003", "S004", "S006"];
 
 /// Rules whose finding is a convention of the whole file: one cause per file.
 const FILE_WIDE: &[&str] = &["O001"];
+
+/// Rules whose gap is the file's when no call of the file closes it: where not one call
+/// has a circuit breaker, whether written or a declared stack's default, the file has no
+/// such convention, and one finding says so instead of one per caller. A file where some
+/// calls have one keeps the per-caller causes. (A missing timeout is not grouped so: its
+/// severity follows each call's path, and a file-wide group would hide the worst.)
+const FILE_WHEN_NONE: &[&str] = &["S004"];
+
+/// Rules whose gap leaves one callee unguarded from several callers: where two or more
+/// services call one callee without a circuit breaker, its outage trips none of them, and
+/// that is one finding about the callee (breakers are configured per downstream); a call
+/// into a callee only one caller leaves unguarded keeps the caller's cause.
+const CALLEE_UNGUARDED: &[&str] = &["S004"];
 
 /// Rules whose finding is a caller's design choice against the flowchart: one cause per
 /// caller, declared pattern and set of answers (the same answers give the same path).
@@ -67,6 +83,10 @@ enum Cause {
     Channel(&'static str, String),
     /// The rule, the file and the label.
     File(&'static str, usize, Option<Cow<'static, str>>),
+    /// The rule and the callee that several callers leave unguarded.
+    Callee(&'static str, String),
+    /// The rule, the file and the label: no call of the file has the setting.
+    FileNone(&'static str, usize, Option<Cow<'static, str>>),
     /// The rule, the caller, the declared pattern and answers, and the label.
     Decision(&'static str, String, String, Option<Cow<'static, str>>),
     /// The rule, the caller and the operation's name.
@@ -85,7 +105,11 @@ pub fn group(model: &Model, findings: Vec<Finding>) -> Vec<Finding> {
         .into_iter()
         .map(|r| (r.code, r.summary))
         .collect();
-    let mut texts = Texts::default();
+    let mut texts = Texts {
+        lacking: files_lacking(model),
+        unguarded: callees_unguarded(&decls, &findings),
+        ..Texts::default()
+    };
     let causes: Vec<Option<Cause>> = findings
         .iter()
         .map(|f| cause_of(model, &decls, &mut texts, f))
@@ -148,6 +172,8 @@ impl Cause {
             | Cause::Entry(code, _)
             | Cause::Channel(code, _)
             | Cause::File(code, ..)
+            | Cause::FileNone(code, ..)
+            | Cause::Callee(code, _)
             | Cause::Decision(code, ..)
             | Cause::Operation(code, ..) => code,
         }
@@ -170,6 +196,13 @@ fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Opt
     let location = f.location.as_ref()?;
     if FILE_WIDE.contains(&f.code) {
         return Some(Cause::File(f.code, decl.origin.file, f.label.clone()));
+    }
+    if FILE_WHEN_NONE.contains(&f.code) && texts.lacking.contains(&(f.code, decl.origin.file)) {
+        return Some(Cause::FileNone(f.code, decl.origin.file, f.label.clone()));
+    }
+    if CALLEE_UNGUARDED.contains(&f.code) && texts.unguarded.contains(decl.interaction.to.as_str())
+    {
+        return Some(Cause::Callee(f.code, decl.interaction.to.clone()));
     }
     if !inside(model, decl, location) {
         return Some(Cause::Shared(f.code, location.clone(), f.label.clone()));
@@ -371,6 +404,22 @@ fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>,
                 "set it once in the file's `defaults:` (every interaction of the file takes it from there), or on each call listed".to_string(),
             )
         }
+        Cause::Callee(_, to) => (
+            service_location(model, to).or_else(|| first.location.clone()),
+            format!("no caller of `{to}` listed has one, so an outage of `{to}` trips none of them"),
+            format!("give each call listed a breaker for `{to}` (one breaker configuration per downstream, shared through an anchor)"),
+        ),
+        Cause::FileNone(code, file, _) => {
+            let setting = match *code {
+                "S004" => "circuit breaker",
+                _ => "setting",
+            };
+            (
+                defaults_location(model, *file).or_else(|| first.location.clone()),
+                format!("not one call of the file has a {setting}, neither in its `defaults:` nor on a call nor from a declared client's default"),
+                format!("decide the {setting} once for the file, in its `defaults:` or a shared anchor, then tune the calls listed that need their own"),
+            )
+        }
         Cause::Decision(_, from, ..) => (
             first.location.clone(),
             format!("calls of `{from}` with the same answers and the same declared pattern"),
@@ -479,6 +528,53 @@ fn list_ids(ids: &[&str]) -> String {
 #[derive(Default)]
 struct Texts {
     lines: HashMap<usize, Vec<usize>>,
+    /// The files where no call has the setting of a `FILE_WHEN_NONE` rule, per rule.
+    lacking: HashSet<(&'static str, usize)>,
+    /// The callees that two or more callers call without the setting of a
+    /// `CALLEE_UNGUARDED` rule.
+    unguarded: HashSet<String>,
+}
+
+/// The callees of unsuppressed `CALLEE_UNGUARDED` findings that come from two or more
+/// callers.
+fn callees_unguarded(decls: &Decls, findings: &[Finding]) -> HashSet<String> {
+    let mut callers: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for f in findings {
+        if !CALLEE_UNGUARDED.contains(&f.code) || f.suppressed.is_some() {
+            continue;
+        }
+        if let Some((_, decl)) = f.interaction.as_deref().and_then(|id| decls.get(id)) {
+            let i = &decl.interaction;
+            callers
+                .entry(i.to.as_str())
+                .or_default()
+                .insert(i.from.as_str());
+        }
+    }
+    callers
+        .into_iter()
+        .filter(|(_, from)| from.len() > 1)
+        .map(|(to, _)| to.to_string())
+        .collect()
+}
+
+/// For each `FILE_WHEN_NONE` rule, the files of `model` in which not one interaction has
+/// that rule's setting in effect (written, shared, or a declared stack's default).
+fn files_lacking(model: &Model) -> HashSet<(&'static str, usize)> {
+    use crate::stacks::effective;
+    let mut guarded = vec![false; model.files.len()];
+    for decl in &model.interactions {
+        let file = decl.origin.file;
+        if guarded.get(file) != Some(&false) {
+            continue;
+        }
+        let stacks = effective::stacks(model, decl);
+        guarded[file] = effective::breaker(model, decl, &stacks).is_some();
+    }
+    (0..model.files.len())
+        .filter(|&file| !guarded[file])
+        .map(|file| ("S004", file))
+        .collect()
 }
 
 impl Texts {

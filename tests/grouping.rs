@@ -359,3 +359,45 @@ fn one_callers_reads_with_the_same_answers_are_one_decision() {
     let alone = mismatches.iter().find(|f| f.affected.is_empty()).unwrap();
     assert_eq!(alone.interaction.as_deref(), Some("web-stock"));
 }
+
+/// `a` calls `x` and `y`, `b` calls `x`; none has a breaker unless `a-y` gets `breaker`.
+fn breakers(breaker: &str) -> String {
+    let call = |id: &str, from: &str, to: &str, extra: &str| {
+        format!("  - {{ id: {id}, from: {from}, to: {to}, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 500{extra} }} }}\n")
+    };
+    format!(
+        "version: 1\nsystem: t\nservices:\n  a: {{}}\n  b: {{}}\n  x: {{}}\n  y: {{}}\ninteractions:\n{}{}{}",
+        call("a-x", "a", "x", ""),
+        call("a-y", "a", "y", breaker),
+        call("b-x", "b", "x", ""),
+    )
+}
+
+/// A file where no call has a circuit breaker says so once; once one call has one, the
+/// callee that two callers leave unguarded is one finding, and a call only its own caller
+/// leaves unguarded is reported alone.
+#[test]
+fn missing_breakers_are_one_finding_per_file_then_per_unguarded_callee() {
+    let none = analyze_text("breakers-none", &breakers(""));
+    let s004 = active(&none, "S004");
+    assert_eq!(s004.len(), 1, "{s004:?}");
+    assert_eq!(affected_ids(s004[0]), ["a-x", "a-y", "b-x"]);
+    assert!(s004[0]
+        .message
+        .contains("not one call of the file has a circuit breaker"));
+
+    let one = analyze_text(
+        "breakers-one",
+        &breakers(", circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 5 }"),
+    );
+    let s004 = active(&one, "S004");
+    assert_eq!(s004.len(), 1, "{s004:?}");
+    assert_eq!(affected_ids(s004[0]), ["a-x", "b-x"]);
+    assert!(
+        s004[0].message.contains("no caller of `x` listed has one"),
+        "{}",
+        s004[0].message
+    );
+    // Reported at the callee's declaration (line 6: `  x: {}`).
+    assert_eq!(s004[0].location.as_ref().map(|l| l.line), Some(6));
+}
