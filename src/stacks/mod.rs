@@ -6,6 +6,7 @@
 
 pub mod broker;
 pub mod effective;
+mod frameworks;
 
 use crate::model::types::{ClientStack, MeshStack};
 
@@ -35,6 +36,8 @@ pub enum Connections {
     Pooled,
     /// Many calls share one connection (HTTP/2 streams).
     Multiplexed,
+    /// A new connection for every call, closed after it: nothing is reused.
+    PerCall,
 }
 
 /// Circuit breaker thresholds in the terms of `uses.circuit_breaker`.
@@ -204,6 +207,7 @@ pub fn client(stack: ClientStack) -> Stack {
             connections: fact(Pooled, "https://docs.rs/reqwest/latest/reqwest/struct.Client.html (\"The Client holds a connection pool internally\")", "reqwest 0.12"),
             ..NONE
         },
+        other => frameworks::client(other),
     }
 }
 
@@ -248,6 +252,15 @@ pub fn all() -> Vec<Stack> {
         C::Aiohttp,
         C::Reqwest,
         C::Tonic,
+        C::Browser,
+        C::Jersey,
+        C::JerseyGrizzly,
+        C::FeignRibbon,
+        C::SpringCloudZuul,
+        C::SpringJavamail,
+        C::Eclipselink,
+        C::MongoGoDriver,
+        C::Gomemcache,
     ];
     let meshes = [MeshStack::Istio, MeshStack::Linkerd, MeshStack::Envoy];
     clients
@@ -271,7 +284,13 @@ impl Connections {
         match self {
             Connections::Pooled => "keep-alive connection pool",
             Connections::Multiplexed => "one multiplexed HTTP/2 connection",
+            Connections::PerCall => "a new connection for each call, closed after it",
         }
+    }
+
+    /// Whether calls reuse connections (a pool or one multiplexed connection).
+    pub fn reuses(self) -> bool {
+        self != Connections::PerCall
     }
 }
 
