@@ -247,6 +247,38 @@ fn istio_retries_a_call_that_is_not_idempotent() {
     assert!(found(&run(&off), "R003").is_empty());
 }
 
+/// A library's own resend after a connection failure counts as an attempt only where
+/// its source says the request may already have been processed: okhttp resends any
+/// method (R003 on a write); Go's Transport resends idempotent requests only; Reactor
+/// Netty resends only a request whose headers were never sent, and gRPC only an RPC the
+/// server's application never saw, so neither is duplicate work.
+#[test]
+fn transparent_replays_are_not_attempts_and_possibly_processed_ones_are() {
+    let write = |client: &str| {
+        run(&system(
+            "",
+            &format!("client: {client}"),
+            "idempotent: false, ",
+            "protocol: rest, timeout_ms: 500",
+        ))
+    };
+    let a = write("okhttp");
+    let f = one(&a, "R003");
+    assert!(f.message.contains("tried 2 times"), "{}", f.message);
+    assert!(f.message.contains("okhttp default"), "{}", f.message);
+    for quiet in ["spring-webclient", "grpc-go", "grpc-java", "go-net-http"] {
+        assert!(found(&write(quiet), "R003").is_empty(), "{quiet}");
+    }
+    // Turning okhttp's resend off is written as one attempt.
+    let a = run(&system(
+        "",
+        "client: okhttp",
+        "idempotent: false, ",
+        "protocol: rest, timeout_ms: 500, retry: { max_attempts: 1 }",
+    ));
+    assert!(found(&a, "R003").is_empty());
+}
+
 #[test]
 fn a_client_retry_under_a_retrying_mesh_multiplies() {
     // 3 attempts by the caller, each tried 3 times by Istio: 9 requests at the callee.

@@ -330,7 +330,13 @@ fn worst_wait_text(inner: &crate::graph::Edge, downstream: u64) -> (String, Stri
     };
     let sources: Vec<String> = [
         effective::timeout_source(&inner.timeout),
-        inner.attempts_from.as_ref().and_then(effective::attempts_source),
+        // Only attempts the caller waits out explain a wait (not a library's resend
+        // after a connection failure, nor the mesh's retries inside each attempt).
+        inner
+            .attempts_from
+            .as_ref()
+            .filter(|a| a.waited() > 1)
+            .and_then(effective::attempts_source),
     ]
     .into_iter()
     .flatten()
