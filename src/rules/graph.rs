@@ -442,7 +442,7 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .label(format!("< {downstream} ms downstream"))
         .help(format!(
             "set `timeout_ms: {}` or more on the callers, or {} `timeout_ms`/`retry.max_attempts` on `{}`",
-            super::budget::readable(downstream.saturating_add(downstream / 10), downstream.saturating_add(downstream / 20), u64::MAX),
+            super::budget::at_least(downstream.saturating_add(downstream / 10), u64::MAX),
             if inner_is_default { "write lower" } else { "lower" },
             inner_decl.id()
         ))
