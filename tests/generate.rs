@@ -582,3 +582,55 @@ fn a_template_that_is_not_a_regular_file_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
 }
+
+/// The attempts of each `VirtualService` route, by route name.
+fn route_attempts(mesh: &str) -> Vec<(String, i64)> {
+    mesh.split("\n---\n")
+        .map(yaml)
+        .filter(|v| v["kind"] == "VirtualService")
+        .flat_map(|v| v["spec"]["http"].as_array().cloned().unwrap_or_default())
+        .map(|r| {
+            let name = r["name"].as_str().unwrap_or_default().to_string();
+            (name, r["retries"]["attempts"].as_i64().unwrap_or(-1))
+        })
+        .collect()
+}
+
+/// Retries live at one layer: the file's `retry` is the caller's own (the client code
+/// retries), so without a declared mesh or `mesh_retry` the Istio route retries nothing
+/// and says so (`attempts: 0`: Istio's default would retry twice more). A declared mesh
+/// or a written `mesh_retry` is the mesh layer's, and the route follows it.
+#[test]
+fn istio_routes_do_not_retry_on_top_of_the_client_unless_the_mesh_is_declared() {
+    let t = Temp::new("one-layer");
+    let system = |caller: &str, uses: &str| {
+        format!(
+            "version: 1\nsystem: t\nservices:\n  a: {{ language: go{caller} }}\n  b: {{ language: go }}\ninteractions:\n  - {{ id: a-b, from: a, to: b, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 900, retry: {{ max_attempts: 3, backoff: exponential, base_ms: 50, jitter: true }}{uses} }} }}\n"
+        )
+    };
+    let cases = [
+        ("no-mesh", system("", ""), 0),
+        ("istio", system(", mesh: istio", ""), 2),
+        (
+            "written",
+            system("", ", mesh_retry: { max_attempts: 2 }"),
+            1,
+        ),
+    ];
+    for (tag, text, want) in cases {
+        let input = t.path(&format!("{tag}.yaml"));
+        fs::write(&input, text).unwrap();
+        let out = t.path(tag);
+        let o = generate(input.to_str().unwrap(), &out, &["--target", "istio,go"]);
+        assert!(o.status.success(), "{tag}: {}", stderr(&o));
+        let mesh = read(out.join("istio/b.yaml"));
+        let routes = route_attempts(&mesh);
+        assert!(
+            routes.contains(&("a-b".to_string(), want)),
+            "{tag}: {routes:?}\n{mesh}"
+        );
+        // The client code keeps the caller's own three attempts in every case.
+        let go = read(out.join("go/a/clients.go"));
+        assert!(go.contains("3"), "{tag}: {go}");
+    }
+}

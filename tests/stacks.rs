@@ -139,6 +139,53 @@ fn a_pooling_client_answers_s003_and_an_unknown_one_says_so() {
     assert!(one(&a, "S003").message.contains("keep-alive off"));
 }
 
+/// The stacks of the review corpus pool by default (Jersey on Grizzly, Feign through
+/// Ribbon, Zuul, EclipseLink, the MongoDB Go driver, gomemcache, a browser): S003 is
+/// silent on each without a `pool` written; Spring's mail sender opens a connection per
+/// call, and S003 says so.
+#[test]
+fn framework_and_driver_stacks_that_pool_answer_s003_and_one_that_does_not_fires() {
+    for stack in [
+        "browser",
+        "jersey",
+        "jersey-grizzly",
+        "feign-ribbon",
+        "spring-cloud-zuul",
+        "eclipselink",
+        "mongo-go-driver",
+        "gomemcache",
+    ] {
+        let a = run(&system(
+            "",
+            &format!("client: {stack}"),
+            "",
+            "protocol: rest, timeout_ms: 500",
+        ));
+        assert!(found(&a, "S003").is_empty(), "{stack} pools");
+    }
+    let a = run(&system(
+        "",
+        "client: spring-javamail",
+        "",
+        "protocol: smtp, timeout_ms: 500",
+    ));
+    let f = one(&a, "S003");
+    assert!(
+        f.message
+            .contains("spring-javamail opens a new connection for each call"),
+        "{}",
+        f.message
+    );
+    // A written pool with keep-alive answers it.
+    let a = run(&system(
+        "",
+        "client: spring-javamail",
+        "",
+        "protocol: smtp, timeout_ms: 500, pool: { keep_alive: true, max_connections: 2 }",
+    ));
+    assert!(found(&a, "S003").is_empty());
+}
+
 #[test]
 fn a_default_breaker_answers_s004() {
     let a = run(&system("", "", "", "protocol: rest, timeout_ms: 500"));
@@ -198,6 +245,38 @@ fn istio_retries_a_call_that_is_not_idempotent() {
         "protocol: rest, timeout_ms: 500, retry: { max_attempts: 1 }, mesh_retry: { max_attempts: 1 }",
     );
     assert!(found(&run(&off), "R003").is_empty());
+}
+
+/// A library's own resend after a connection failure counts as an attempt only where
+/// its source says the request may already have been processed: okhttp resends any
+/// method (R003 on a write); Go's Transport resends idempotent requests only; Reactor
+/// Netty resends only a request whose headers were never sent, and gRPC only an RPC the
+/// server's application never saw, so neither is duplicate work.
+#[test]
+fn transparent_replays_are_not_attempts_and_possibly_processed_ones_are() {
+    let write = |client: &str| {
+        run(&system(
+            "",
+            &format!("client: {client}"),
+            "idempotent: false, ",
+            "protocol: rest, timeout_ms: 500",
+        ))
+    };
+    let a = write("okhttp");
+    let f = one(&a, "R003");
+    assert!(f.message.contains("tried 2 times"), "{}", f.message);
+    assert!(f.message.contains("okhttp default"), "{}", f.message);
+    for quiet in ["spring-webclient", "grpc-go", "grpc-java", "go-net-http"] {
+        assert!(found(&write(quiet), "R003").is_empty(), "{quiet}");
+    }
+    // Turning okhttp's resend off is written as one attempt.
+    let a = run(&system(
+        "",
+        "client: okhttp",
+        "idempotent: false, ",
+        "protocol: rest, timeout_ms: 500, retry: { max_attempts: 1 }",
+    ));
+    assert!(found(&a, "R003").is_empty());
 }
 
 #[test]

@@ -298,6 +298,9 @@ fn retry(r: &mut Resolver, u: &Uses, client: Option<eff::Layer>) -> Retry {
             Some(
                 l @ eff::Layer {
                     origin: eff::Origin::Stack { .. },
+                    // A library's resend after a connection failure is no retry policy
+                    // a generated configuration could state.
+                    replay: false,
                     ..
                 },
             ),

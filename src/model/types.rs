@@ -469,6 +469,25 @@ pub enum ClientStack {
     Aiohttp,
     Reqwest,
     Tonic,
+    /// A web browser (its `fetch`, XMLHttpRequest and page loads share its connections).
+    Browser,
+    /// A Jersey client on its default connector (`HttpUrlConnectorProvider`).
+    Jersey,
+    /// A Jersey client on the Grizzly connector (`GrizzlyConnectorProvider`).
+    JerseyGrizzly,
+    /// Spring Cloud OpenFeign through Ribbon (Spring Cloud Netflix, a `@FeignClient`
+    /// without `url`).
+    FeignRibbon,
+    /// The Zuul 1 proxy of Spring Cloud Netflix, forwarding to its routes.
+    SpringCloudZuul,
+    /// Spring's `JavaMailSenderImpl` over JavaMail's SMTP transport.
+    SpringJavamail,
+    /// EclipseLink (JPA) over JDBC, with its internal connection pool.
+    Eclipselink,
+    /// The MongoDB Go driver (`go.mongodb.org/mongo-driver`).
+    MongoGoDriver,
+    /// The memcached client `github.com/bradfitz/gomemcache`.
+    Gomemcache,
 }
 
 /// A service mesh whose proxy defaults commsplan knows (docs/stacks.md).

@@ -90,6 +90,39 @@ pub fn readable(exact: u64, lo: u64, hi: u64) -> u64 {
     exact
 }
 
+/// The roundest figure at or above `min` and below `hi`, for a value the help states as
+/// a lower bound ("N or more"): `readable` rounds to the nearest figure, which can fall
+/// under the bound (25850 → 25000); this one rounds up on the same scale (26000), never
+/// further than an eighth above `min`. `min` itself when no round figure fits.
+pub fn at_least(min: u64, hi: u64) -> u64 {
+    if min >= hi {
+        return min;
+    }
+    for step in STEPS.into_iter().filter(|s| s.saturating_mul(4) <= min) {
+        let up = min.div_ceil(step).saturating_mul(step);
+        if up < hi && up - min <= min / 8 {
+            return up;
+        }
+    }
+    min
+}
+
+/// The roundest figure at or below `max` and above `lo`, for a value the help states as
+/// an upper bound ("N or less"): rounded down on `readable`'s scale, never further than
+/// an eighth below `max`. `max` itself when no round figure fits.
+pub fn at_most(max: u64, lo: u64) -> u64 {
+    if max <= lo {
+        return max;
+    }
+    for step in STEPS.into_iter().filter(|s| s.saturating_mul(4) <= max) {
+        let down = max / step * step;
+        if down > lo && max - down <= max / 8 {
+            return down;
+        }
+    }
+    max
+}
+
 /// The timeout to suggest for `decl`: 1.5 × the callee's p99 (the recommended value
 /// without one), lowered to fit what the caller waits, each attempt and the backoff
 /// between them included; never at or below the p99.
@@ -213,7 +246,8 @@ pub fn schedule(cx: &Context<'_>, decl: &InteractionDecl, want: ScheduleWant) ->
     };
     let half = wait.ms / 2;
     let max_ms = if max_ms > half {
-        readable(half, half / 2, half + 1)
+        // An upper bound ("at most half the wait"): rounded down, never above it.
+        at_most(half, half / 2)
     } else {
         max_ms
     }
@@ -268,11 +302,20 @@ pub struct ScheduleWant {
 
 #[cfg(test)]
 mod tests {
-    use super::readable;
+    use super::{at_least, at_most, readable};
     use proptest::prelude::*;
 
     #[test]
     fn computed_figures_become_ones_a_person_writes() {
+        // A lower bound rounds up, an upper bound down, on the same scale.
+        assert_eq!(readable(25_850, 24_675, u64::MAX), 25_000);
+        assert_eq!(at_least(25_850, u64::MAX), 26_000);
+        assert_eq!(at_least(27_600, u64::MAX), 30_000);
+        assert_eq!(at_least(18_000, u64::MAX), 18_000);
+        assert_eq!(at_least(343, 345), 343, "no round figure under the ceiling");
+        assert_eq!(at_most(25_850, 0), 25_000);
+        assert_eq!(at_most(343, 342), 343, "no round figure above the floor");
+        assert_eq!(at_most(1_090, 0), 1_000);
         assert_eq!(readable(343, 300, 387), 350);
         assert_eq!(readable(343, 321, 345), 340);
         assert_eq!(readable(6930, 6615, u64::MAX), 7000);
@@ -295,6 +338,16 @@ mod tests {
             let v = readable(exact, lo, hi);
             prop_assert!(v > lo && v < hi, "{v} outside ({lo}, {hi})");
             prop_assert!(v.abs_diff(exact) <= exact / 8 + 1, "{v} far from {exact}");
+        }
+
+        /// A lower bound never rounds below itself, an upper bound never above.
+        #[test]
+        fn bounds_round_away_from_what_they_bound(v in 0u64..10_000_000, room in 1u64..10_000_000) {
+            let up = at_least(v, v.saturating_add(room));
+            prop_assert!(up >= v && (up < v.saturating_add(room) || up == v));
+            prop_assert!(up - v <= v / 8);
+            let down = at_most(v, v.saturating_sub(room));
+            prop_assert!(down <= v && v - down <= v / 8);
         }
     }
 }

@@ -330,7 +330,13 @@ fn worst_wait_text(inner: &crate::graph::Edge, downstream: u64) -> (String, Stri
     };
     let sources: Vec<String> = [
         effective::timeout_source(&inner.timeout),
-        inner.attempts_from.as_ref().and_then(effective::attempts_source),
+        // Only attempts the caller waits out explain a wait (not a library's resend
+        // after a connection failure, nor the mesh's retries inside each attempt).
+        inner
+            .attempts_from
+            .as_ref()
+            .filter(|a| a.waited() > 1)
+            .and_then(effective::attempts_source),
     ]
     .into_iter()
     .flatten()
@@ -436,7 +442,7 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .label(format!("< {downstream} ms downstream"))
         .help(format!(
             "set `timeout_ms: {}` or more on the callers, or {} `timeout_ms`/`retry.max_attempts` on `{}`",
-            super::budget::readable(downstream.saturating_add(downstream / 10), downstream.saturating_add(downstream / 20), u64::MAX),
+            super::budget::at_least(downstream.saturating_add(downstream / 10), u64::MAX),
             if inner_is_default { "write lower" } else { "lower" },
             inner_decl.id()
         ))

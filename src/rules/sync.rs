@@ -457,10 +457,22 @@ fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let stacks = effective::stacks(cx.model, decl);
-        if effective::connections(cx.model, decl, &stacks).is_some() {
+        let known = effective::connections(cx.model, decl, &stacks);
+        if known.as_ref().is_some_and(|(c, _)| c.reuses()) {
             continue;
         }
         let (message, help) = match stacks.client {
+            // The stack is known to open a connection per call (Spring's mail sender).
+            Some(_) if known.is_some() => {
+                let name = stacks.client_stack().map_or("", |s| s.name);
+                (
+                    format!(
+                        "sync call {} declares no connection pool, and {name} opens a new connection for each call and closes it after (docs/stacks.md)",
+                        ends(decl)
+                    ),
+                    help,
+                )
+            }
             None => (
                 format!(
                     "sync call {} declares no connection pool and no `client`, so whether calls reuse connections is not known",

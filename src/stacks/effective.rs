@@ -230,6 +230,9 @@ pub struct Layer {
     pub origin: Origin,
     /// The stack's retries, when the count is a stack default.
     pub stack_retries: Option<Retries>,
+    /// A library's own resend after a connection failure (`stacks::Replay`): it sends
+    /// the request again but never after a timeout, so it adds requests, not waiting.
+    pub replay: bool,
 }
 
 /// How many requests one call can send to the callee at most, layer by layer.
@@ -255,7 +258,10 @@ impl Attempts {
     /// The attempts the caller waits out one after another: its own layer's (1 without
     /// one). The mesh retries inside each of them (`graph::Edge::waits`).
     pub fn waited(&self) -> u32 {
-        self.client.as_ref().map_or(1, |l| l.count.max(1))
+        self.client
+            .as_ref()
+            .filter(|l| !l.replay)
+            .map_or(1, |l| l.count.max(1))
     }
 
     /// The layer a finding about the attempts points at: the first that retries.
@@ -272,6 +278,7 @@ fn stack_layer(side: Side, stack: Option<Stack>) -> Option<Layer> {
         count: f.value.retries.saturating_add(1),
         origin: Origin::of(&s, &f),
         stack_retries: Some(f.value),
+        replay: false,
     })
 }
 
@@ -285,9 +292,36 @@ pub fn client_attempts(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -
             count: n.max(1),
             origin: written_origin(model, decl, fields::USES_RETRY_MAX_ATTEMPTS),
             stack_retries: None,
+            replay: false,
         }),
-        None => stack_layer(Side::Client, stacks.client_stack()),
+        None => stack_layer(Side::Client, stacks.client_stack())
+            .or_else(|| replay_layer(decl, stacks.client_stack())),
     }
+}
+
+/// A client's own resend after a connection failure, as a second attempt: only where
+/// the source says the request may already have been processed, and, for a library
+/// that resends idempotent requests only, not on a call declared `idempotent: false`.
+/// A transparent resend (the request never reached the callee) is no attempt.
+fn replay_layer(decl: &InteractionDecl, stack: Option<Stack>) -> Option<Layer> {
+    let s = stack?;
+    let f = s.replays?;
+    let replayed = f.value.may_be_processed
+        && !(f.value.idempotent_only && decl.interaction.idempotent == Some(false));
+    if !replayed {
+        return None;
+    }
+    Some(Layer {
+        side: Side::Client,
+        count: 2,
+        origin: Origin::of(&s, &f),
+        stack_retries: Some(Retries {
+            retries: 1,
+            on: f.value.what,
+            backoff: "sent again at once",
+        }),
+        replay: true,
+    })
 }
 
 /// The mesh proxy's attempts: a written `mesh_retry.max_attempts`, else the declared
@@ -300,6 +334,7 @@ pub fn mesh_attempts(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> 
             count: n.max(1),
             origin: written_origin(model, decl, fields::USES_MESH_RETRY_MAX_ATTEMPTS),
             stack_retries: None,
+            replay: false,
         }),
         None => stack_layer(Side::Mesh, stacks.mesh_stack()),
     }
@@ -357,6 +392,11 @@ pub fn timeout_source(timeout: &Effective<Limit>) -> Option<String> {
 /// "`retry.max_attempts: 3` (written)".
 pub fn layer_source(layer: &Layer) -> String {
     match (&layer.origin, layer.stack_retries) {
+        (Origin::Stack { stack, .. }, Some(r)) if layer.replay => format!(
+            "{}: sends it again once after a connection failure, when it may already have been processed: {}",
+            stack_default(stack),
+            r.on
+        ),
         (Origin::Stack { stack, .. }, Some(r)) => {
             format!("{}: {}", stack_default(stack), r.describe())
         }

@@ -6,6 +6,7 @@
 
 pub mod broker;
 pub mod effective;
+mod frameworks;
 
 use crate::model::types::{ClientStack, MeshStack};
 
@@ -35,6 +36,8 @@ pub enum Connections {
     Pooled,
     /// Many calls share one connection (HTTP/2 streams).
     Multiplexed,
+    /// A new connection for every call, closed after it: nothing is reused.
+    PerCall,
 }
 
 /// Circuit breaker thresholds in the terms of `uses.circuit_breaker`.
@@ -56,6 +59,33 @@ pub struct Retries {
     pub backoff: &'static str,
 }
 
+/// Requests a library sends again by itself after a connection failure, without any
+/// retry being configured: a stale keep-alive connection, a reset before the request
+/// went out. Only a replay whose request may already have been processed counts as an
+/// attempt (G004, R003, S006); one that the source says never reached the callee (or
+/// never its application) is transparent and costs the callee nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replay {
+    /// Which requests are sent again, after which failures.
+    pub what: &'static str,
+    /// Whether the request sent again may already have been processed by the callee.
+    pub may_be_processed: bool,
+    /// Whether only idempotent requests are sent again (a call declared
+    /// `idempotent: false` is then not replayed).
+    pub idempotent_only: bool,
+}
+
+impl Replay {
+    pub fn describe(self) -> String {
+        let cost = if self.may_be_processed {
+            "the request may already have been processed: counted as a second attempt"
+        } else {
+            "the request never reached the callee: not counted as an attempt"
+        };
+        format!("sent again once: {} ({cost})", self.what)
+    }
+}
+
 /// The defaults of one stack; `None` where no confirmed default is known.
 #[derive(Debug, Clone, Copy)]
 pub struct Stack {
@@ -67,6 +97,8 @@ pub struct Stack {
     pub connections: Option<Fact<Connections>>,
     pub breaker: Option<Fact<Breaker>>,
     pub retries: Option<Fact<Retries>>,
+    /// What the library resends on its own after a connection failure.
+    pub replays: Option<Fact<Replay>>,
     /// Settings whose default could not be stated as one fact, and why: commsplan
     /// treats them as not known, and docs/stacks.md says what is uncertain.
     pub uncertain: &'static [(&'static str, &'static str)],
@@ -79,6 +111,7 @@ const NONE: Stack = Stack {
     connections: None,
     breaker: None,
     retries: None,
+    replays: None,
     uncertain: &[],
 };
 
@@ -94,6 +127,18 @@ pub const GRPC_MULTIPLEXES: Fact<Connections> = Fact {
     source:
         "https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md (gRPC over HTTP/2 streams)",
     version: "gRPC protocol spec",
+};
+
+/// gRPC retries nothing unless a service config sets a retry policy, but resends an RPC
+/// that never left the client, or reached the server and not its application.
+const GRPC_TRANSPARENT_RETRY: Fact<Replay> = Fact {
+    value: Replay {
+        what: "an RPC that never left the client, or that reached the server but not its application (REFUSED_STREAM, a GOAWAY above the stream); nothing else is retried unless the service config sets a `retryPolicy`",
+        may_be_processed: false,
+        idempotent_only: false,
+    },
+    source: "https://github.com/grpc/proposal/blob/master/A6-client-retries.md (Transparent retries; retries only under a retryPolicy); grpc-go stream.go clientStream.shouldRetry (\"First attempt, stream unprocessed: transparently retry\"; no retryPolicy, no retry)",
+    version: "gRFC A6; grpc-go 1.56, grpc-java 1.56",
 };
 
 const fn fact<T>(value: T, source: &'static str, version: &'static str) -> Option<Fact<T>> {
@@ -115,6 +160,7 @@ pub fn client(stack: ClientStack) -> Stack {
             request_timeout: fact(Unbounded, "https://pkg.go.dev/net/http#Client (Client.Timeout: \"A Timeout of zero means no timeout\")", "Go 1.22"),
             connect_timeout: fact(Ms(30_000, "dial"), "src/net/http/transport.go (DefaultTransport: net.Dialer{Timeout: 30 * time.Second})", "Go 1.22"),
             connections: fact(Pooled, "src/net/http/transport.go (DefaultTransport keeps idle connections: MaxIdleConns 100, IdleConnTimeout 90 s)", "Go 1.22"),
+            replays: fact(Replay { what: "an idempotent request (GET, HEAD, OPTIONS, TRACE, or one with an Idempotency-Key header) after a network error on a connection that had already been used; a request of any method of which nothing was written", may_be_processed: true, idempotent_only: true }, "src/net/http/transport.go (type Transport: \"Transport only retries a request upon encountering a network error if the connection has been already been used successfully and if the request is idempotent and either has no body or has its Request.GetBody defined\"; persistConn.shouldRetryRequest: a nothingWrittenError is retried whatever the method)", "Go 1.22"),
             ..NONE
         },
         C::GrpcGo | C::GrpcJava | C::Tonic => Stack {
@@ -125,6 +171,11 @@ pub fn client(stack: ClientStack) -> Stack {
             },
             request_timeout: Some(GRPC_DEADLINES),
             connections: Some(GRPC_MULTIPLEXES),
+            // Tonic's transparent retries were not read: only the two gRFC A6 clients.
+            replays: match stack {
+                C::Tonic => None,
+                _ => Some(GRPC_TRANSPARENT_RETRY),
+            },
             ..NONE
         },
         C::Axios => Stack {
@@ -137,6 +188,7 @@ pub fn client(stack: ClientStack) -> Stack {
         C::SpringWebclient => Stack {
             name: "spring-webclient",
             connections: fact(Pooled, "https://projectreactor.io/docs/netty/release/reference/ (Reactor Netty HttpClient uses a \"fixed\" connection pool by default)", "Reactor Netty 1.1"),
+            replays: fact(Replay { what: "a request whose connection was reset before its headers were sent (retry enabled unless disableRetry(true)); once the headers or the body were sent it is not retried", may_be_processed: false, idempotent_only: false }, "reactor-netty-http/src/main/java/reactor/netty/http/client/HttpClientConnect.java (shouldRetry = !configuration.retryDisabled; on a connection reset with ops.hasSentHeaders(): \"the request cannot be retried as the headers/body were sent\"; otherwise redirected once to the same URI)", "Reactor Netty 1.1.29"),
             ..NONE
         },
         C::Resttemplate => Stack {
@@ -159,6 +211,7 @@ pub fn client(stack: ClientStack) -> Stack {
             request_timeout: fact(Ms(10_000, "read"), "https://square.github.io/okhttp/5.x/okhttp/okhttp3/-ok-http-client/-builder/read-timeout.html (\"The default value is 10 seconds\"); callTimeout: \"The default value is 0 which imposes no timeout\" (https://square.github.io/okhttp/4.x/okhttp/okhttp3/-ok-http-client/-builder/call-timeout.html)", "OkHttp 4.x and 5.x"),
             connect_timeout: fact(Ms(10_000, "connect"), "https://square.github.io/okhttp/5.x/okhttp/okhttp3/-ok-http-client/-builder/connect-timeout.html (\"The default value is 10 seconds\")", "OkHttp 5.x"),
             connections: fact(Pooled, "okhttp3/ConnectionPool.kt (ConnectionPool(): 5 idle connections kept 5 minutes)", "OkHttp 4.12"),
+            replays: fact(Replay { what: "a request of any method (unless its body is one-shot) after a connection failure: an unreachable address, a stale pooled connection, an I/O error after the request may have been sent (retryOnConnectionFailure, default true)", may_be_processed: true, idempotent_only: false }, "okhttp/src/main/kotlin/okhttp3/OkHttpClient.kt (retryOnConnectionFailure = true; \"Set this to false to avoid retrying requests when doing so is destructive\") and okhttp3/internal/http/RetryAndFollowUpInterceptor.kt (recover: \"An attempt to communicate with a server failed. The request may have been sent.\"; another attempt while a route remains)", "OkHttp 4.12.0"),
             ..NONE
         },
         C::DotnetHttpclientfactory => Stack {
@@ -204,6 +257,7 @@ pub fn client(stack: ClientStack) -> Stack {
             connections: fact(Pooled, "https://docs.rs/reqwest/latest/reqwest/struct.Client.html (\"The Client holds a connection pool internally\")", "reqwest 0.12"),
             ..NONE
         },
+        other => frameworks::client(other),
     }
 }
 
@@ -248,6 +302,15 @@ pub fn all() -> Vec<Stack> {
         C::Aiohttp,
         C::Reqwest,
         C::Tonic,
+        C::Browser,
+        C::Jersey,
+        C::JerseyGrizzly,
+        C::FeignRibbon,
+        C::SpringCloudZuul,
+        C::SpringJavamail,
+        C::Eclipselink,
+        C::MongoGoDriver,
+        C::Gomemcache,
     ];
     let meshes = [MeshStack::Istio, MeshStack::Linkerd, MeshStack::Envoy];
     clients
@@ -271,7 +334,13 @@ impl Connections {
         match self {
             Connections::Pooled => "keep-alive connection pool",
             Connections::Multiplexed => "one multiplexed HTTP/2 connection",
+            Connections::PerCall => "a new connection for each call, closed after it",
         }
+    }
+
+    /// Whether calls reuse connections (a pool or one multiplexed connection).
+    pub fn reuses(self) -> bool {
+        self != Connections::PerCall
     }
 }
 
@@ -332,6 +401,12 @@ pub fn reference() -> String {
                     .retries
                     .map(|f| (f.value.describe(), f.source, f.version)),
             ),
+            (
+                "replays",
+                stack
+                    .replays
+                    .map(|f| (f.value.describe(), f.source, f.version)),
+            ),
         ];
         out.push_str("| setting | default | source | version |\n|---|---|---|---|\n");
         for (name, row) in rows {
@@ -371,6 +446,7 @@ mod tests {
                 s.connections.map(|f| (f.source, f.version)),
                 s.breaker.map(|f| (f.source, f.version)),
                 s.retries.map(|f| (f.source, f.version)),
+                s.replays.map(|f| (f.source, f.version)),
             ];
             for (source, version) in cited.into_iter().flatten() {
                 assert!(source.len() > 10, "{}: no source", s.name);

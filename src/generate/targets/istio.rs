@@ -80,8 +80,11 @@ pub fn jobs(inputs: &Inputs) -> Vec<Job> {
             .map(|r| {
                 let mut d = inputs.dep(r, USES);
                 // The proxy's own attempts where they are known (`mesh_retry`, or the
-                // declared mesh's default), as `explain` lists them.
-                let attempts = u64::from(r.v.mesh_attempts.unwrap_or(r.v.retry.max_attempts));
+                // declared mesh's default), as `explain` lists them. Without either the
+                // file's `retry` is the caller's own, which the client code retries: the
+                // route retries nothing (`attempts: 0`, not Istio's default of 2), so the
+                // two layers never multiply.
+                let attempts = u64::from(r.v.mesh_attempts.unwrap_or(1).max(1));
                 d["retries"] = json!(attempts - 1);
                 d["per_try_ms"] = json!(r.v.timeout_ms.div_ceil(attempts).max(1));
                 d["retry_on"] = json!(retry_on(r));
