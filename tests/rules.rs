@@ -1377,3 +1377,28 @@ fn breakers_and_timeouts_are_asked_between_services_only() {
         ["web-front"].map(String::from).into()
     );
 }
+
+/// `gw` waits 1 s on `a`, whose call to `b` has no timeout: G007 names the chain. Made by a
+/// job of `a` (`runs_in: job`), that call is on no request's path: G007 is silent, and the
+/// call's own missing timeout is S001, lowered to a warning.
+#[test]
+fn a_jobs_call_continues_no_request_chain() {
+    let system = |runs_in: &str| {
+        format!(
+            "version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  a: {{}}\n  b: {{}}\ninteractions:\n  - {{ id: gw-a, from: gw, to: a, idempotent: true, needs: {{ realtime: true, consistency: eventual, can_wait: false }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 1000 }} }}\n  - {{ id: a-b, from: a, to: b, idempotent: true, {runs_in}needs: {{ realtime: true, consistency: eventual, can_wait: false }}, uses: {{ pattern: sync, protocol: rest }} }}\n"
+        )
+    };
+    let request = run(&system(""));
+    assert!(!finding_of(&request, "G007").is_empty());
+    let job = run(&system("runs_in: job, "));
+    assert!(finding_of(&job, "G007").is_empty());
+    let s001 = finding_of(&job, "S001");
+    assert_eq!(s001.len(), 1);
+    assert_eq!(s001[0].severity, commsplan::finding::Severity::Warning);
+    let impact = s001[0].impact.as_ref().unwrap();
+    assert!(impact.lowered);
+    assert!(
+        impact.reasons.iter().any(|r| r.contains("runs_in: job")),
+        "{impact:?}"
+    );
+}

@@ -36,6 +36,8 @@ const SIDE_CALL: &str =
 /// The reason given for a synchronous call whose failure the caller answers itself.
 const FALLBACK_CALL: &str =
     "optional call: the caller serves a fallback when it fails (uses.fallback)";
+/// The reason given for a call a job of the caller makes.
+const JOB_CALL: &str = "made by a job of the caller, which no request waits for (runs_in: job)";
 /// The reason given for an unbounded wait whose caller is a client of the system.
 const PERSON_WAITS: &str =
     "the caller is a client (kind: client): a person waits, no thread of the system";
@@ -61,7 +63,10 @@ A synchronous call whose caller carries on without the answer (needs.realtime: f
 without strong consistency) gets no points for the path it is made on: its failure does
 not fail the request (a side call, such as recording statistics after a change). So does
 a call with a fallback (uses.fallback: stale, default or empty, without strong
-consistency): an optional side path, whose failure the caller answers itself.
+consistency): an optional side path, whose failure the caller answers itself. A call
+made by a job of the caller (runs_in: job: a schedule, a poll loop, a start-up load) is
+not in the graph at all: no request waits for it, so it gets no path points and does not
+continue the chains of calls into its caller.
 
 Consequence: what goes wrong when the gap is hit, declared once with each rule (a default
 per family, overridden by the rules whose consequence differs) and added to the impact
@@ -135,14 +140,21 @@ pub struct Impacts {
     interactions: Vec<Option<Impact>>,
     services: Vec<Impact>,
     interaction_index: HashMap<String, usize>,
-    /// Whether each interaction is a sync edge of the graph.
+    /// Whether each interaction is a synchronous call: an edge of the graph, or a call
+    /// made by a job (left out of the graph).
     sync: Vec<bool>,
 }
 
 impl Impacts {
     pub fn compute(model: &Model, graph: &SyncGraph) -> Impacts {
         let reach = reach(model, graph);
-        let sync = sync_interactions(model, graph);
+        let mut sync = sync_interactions(model, graph);
+        // A job's synchronous call is left out of the graph but is still a call whose
+        // checklist findings follow its (low) impact.
+        for (index, decl) in model.interactions.iter().enumerate() {
+            sync[index] |= decl.interaction.in_a_job()
+                && decl.uses().pattern.is_some_and(|p| p.has_sync_part());
+        }
         let services = (0..model.services.len())
             .map(|s| {
                 let mut score = Score::default();
@@ -168,7 +180,12 @@ impl Impacts {
                 let answer_unused = i.needs.as_ref().and_then(|n| n.realtime) == Some(false);
                 let fallback = decl.uses().fallback.is_some_and(|f| f.carries_on());
                 let weak = strong != Some(Consistency::Strong);
-                if sync[index] && answer_unused && weak {
+                let job = i.in_a_job();
+                if job {
+                    // Off every request's path: what fails is a run of the job, which the
+                    // next run repeats.
+                    score.reasons.push(JOB_CALL.to_string());
+                } else if sync[index] && answer_unused && weak {
                     // The caller carries on without the answer: the call is made on the
                     // request's path, but its failure does not fail the request.
                     score.reasons.push(SIDE_CALL.to_string());
@@ -187,7 +204,12 @@ impl Impacts {
                 if let Some(to) = to {
                     score.fan_in(graph.in_degree[to], to, model);
                 }
-                Some(score.finish(sync[index]))
+                let mut impact = score.finish(sync[index]);
+                if job && impact.level == Level::Normal {
+                    // What a gap costs there is one run of the job, which the next repeats.
+                    impact.level = Level::Low;
+                }
+                Some(impact)
             })
             .collect();
         Impacts {

@@ -109,7 +109,11 @@ impl SyncGraph {
         let mut out = vec![Vec::new(); n];
         let mut in_degree = vec![0; n];
         for (index, (decl, decision)) in model.interactions.iter().zip(decisions).enumerate() {
-            if !applied_pattern(decl, decision).is_some_and(|p| p.has_sync_part()) {
+            // A job's call is on no request's path: it neither continues a chain of calls
+            // into its caller nor closes a cycle of them.
+            if !applied_pattern(decl, decision).is_some_and(|p| p.has_sync_part())
+                || decl.interaction.in_a_job()
+            {
                 continue;
             }
             let i = &decl.interaction;

@@ -161,9 +161,31 @@ pub struct Interaction {
     /// request makes the caller take several steps that must all happen or none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<Operation>,
+    /// What the call runs in: a `request` the caller is serving (the default), or a `job`
+    /// of the caller's own (a schedule, a poll loop, a start-up load) that no request waits
+    /// for. A job's calls are not on any request's synchronous path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_in: Option<RunsIn>,
     /// Findings to silence on this interaction.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppress: Vec<Suppression>,
+}
+
+/// What a call runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunsIn {
+    /// While the caller serves a request (the default).
+    Request,
+    /// In a job of the caller's own: a schedule, a poll loop, a start-up load.
+    Job,
+}
+
+impl Interaction {
+    /// Whether the call is made by a job of the caller, not while it serves a request.
+    pub fn in_a_job(&self) -> bool {
+        self.runs_in == Some(RunsIn::Job)
+    }
 }
 
 /// The answers to the decision flowchart's questions.
