@@ -108,6 +108,7 @@ pub fn group(model: &Model, findings: Vec<Finding>) -> Vec<Finding> {
     let mut texts = Texts {
         lacking: files_lacking(model),
         unguarded: callees_unguarded(&decls, &findings),
+        shared: shared_values(model, &decls, &findings),
         ..Texts::default()
     };
     let causes: Vec<Option<Cause>> = findings
@@ -204,8 +205,18 @@ fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Opt
     {
         return Some(Cause::Callee(f.code, decl.interaction.to.clone()));
     }
-    if !inside(model, decl, location) {
+    if !inside(model, decl, location)
+        || texts
+            .shared
+            .contains(&(f.code, location.clone(), f.label.clone()))
+    {
+        // A value in a shared block, or in an interaction's own block that others take
+        // through an alias: one cause, for its owner as for the takers.
         return Some(Cause::Shared(f.code, location.clone(), f.label.clone()));
+    }
+    // A rate limit belongs to where traffic enters, not to a block internal calls share.
+    if ENTRY_POINT.contains(&f.code) {
+        return Some(Cause::Entry(f.code, decl.interaction.from.clone()));
     }
     if let Some(anchor) = texts.alias_at(model, decl.origin.file, location) {
         return Some(Cause::Alias(
@@ -239,9 +250,6 @@ fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Opt
             answers,
             f.label.clone(),
         ));
-    }
-    if ENTRY_POINT.contains(&f.code) {
-        return Some(Cause::Entry(f.code, decl.interaction.from.clone()));
     }
     if CHANNEL.contains(&f.code) {
         // Without a name, two queues to one consumer may be two queues.
@@ -457,6 +465,27 @@ fn note_shared_anchor(model: &Model, file: usize, anchor: &str, finding: &mut Fi
         })
         .and_then(|line| line.split_once("uses:"))
         .is_some_and(|(_, value)| value.trim_start().starts_with('*'));
+    let defines = finding
+        .location
+        .as_ref()
+        .and_then(|l| {
+            source
+                .text
+                .lines()
+                .nth(usize::try_from(l.line).ok()?.checked_sub(1)?)
+        })
+        .and_then(|line| line.split_once("uses:"))
+        .is_some_and(|(_, value)| value.trim_start().starts_with('&'));
+    if defines {
+        let note = format!(
+            "this `uses:` block is the anchor `&{anchor}`, which {users} `uses:` blocks take: a value added here changes each of them"
+        );
+        finding.help = Some(Cow::Owned(match finding.help.take() {
+            Some(help) => format!("{help}; {note}"),
+            None => note,
+        }));
+        return;
+    }
     let here = if whole {
         format!("write `uses: {{ <<: *{anchor}, … }}` here")
     } else {
@@ -533,6 +562,25 @@ struct Texts {
     /// The callees that two or more callers call without the setting of a
     /// `CALLEE_UNGUARDED` rule.
     unguarded: HashSet<String>,
+    /// Rule, location and label of the findings that point outside their interaction, at
+    /// a value written once for several.
+    shared: HashSet<SharedValue>,
+}
+
+type SharedValue = (&'static str, Location, Option<Cow<'static, str>>);
+
+/// The values findings point at from outside their own interaction (in `defaults`, an
+/// anchor, or another interaction's block that they take through an alias).
+fn shared_values(model: &Model, decls: &Decls, findings: &[Finding]) -> HashSet<SharedValue> {
+    findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .filter_map(|f| {
+            let (_, decl) = decls.get(f.interaction.as_deref()?)?;
+            let location = f.location.as_ref()?;
+            (!inside(model, decl, location)).then(|| (f.code, location.clone(), f.label.clone()))
+        })
+        .collect()
 }
 
 /// The callees of unsuppressed `CALLEE_UNGUARDED` findings that come from two or more
@@ -596,7 +644,9 @@ impl Texts {
         let from = line.char_indices().nth(indent)?.0;
         let rest = line[from..].strip_prefix("uses")?.trim_start();
         let value = rest.strip_prefix(':')?.trim_start();
-        if let Some(name) = value.strip_prefix('*') {
+        // `uses: *name` takes the anchor whole; `uses: &name` is the anchor, defined in this
+        // interaction's own block: the gap is the same one for every taker.
+        if let Some(name) = value.strip_prefix('*').or_else(|| value.strip_prefix('&')) {
             return anchor_name(name);
         }
         if let Some(inner) = value.strip_prefix('{') {

@@ -401,3 +401,69 @@ fn missing_breakers_are_one_finding_per_file_then_per_unguarded_callee() {
     // Reported at the callee's declaration (line 6: `  x: {}`).
     assert_eq!(s004[0].location.as_ref().map(|l| l.line), Some(6));
 }
+
+/// `gw-a` defines the anchor in its own `uses:`; `a-b` takes it whole and `gw-b` merges it.
+const INLINE_ANCHOR: &str = "version: 1
+system: t
+services:
+  gw: { kind: gateway }
+  a: { slo: { latency_p99_ms: 500 } }
+  b: { slo: { latency_p99_ms: 500 } }
+interactions:
+  - id: gw-a
+    from: gw
+    to: a
+    idempotent: true
+    needs: { realtime: true, consistency: strong }
+    uses: &base
+      pattern: sync
+      protocol: rest
+      timeout_ms: 100
+      retry: { max_attempts: 4 }
+  - id: a-b
+    from: a
+    to: b
+    idempotent: true
+    needs: { realtime: true, consistency: strong }
+    uses: *base
+  - id: gw-b
+    from: gw
+    to: b
+    idempotent: true
+    needs: { realtime: true, consistency: strong }
+    uses:
+      <<: *base
+      client: axios
+";
+
+/// Through an anchor defined inside an interaction, the owner and the takers of a value
+/// get one finding at the value, whichever rule reports it: a value written once
+/// (S002's timeout, S006's retry), a gap in the anchor (S003's pool). No rule reports the
+/// owner apart from its takers at the same place.
+#[test]
+fn an_anchor_inside_an_interaction_is_one_cause_for_its_owner_and_takers() {
+    let analysis = analyze_text("inline-anchor", INLINE_ANCHOR);
+    for (code, line) in [("S002", 16), ("S006", 17), ("S003", 13)] {
+        let found = active(&analysis, code);
+        assert_eq!(found.len(), 1, "{code}: {found:#?}");
+        assert_eq!(affected_ids(found[0]), ["gw-a", "a-b", "gw-b"], "{code}");
+        assert_eq!(
+            found[0].location.as_ref().map(|l| l.line),
+            Some(line),
+            "{code}"
+        );
+    }
+    // Every finding about the anchor's own values points inside the anchor's block.
+    for f in analysis
+        .findings
+        .iter()
+        .filter(|f| ["S002", "S006", "G003", "G004"].contains(&f.code))
+    {
+        let line = f.location.as_ref().unwrap().line;
+        assert!((13..=17).contains(&line), "{}: {line}", f.code);
+    }
+    // A rate limit is where traffic enters: one R001 at `gw`, not at the shared block.
+    let r001 = active(&analysis, "R001");
+    assert_eq!(r001.len(), 1, "{r001:#?}");
+    assert_eq!(r001[0].location.as_ref().map(|l| l.line), Some(4));
+}
