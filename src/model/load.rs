@@ -342,7 +342,11 @@ impl Loader<'_> {
             .included_by
             .and_then(|parent| self.defaults.get(&parent))
             .cloned();
-        let mut stream = Stream::new(&file, index, inherited);
+        // The items are read straight into the model's list (not into one of their own
+        // that would then be copied there); it is put back whatever happens.
+        let before = self.model.interactions.len();
+        let decls = std::mem::take(&mut self.model.interactions);
+        let mut stream = Stream::new(&file, index, inherited, decls);
         let mut parsed = yaml::parse_with(&file.text, self.options.limits, Some(&mut stream));
         let late_defaults = parsed.root.as_ref().is_some_and(|(doc, _)| {
             stream.started && !stream.own_defaults && doc.get("defaults").is_some()
@@ -350,8 +354,13 @@ impl Loader<'_> {
         let mut streamed = None;
         if late_defaults {
             parsed = yaml::parse(&file.text, self.options.limits);
-        } else if stream.started {
+        }
+        if stream.started && !late_defaults && parsed.root.is_some() {
             streamed = Some(stream);
+        } else {
+            let mut decls = stream.decls;
+            decls.truncate(before);
+            self.model.interactions = decls;
         }
         crate::timing::phase("parsed");
         let findings = &mut self.findings;
@@ -411,6 +420,7 @@ struct Document {
 struct Streamed {
     defaults: Option<Value>,
     refs: Vec<RawRef>,
+    /// The model's interactions: those of the files read before, then this file's.
     decls: Vec<InteractionDecl>,
 }
 
@@ -444,11 +454,17 @@ struct Stream {
     defaults: Option<Value>,
     findings: Vec<Finding>,
     refs: Vec<RawRef>,
+    /// The model's interactions, taken while the file is parsed.
     decls: Vec<InteractionDecl>,
 }
 
 impl Stream {
-    fn new(file: &SourceFile, index: usize, inherited: Option<Value>) -> Stream {
+    fn new(
+        file: &SourceFile,
+        index: usize,
+        inherited: Option<Value>,
+        decls: Vec<InteractionDecl>,
+    ) -> Stream {
         Stream {
             shell: SourceFile {
                 path: std::sync::Arc::clone(&file.path),
@@ -464,7 +480,7 @@ impl Stream {
             defaults: None,
             findings: Vec::new(),
             refs: Vec::new(),
-            decls: Vec::new(),
+            decls,
         }
     }
 
@@ -627,7 +643,8 @@ fn extract(
     }
     if let Some(streamed) = streamed {
         refs.extend(streamed.refs);
-        model.interactions.extend(streamed.decls);
+        // The list the items were read into holds the interactions of the files before.
+        model.interactions = streamed.decls;
     } else if let Some(Value::Array(items)) = top.remove("interactions") {
         let decls = extract_interactions(refs, at.file, items, &mut invalid, defaults.as_ref());
         model.interactions.extend(decls);
