@@ -257,7 +257,13 @@ impl Loader<'_> {
             interaction_ids: Vec::new(),
             included_by,
         };
-        let Some((file, doc, invalid)) = self.read_document(file, read) else {
+        let Some(Document {
+            file,
+            doc,
+            invalid,
+            streamed,
+        }) = self.read_document(file, read)
+        else {
             return (index, Vec::new());
         };
         let entries = include::entries(&doc);
@@ -274,6 +280,7 @@ impl Loader<'_> {
             },
             doc,
             invalid,
+            streamed,
         );
         if let Some(defaults) = defaults {
             self.defaults.insert(index, defaults);
@@ -284,11 +291,7 @@ impl Loader<'_> {
 
     /// Decodes, parses and validates a file. A file that holds no document to extract is
     /// pushed to the model here, with its findings.
-    fn read_document(
-        &mut self,
-        mut file: SourceFile,
-        read: Read_,
-    ) -> Option<(SourceFile, Value, Invalid)> {
+    fn read_document(&mut self, mut file: SourceFile, read: Read_) -> Option<Document> {
         let findings = &mut self.findings;
         let bytes = match read {
             Read_::TooLarge(size) => {
@@ -326,10 +329,43 @@ impl Loader<'_> {
         file.text = text;
         crate::timing::phase("read");
 
-        let parsed = yaml::parse(&file.text, self.options.limits);
+        self.parse_document(file)
+    }
+
+    /// Parses and validates a decoded file. The items of its `interactions` list are
+    /// validated and extracted as the parser completes each one, so that the whole
+    /// document is never held; a file whose own `defaults` come after that list is
+    /// parsed again whole, as its interactions take those defaults.
+    fn parse_document(&mut self, mut file: SourceFile) -> Option<Document> {
+        let index = self.model.files.len();
+        let inherited = file
+            .included_by
+            .and_then(|parent| self.defaults.get(&parent))
+            .cloned();
+        // The items are read straight into the model's list (not into one of their own
+        // that would then be copied there); it is put back whatever happens.
+        let before = self.model.interactions.len();
+        let decls = std::mem::take(&mut self.model.interactions);
+        let mut stream = Stream::new(&file, index, inherited, decls);
+        let mut parsed = yaml::parse_with(&file.text, self.options.limits, Some(&mut stream));
+        let late_defaults = parsed.root.as_ref().is_some_and(|(doc, _)| {
+            stream.started && !stream.own_defaults && doc.get("defaults").is_some()
+        });
+        let mut streamed = None;
+        if late_defaults {
+            parsed = yaml::parse(&file.text, self.options.limits);
+        }
+        if stream.started && !late_defaults && parsed.root.is_some() {
+            streamed = Some(stream);
+        } else {
+            let mut decls = stream.decls;
+            decls.truncate(before);
+            self.model.interactions = decls;
+        }
         crate::timing::phase("parsed");
+        let findings = &mut self.findings;
         report_parse_problems(&parsed.problems, &file, findings);
-        let Some((doc, spans)) = parsed.root else {
+        let Some((mut doc, spans)) = parsed.root else {
             if parsed.problems.is_empty() {
                 findings.push(
                     Finding::new(&codes::EMPTY, "the file holds no YAML document")
@@ -349,22 +385,162 @@ impl Loader<'_> {
             self.model.files.push(file);
             return None;
         }
-        file.interaction_ids = doc
-            .get("interactions")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let (schema_findings, invalid) = super::schema::validate(&doc, &spans, &file);
+        let streamed = match streamed {
+            Some(stream) => Some(stream.finish(&mut file, &mut doc, findings)),
+            None => {
+                file.interaction_ids = interaction_ids(&doc);
+                None
+            }
+        };
+        let place = super::schema::Place::document(&spans);
+        let (schema_findings, invalid) = super::schema::validate(&doc, &place, &file);
         findings.extend(schema_findings);
         findings.extend(missing_top_level(&doc, &spans, &file));
         crate::timing::phase("validated");
         file.spans = Some(spans);
-        Some((file, doc, invalid))
+        Some(Document {
+            file,
+            doc,
+            invalid,
+            streamed,
+        })
+    }
+}
+
+/// A parsed and validated file, ready for extraction.
+struct Document {
+    file: SourceFile,
+    /// The document; with its interactions taken out when they were `streamed`.
+    doc: Value,
+    invalid: Invalid,
+    streamed: Option<Streamed>,
+}
+
+/// The interactions read while the file was parsed, and the defaults they took.
+struct Streamed {
+    defaults: Option<Value>,
+    refs: Vec<RawRef>,
+    /// The model's interactions: those of the files read before, then this file's.
+    decls: Vec<InteractionDecl>,
+}
+
+/// The id of each interaction, by position, for naming schema errors.
+fn interaction_ids(doc: &Value) -> Vec<Option<String>> {
+    doc.get("interactions")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().map(item_id).collect())
+        .unwrap_or_default()
+}
+
+fn item_id(item: &Value) -> Option<String> {
+    item.get("id").and_then(Value::as_str).map(str::to_string)
+}
+
+/// The items of the `interactions` list, validated and extracted as the parser
+/// completes each one (see [`yaml::ItemSink`]). Each item is validated against the
+/// schema in a document of its own ([`super::schema::validate_part`]), so its findings
+/// are those of the whole document.
+struct Stream {
+    /// Stands for the file being read: its path (for locations) and the ids read so far.
+    shell: SourceFile,
+    file: usize,
+    /// The defaults of the file that includes this one.
+    inherited: Option<Value>,
+    /// Whether the list was taken.
+    started: bool,
+    /// Whether the file's own `defaults` were written before the list (and so were
+    /// validated here).
+    own_defaults: bool,
+    defaults: Option<Value>,
+    findings: Vec<Finding>,
+    refs: Vec<RawRef>,
+    /// The model's interactions, taken while the file is parsed.
+    decls: Vec<InteractionDecl>,
+}
+
+impl Stream {
+    fn new(
+        file: &SourceFile,
+        index: usize,
+        inherited: Option<Value>,
+        decls: Vec<InteractionDecl>,
+    ) -> Stream {
+        Stream {
+            shell: SourceFile {
+                path: std::sync::Arc::clone(&file.path),
+                text: String::new(),
+                spans: None,
+                interaction_ids: Vec::new(),
+                included_by: file.included_by,
+            },
+            file: index,
+            inherited,
+            started: false,
+            own_defaults: false,
+            defaults: None,
+            findings: Vec::new(),
+            refs: Vec::new(),
+            decls,
+        }
+    }
+
+    /// Hands over what was read: the ids and findings to the file, and the document
+    /// without the `defaults` validated here (the rest of it is validated whole).
+    fn finish(
+        self,
+        file: &mut SourceFile,
+        doc: &mut Value,
+        findings: &mut Vec<Finding>,
+    ) -> Streamed {
+        file.interaction_ids = self.shell.interaction_ids;
+        if self.own_defaults {
+            if let Value::Object(top) = doc {
+                top.shift_remove("defaults");
+            }
+        }
+        findings.extend(self.findings);
+        Streamed {
+            defaults: self.defaults,
+            refs: self.refs,
+            decls: self.decls,
+        }
+    }
+}
+
+impl yaml::ItemSink for Stream {
+    fn start(
+        &mut self,
+        top: &serde_json::Map<String, Value>,
+        spans: &[(std::sync::Arc<str>, yaml::SpanTree)],
+    ) -> bool {
+        self.started = true;
+        let tree = spans.iter().find(|(k, _)| &**k == "defaults");
+        let own = match (top.get("defaults"), tree) {
+            (Some(d), Some((_, tree))) => {
+                self.own_defaults = true;
+                let (d, found, mut invalid) =
+                    super::schema::validate_part("defaults", None, d.clone(), tree, &self.shell);
+                self.findings.extend(found);
+                own_defaults(d, &mut invalid.defaults)
+            }
+            _ => None,
+        };
+        self.defaults = effective_defaults(own, self.inherited.as_ref());
+        true
+    }
+
+    fn item(&mut self, index: usize, value: Value, spans: &yaml::SpanTree) {
+        self.shell.interaction_ids.push(item_id(&value));
+        let (value, found, mut invalid) =
+            super::schema::validate_part("interactions", Some(index), value, spans, &self.shell);
+        self.findings.extend(found);
+        let paths = invalid.interactions.remove(&index);
+        let defaults = self.defaults.as_ref();
+        if let Some(decl) =
+            extract_interaction(&mut self.refs, self.file, index, value, paths, defaults)
+        {
+            self.decls.push(decl);
+        }
     }
 }
 
@@ -437,6 +613,7 @@ fn extract(
     at: Extracting,
     doc: Value,
     mut invalid: Invalid,
+    streamed: Option<Streamed>,
 ) -> Option<Value> {
     let Value::Object(mut top) = doc else {
         return at.inherited.cloned();
@@ -452,21 +629,23 @@ fn extract(
             .and_then(Value::as_str)
             .map(str::to_string);
     }
-    let own: Option<Value> = top.remove("defaults").and_then(|mut d| {
-        prune(&mut d, &mut invalid.defaults);
-        Uses::deserialize(&d).is_ok().then_some(d)
-    });
-    let defaults = match (own, at.inherited) {
-        (Some(mut own), Some(inherited)) => {
-            merge_under(&mut own, inherited);
-            Some(own)
+    let defaults = match &streamed {
+        Some(streamed) => streamed.defaults.clone(),
+        None => {
+            let own = top
+                .remove("defaults")
+                .and_then(|d| own_defaults(d, &mut invalid.defaults));
+            effective_defaults(own, at.inherited)
         }
-        (own, inherited) => own.or_else(|| inherited.cloned()),
     };
     if let Some(Value::Object(services)) = top.remove("services") {
         extract_services(model, findings, at.file, services, &mut invalid);
     }
-    if let Some(Value::Array(items)) = top.remove("interactions") {
+    if let Some(streamed) = streamed {
+        refs.extend(streamed.refs);
+        // The list the items were read into holds the interactions of the files before.
+        model.interactions = streamed.decls;
+    } else if let Some(Value::Array(items)) = top.remove("interactions") {
         let decls = extract_interactions(refs, at.file, items, &mut invalid, defaults.as_ref());
         model.interactions.extend(decls);
     }
@@ -536,6 +715,23 @@ fn extract_services(
     }
 }
 
+/// A file's own `defaults` without the nodes the schema rejects, if they still read.
+fn own_defaults(mut defaults: Value, invalid: &mut [super::prune::Path]) -> Option<Value> {
+    prune(&mut defaults, invalid);
+    Uses::deserialize(&defaults).is_ok().then_some(defaults)
+}
+
+/// The defaults a file's interactions take: its own over those of the file including it.
+fn effective_defaults(own: Option<Value>, inherited: Option<&Value>) -> Option<Value> {
+    match (own, inherited) {
+        (Some(mut own), Some(inherited)) => {
+            merge_under(&mut own, inherited);
+            Some(own)
+        }
+        (own, inherited) => own.or_else(|| inherited.cloned()),
+    }
+}
+
 fn extract_interactions(
     refs: &mut Vec<RawRef>,
     file: usize,
@@ -544,41 +740,56 @@ fn extract_interactions(
     defaults: Option<&Value>,
 ) -> Vec<InteractionDecl> {
     let mut decls = Vec::with_capacity(items.len());
-    for (index, mut value) in items.into_iter().enumerate() {
-        let origin = Origin {
-            file,
-            pointer: format!("/interactions/{index}"),
-        };
-        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
-        refs.push(RawRef {
-            id: text("id"),
-            from: text("from"),
-            to: text("to"),
-            origin: origin.clone(),
-        });
-        // Written, even if a field in it is left out below.
-        let declares_uses = value.get("uses").is_some();
-        let mut removed = Vec::new();
-        if let Some(mut paths) = invalid.interactions.remove(&index) {
-            removed = removed_suppressions(&paths);
-            prune(&mut value, &mut paths);
-        }
-        if let (Some(defaults), Value::Object(map)) = (defaults, &mut value) {
-            let uses = map
-                .entry("uses")
-                .or_insert_with(|| Value::Object(Default::default()));
-            merge_under(uses, defaults);
-        }
-        if let Ok(mut interaction) = serde_json::from_value::<Interaction>(value) {
-            renumber(&mut interaction.suppress, &removed);
-            decls.push(InteractionDecl {
-                interaction,
-                origin,
-                declares_uses,
-            });
-        }
+    for (index, value) in items.into_iter().enumerate() {
+        let paths = invalid.interactions.remove(&index);
+        decls.extend(extract_interaction(
+            refs, file, index, value, paths, defaults,
+        ));
     }
     decls
+}
+
+/// One interaction, without the nodes at `invalid`, with the defaults merged under its
+/// `uses`; its `from`, `to` and id are recorded in `refs` even if it does not read.
+fn extract_interaction(
+    refs: &mut Vec<RawRef>,
+    file: usize,
+    index: usize,
+    mut value: Value,
+    invalid: Option<Vec<super::prune::Path>>,
+    defaults: Option<&Value>,
+) -> Option<InteractionDecl> {
+    let origin = Origin {
+        file,
+        pointer: format!("/interactions/{index}"),
+    };
+    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+    refs.push(RawRef {
+        id: text("id"),
+        from: text("from"),
+        to: text("to"),
+        origin: origin.clone(),
+    });
+    // Written, even if a field in it is left out below.
+    let declares_uses = value.get("uses").is_some();
+    let mut removed = Vec::new();
+    if let Some(mut paths) = invalid {
+        removed = removed_suppressions(&paths);
+        prune(&mut value, &mut paths);
+    }
+    if let (Some(defaults), Value::Object(map)) = (defaults, &mut value) {
+        let uses = map
+            .entry("uses")
+            .or_insert_with(|| Value::Object(Default::default()));
+        merge_under(uses, defaults);
+    }
+    let mut interaction = serde_json::from_value::<Interaction>(value).ok()?;
+    renumber(&mut interaction.suppress, &removed);
+    Some(InteractionDecl {
+        interaction,
+        origin,
+        declares_uses,
+    })
 }
 
 /// After invalid entries of a `suppress` list were left out (`removed`, positions as

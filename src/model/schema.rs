@@ -5,7 +5,7 @@ use super::prune::Invalid;
 use super::types::ArchitectureFile;
 use super::yaml::{escape_pointer_token, SpanTree};
 use crate::codes;
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
@@ -134,23 +134,68 @@ fn validator() -> &'static jsonschema::Validator {
     })
 }
 
+/// Where the nodes of a validated value are: the span tree of the node at `base` (a
+/// pointer into the document), and the prefix of the validated value's paths that stands
+/// for `base` (an item validated inside a one-item wrapper has its own index there).
+pub(super) struct Place<'a> {
+    pub spans: &'a SpanTree,
+    pub base: &'a str,
+    pub wrapped: &'a str,
+}
+
+impl Place<'_> {
+    /// The whole document.
+    pub fn document(spans: &SpanTree) -> Place<'_> {
+        Place {
+            spans,
+            base: "",
+            wrapped: "",
+        }
+    }
+
+    /// A path of the validated value as a pointer into the document.
+    fn in_document(&self, path: &str) -> String {
+        match path.strip_prefix(self.wrapped) {
+            Some(rest) if self.wrapped != self.base => format!("{}{rest}", self.base),
+            _ => path.to_string(),
+        }
+    }
+
+    /// A document pointer relative to the span tree's node.
+    fn relative<'p>(&self, pointer: &'p str) -> &'p str {
+        pointer.strip_prefix(self.base).unwrap_or(pointer)
+    }
+
+    fn value_location(&self, file: &super::SourceFile, pointer: &str) -> Location {
+        file.value_location(self.spans, self.relative(pointer))
+    }
+
+    fn key_location(&self, file: &super::SourceFile, pointer: &str) -> Location {
+        file.key_location(self.spans, self.relative(pointer))
+    }
+
+    fn mapping_location(&self, file: &super::SourceFile, pointer: &str) -> Location {
+        file.mapping_location(self.spans, self.relative(pointer))
+    }
+}
+
 /// Validates a document: one finding per violation, each at its node, and the nodes in
 /// violation, for extraction to leave out.
 pub(super) fn validate(
     doc: &Value,
-    spans: &SpanTree,
+    place: &Place<'_>,
     file: &super::SourceFile,
 ) -> (Vec<Finding>, Invalid) {
     let mut out = Vec::new();
     let mut invalid = Invalid::default();
     for error in validator().iter_errors(doc) {
-        let path = error.instance_path().to_string();
+        let path = place.in_document(&error.instance_path().to_string());
         let schema_path = error.schema_path().to_string();
         if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
-            let (interaction, service) = subject_of(&path, spans, file);
+            let (interaction, service) = subject_of(&path, file);
             for key in unexpected {
                 invalid.add(&format!("{path}/{}", escape_pointer_token(key)));
-                let mut f = unknown_key(key, &path, &schema_path, spans, file);
+                let mut f = unknown_key(key, &path, &schema_path, place, file);
                 f.interaction.clone_from(&interaction);
                 f.service.clone_from(&service);
                 out.push(f);
@@ -164,7 +209,7 @@ pub(super) fn validate(
                 error.instance(),
                 &path,
                 &schema_path,
-                spans,
+                place,
                 file,
             ) {
                 out.push(f);
@@ -174,11 +219,52 @@ pub(super) fn validate(
     (out, invalid)
 }
 
+/// Validates one top-level part of a document on its own (`key` is `interactions`, with
+/// the item at `index`, or `defaults`): the part is placed in a document that holds
+/// only it, so that the schema, the schema paths and so the findings are those of the
+/// whole document. Returns the part with the findings and the nodes in violation.
+pub(super) fn validate_part(
+    key: &str,
+    index: Option<usize>,
+    part: Value,
+    spans: &SpanTree,
+    file: &super::SourceFile,
+) -> (Value, Vec<Finding>, Invalid) {
+    let mut top = Map::new();
+    top.insert("version".into(), json!(1));
+    let (held, wrapped, base) = match index {
+        Some(i) => (
+            Value::Array(vec![part]),
+            format!("/{key}/0"),
+            format!("/{key}/{i}"),
+        ),
+        None => (part, format!("/{key}"), format!("/{key}")),
+    };
+    top.insert(key.into(), held);
+    let doc = Value::Object(top);
+    let place = Place {
+        spans,
+        base: &base,
+        wrapped: &wrapped,
+    };
+    let (findings, invalid) = validate(&doc, &place, file);
+    let held = match doc {
+        Value::Object(mut top) => top.swap_remove(key),
+        _ => None,
+    };
+    let part = match (held, index) {
+        (Some(Value::Array(mut items)), Some(_)) => items.pop().unwrap_or(Value::Null),
+        (Some(part), None) => part,
+        _ => Value::Null,
+    };
+    (part, findings, invalid)
+}
+
 fn unknown_key(
     key: &str,
     path: &str,
     schema_path: &str,
-    spans: &SpanTree,
+    place: &Place<'_>,
     file: &super::SourceFile,
 ) -> Finding {
     let known = known_properties(schema_path);
@@ -187,7 +273,7 @@ fn unknown_key(
         &codes::UNKNOWN_KEY,
         format!("unknown key `{}`", truncate(key, 60)),
     )
-    .at(file.key_location(spans, &pointer))
+    .at(place.key_location(file, &pointer))
     .label("not a key of this mapping");
     match did_you_mean(key, known.iter().map(String::as_str)) {
         Some(s) => f.help(format!("did you mean `{s}`?")),
@@ -204,11 +290,11 @@ fn to_finding(
     instance: &Value,
     path: &str,
     _schema_path: &str,
-    spans: &SpanTree,
+    place: &Place<'_>,
     file: &super::SourceFile,
 ) -> Option<Finding> {
-    let at = |pointer: &str| file.value_location(spans, pointer);
-    let (interaction, service) = subject_of(path, spans, file);
+    let at = |pointer: &str| place.value_location(file, pointer);
+    let (interaction, service) = subject_of(path, file);
     let mut finding = match kind {
         ValidationErrorKind::Type { kind } => wrong_type(kind, instance, path).at(at(path)),
         ValidationErrorKind::Enum { options } => not_allowed(options, instance, path).at(at(path)),
@@ -224,7 +310,7 @@ fn to_finding(
         .label("unsupported version")
         .help("write `version: 1`"),
         ValidationErrorKind::Required { property } => {
-            missing(&plain(property), path).at(file.mapping_location(spans, path))
+            missing(&plain(property), path).at(place.mapping_location(file, path))
         }
         ValidationErrorKind::Pattern { pattern } => {
             pattern_mismatch(pattern, instance, path).at(at(path))
@@ -366,11 +452,7 @@ fn describe_kind(kind: &ValidationErrorKind) -> String {
 }
 
 /// For schema errors inside an interaction or service: its id or name, for reports.
-fn subject_of(
-    path: &str,
-    _spans: &SpanTree,
-    file: &super::SourceFile,
-) -> (Option<String>, Option<String>) {
+fn subject_of(path: &str, file: &super::SourceFile) -> (Option<String>, Option<String>) {
     let mut parts = path.split('/').skip(1);
     match (parts.next(), parts.next()) {
         (Some("interactions"), Some(i)) => {

@@ -116,6 +116,9 @@ enum Frame {
         spans: Vec<SpanTree>,
         anchor: usize,
         start: Pos,
+        /// The top-level `interactions` list handed item by item to an [`ItemSink`]:
+        /// its values are not kept here.
+        streamed: bool,
     },
     Map {
         object: serde_json::Map<String, Value>,
@@ -141,8 +144,26 @@ struct PendingKey {
     merge: bool,
 }
 
-struct Builder<'a> {
+/// Receives the items of the top-level `interactions` list as each one is complete, so
+/// that a loader can validate and extract it and drop its value: the whole document is
+/// then never held at once. The document's own value keeps an empty list there.
+pub trait ItemSink {
+    /// Called when the list starts, with the top-level entries read before it; returns
+    /// whether to take its items (otherwise the list is kept in the document as usual).
+    fn start(
+        &mut self,
+        top: &serde_json::Map<String, Value>,
+        spans: &[(Arc<str>, SpanTree)],
+    ) -> bool;
+    /// One item of the list, at `index`, with its positions.
+    fn item(&mut self, index: usize, value: Value, spans: &SpanTree);
+}
+
+struct Builder<'a, 's> {
     text: &'a str,
+    sink: Option<&'s mut dyn ItemSink>,
+    /// Whether the sink was offered a list already (only the first `interactions` is).
+    offered: bool,
     limits: Limits,
     stack: Vec<Frame>,
     anchors: std::collections::HashMap<usize, Anchored, foldhash::fast::RandomState>,
@@ -174,8 +195,15 @@ fn intern(keys: &mut KeySet, text: &str) -> Arc<str> {
 }
 
 pub fn parse(text: &str, limits: Limits) -> Parsed {
+    parse_with(text, limits, None)
+}
+
+/// [`parse`], handing the items of the top-level `interactions` list to `sink`.
+pub fn parse_with(text: &str, limits: Limits, sink: Option<&mut dyn ItemSink>) -> Parsed {
     let mut b = Builder {
         text,
+        sink,
+        offered: false,
         limits,
         stack: Vec::new(),
         anchors: Default::default(),
@@ -222,7 +250,7 @@ fn leaf(span: Span) -> SpanTree {
     }
 }
 
-impl Builder<'_> {
+impl Builder<'_, '_> {
     fn finish_early(self) -> Parsed {
         Parsed {
             root: None,
@@ -327,11 +355,13 @@ impl Builder<'_> {
                 self.push_item(item, plain)
             }
             Event::SequenceStart(anchor, _) => {
+                let streamed = anchor == 0 && self.offer_list();
                 self.open(span, || Frame::Seq {
                     values: Vec::new(),
                     spans: Vec::new(),
                     anchor,
                     start: span.start,
+                    streamed,
                 });
                 ControlFlow::Continue(())
             }
@@ -441,6 +471,31 @@ impl Builder<'_> {
         self.push_item((value, tree), false)
     }
 
+    /// Whether a list starting now is the top-level `interactions` list (the first one
+    /// written, not a duplicate) and the sink takes it.
+    fn offer_list(&mut self) -> bool {
+        let (Some(sink), false) = (self.sink.as_deref_mut(), self.offered) else {
+            return false;
+        };
+        let [Frame::Map {
+            object,
+            spans,
+            pending_key: Some(key),
+            ..
+        }] = self.stack.as_slice()
+        else {
+            return false;
+        };
+        if key.merge || key.text.as_deref() != Some("interactions") {
+            return false;
+        }
+        if object.contains_key("interactions") {
+            return false;
+        }
+        self.offered = true;
+        sink.start(object, spans)
+    }
+
     /// Starts a collection, unless it is nested too deep (then it is skipped).
     fn open(&mut self, span: Span, frame: impl FnOnce() -> Frame) {
         if !self.too_deep(span) {
@@ -456,9 +511,10 @@ impl Builder<'_> {
                 spans,
                 anchor,
                 start,
+                ..
             }) => (
                 Value::Array(values),
-                SpanChildren::Seq(spans),
+                SpanChildren::Seq(exact(spans)),
                 anchor,
                 start,
             ),
@@ -474,7 +530,7 @@ impl Builder<'_> {
                 spans.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 (
                     Value::Object(object),
-                    SpanChildren::Map(spans),
+                    SpanChildren::Map(exact(spans)),
                     anchor,
                     start,
                 )
@@ -529,8 +585,16 @@ impl Builder<'_> {
     fn push_item(&mut self, item: Item, plain_scalar: bool) -> ControlFlow<()> {
         match self.stack.last_mut() {
             None => self.root = Some(item),
-            Some(Frame::Seq { values, spans, .. }) => {
-                values.push(item.0);
+            Some(Frame::Seq {
+                values,
+                spans,
+                streamed,
+                ..
+            }) => {
+                match (&mut self.sink, *streamed) {
+                    (Some(sink), true) => sink.item(spans.len(), item.0, &item.1),
+                    _ => values.push(item.0),
+                }
                 spans.push(item.1);
             }
             Some(Frame::Map { pending_key, .. }) => match pending_key.take() {
@@ -663,6 +727,13 @@ fn apply_merges(
             }
         }
     }
+}
+
+/// A finished node's children without the spare capacity of growing: the span tree is
+/// kept for the whole run, and the spare room of its lists was a third of its memory.
+fn exact<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
 }
 
 fn tidy_scan_message(info: &str) -> String {
