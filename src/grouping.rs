@@ -134,7 +134,7 @@ pub fn group(model: &Model, findings: Vec<Finding>) -> Vec<Finding> {
     members.retain(|_, list| list.len() > 1);
     let mut findings = findings;
     for (&index, (file, anchor)) in &lone_aliases {
-        note_shared_anchor(model, *file, anchor, &mut findings[index]);
+        note_shared_anchor(model, &mut texts, *file, anchor, &mut findings[index]);
     }
     if members.is_empty() {
         return findings;
@@ -153,7 +153,7 @@ pub fn group(model: &Model, findings: Vec<Finding>) -> Vec<Finding> {
             let list = &members[cause];
             let group: Vec<Finding> = list.iter().filter_map(|&i| slots[i].take()).collect();
             let summary = summaries.get(cause.code()).copied().unwrap_or("");
-            out.push(merge(model, &decls, cause, summary, group));
+            out.push(merge(model, &decls, &mut texts, cause, summary, group));
         } else if !merged.contains(&index) {
             out.extend(slots[index].take());
         }
@@ -270,6 +270,7 @@ fn inside(model: &Model, decl: &InteractionDecl, location: &Location) -> bool {
 fn merge(
     model: &Model,
     decls: &Decls,
+    texts: &mut Texts,
     cause: &Cause,
     summary: &str,
     mut group: Vec<Finding>,
@@ -285,7 +286,7 @@ fn merge(
         .collect();
     let listed = list_ids(&ids);
     let first = &group[0];
-    let (location, subject, change) = describe(model, cause, first);
+    let (location, subject, change) = describe(model, texts, cause, first);
     let message = match cause {
         // Each step's message names the whole operation already.
         Cause::Operation(..) => first.message.clone(),
@@ -360,7 +361,12 @@ fn merge(
 }
 
 /// Where the group is reported, the cause in words, and where to change it.
-fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>, String, String) {
+fn describe(
+    model: &Model,
+    texts: &mut Texts,
+    cause: &Cause,
+    first: &Finding,
+) -> (Option<Location>, String, String) {
     match cause {
         Cause::Shared(_, at, _) => (
             Some(at.clone()),
@@ -368,7 +374,7 @@ fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>,
             format!("change it once at {at}: every interaction listed takes it from there"),
         ),
         Cause::Alias(_, _, file, anchor) => {
-            let at = anchor_location(model, *file, anchor).or_else(|| first.location.clone());
+            let at = texts.anchor(model, *file, anchor).0.or_else(|| first.location.clone());
             (
                 at,
                 format!("the block `&{anchor}`, which every call listed takes its settings from"),
@@ -443,39 +449,35 @@ fn describe(model: &Model, cause: &Cause, first: &Finding) -> (Option<Location>,
 
 /// Adds to `finding`'s help that its `uses:` takes the block `&anchor`, where the gap is,
 /// when other `uses` blocks take it too: changing the anchor changes all of them.
-fn note_shared_anchor(model: &Model, file: usize, anchor: &str, finding: &mut Finding) {
+fn note_shared_anchor(
+    model: &Model,
+    texts: &mut Texts,
+    file: usize,
+    anchor: &str,
+    finding: &mut Finding,
+) {
     let Some(source) = model.files.get(file) else {
         return;
     };
-    let users = anchor_users(&source.text, anchor);
+    let (defined_at, users) = texts.anchor(model, file, anchor);
     if users < 2 {
         return;
     }
-    let at = anchor_location(model, file, anchor)
-        .map(|l| format!(" ({l})"))
-        .unwrap_or_default();
-    let whole = finding
+    let at = defined_at.map(|l| format!(" ({l})")).unwrap_or_default();
+    // What the finding's `uses:` key holds: the alias, a merge, or the anchor itself.
+    let value = finding
         .location
         .as_ref()
         .and_then(|l| {
-            source
-                .text
-                .lines()
-                .nth(usize::try_from(l.line).ok()?.checked_sub(1)?)
+            let index = usize::try_from(l.line).ok()?.checked_sub(1)?;
+            let column = usize::try_from(l.column).ok()?.checked_sub(1)?;
+            let rest = texts.rest_of_line(&source.text, file, index, column)?;
+            let rest = rest.strip_prefix("uses")?.trim_start();
+            rest.strip_prefix(':').map(str::trim_start)
         })
-        .and_then(|line| line.split_once("uses:"))
-        .is_some_and(|(_, value)| value.trim_start().starts_with('*'));
-    let defines = finding
-        .location
-        .as_ref()
-        .and_then(|l| {
-            source
-                .text
-                .lines()
-                .nth(usize::try_from(l.line).ok()?.checked_sub(1)?)
-        })
-        .and_then(|line| line.split_once("uses:"))
-        .is_some_and(|(_, value)| value.trim_start().starts_with('&'));
+        .unwrap_or("");
+    let whole = value.starts_with('*');
+    let defines = value.starts_with('&');
     if defines {
         let note = format!(
             "this `uses:` block is the anchor `&{anchor}`, which {users} `uses:` blocks take: a value added here changes each of them"
@@ -557,6 +559,11 @@ fn list_ids(ids: &[&str]) -> String {
 #[derive(Default)]
 struct Texts {
     lines: HashMap<usize, Vec<usize>>,
+    /// Per file and line that is not ASCII, the byte offset of each character (`None`:
+    /// an ASCII line, where the column is the offset).
+    chars: HashMap<(usize, usize), Option<Vec<usize>>>,
+    /// Per file and anchor: where it is defined and how many `uses:` blocks take it.
+    anchors: HashMap<(usize, String), (Option<Location>, usize)>,
     /// The files where no call has the setting of a `FILE_WHEN_NONE` rule, per rule.
     lacking: HashSet<(&'static str, usize)>,
     /// The callees that two or more callers call without the setting of a
@@ -633,16 +640,12 @@ impl Texts {
         if source.path != location.file {
             return None;
         }
-        let starts = self
-            .lines
-            .entry(file)
-            .or_insert_with(|| line_starts(&source.text));
-        let start = *starts.get(usize::try_from(location.line).ok()?.checked_sub(1)?)?;
-        let mut lines = source.text[start..].lines();
-        let line = lines.next()?;
+        let text = source.text.as_str();
+        let index = usize::try_from(location.line).ok()?.checked_sub(1)?;
         let indent = usize::try_from(location.column).ok()?.checked_sub(1)?;
-        let from = line.char_indices().nth(indent)?.0;
-        let rest = line[from..].strip_prefix("uses")?.trim_start();
+        let rest = self.rest_of_line(text, file, index, indent)?;
+        let starts = &self.lines[&file];
+        let rest = rest.strip_prefix("uses")?.trim_start();
         let value = rest.strip_prefix(':')?.trim_start();
         // `uses: *name` takes the anchor whole; `uses: &name` is the anchor, defined in this
         // interaction's own block: the gap is the same one for every taker.
@@ -657,7 +660,7 @@ impl Texts {
             return None;
         }
         // A block: its keys are the next lines indented deeper than `uses`.
-        for next in lines.take(64) {
+        for next in (index + 1..index + 65).map_while(|i| line_at(text, starts, i)) {
             let trimmed = next.trim_start();
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
@@ -671,6 +674,61 @@ impl Texts {
         }
         None
     }
+
+    /// The byte offset in `text` of the 0-based `column` (in characters) of the 0-based
+    /// line `index`. Line starts are found once per file and a line's character offsets
+    /// once per line that is not ASCII, so that many findings on one long line (a whole
+    /// list written in flow style) do not each scan it.
+    fn offset(&mut self, text: &str, file: usize, index: usize, column: usize) -> Option<usize> {
+        let starts = self.lines.entry(file).or_insert_with(|| line_starts(text));
+        let start = *starts.get(index)?;
+        let line = line_at(text, starts, index)?;
+        let chars = self.chars.entry((file, index)).or_insert_with(|| {
+            (!line.is_ascii()).then(|| line.char_indices().map(|(i, _)| i).collect())
+        });
+        match chars {
+            None => (column < line.len()).then_some(start + column),
+            Some(offsets) => offsets.get(column).map(|i| start + i),
+        }
+    }
+
+    /// The text of `file` from the 0-based `column` of the 0-based line `index` to the
+    /// end of that line.
+    fn rest_of_line<'t>(
+        &mut self,
+        text: &'t str,
+        file: usize,
+        index: usize,
+        column: usize,
+    ) -> Option<&'t str> {
+        let from = self.offset(text, file, index, column)?;
+        let starts = &self.lines[&file];
+        let line = line_at(text, starts, index)?;
+        text.get(from..starts[index] + line.len())
+    }
+
+    /// Where `&anchor` is defined in `file` and how many `uses:` blocks take it, found
+    /// once per anchor: both scan the whole file.
+    fn anchor(&mut self, model: &Model, file: usize, anchor: &str) -> (Option<Location>, usize) {
+        self.anchors
+            .entry((file, anchor.to_string()))
+            .or_insert_with(|| {
+                let users = model
+                    .files
+                    .get(file)
+                    .map_or(0, |source| anchor_users(&source.text, anchor));
+                (anchor_location(model, file, anchor), users)
+            })
+            .clone()
+    }
+}
+
+/// The 0-based line `index` of `text`, given its line starts, without the line break.
+fn line_at<'t>(text: &'t str, starts: &[usize], index: usize) -> Option<&'t str> {
+    let start = *starts.get(index)?;
+    let end = starts.get(index + 1).map_or(text.len(), |next| next - 1);
+    let line = text.get(start..end)?;
+    Some(line.strip_suffix('\r').unwrap_or(line))
 }
 
 /// The anchor name at the start of `text` (after its `*`).
