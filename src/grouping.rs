@@ -555,12 +555,16 @@ fn list_ids(ids: &[&str]) -> String {
     text
 }
 
+/// A non-ASCII line keeps the byte offset of one character in this many: finding a
+/// column scans at most this many characters, for 8 bytes per this many kept.
+const CHECKPOINT: usize = 256;
+
 /// Line starts of the files looked at, computed once per file.
 #[derive(Default)]
 struct Texts {
     lines: HashMap<usize, Vec<usize>>,
-    /// Per file and line that is not ASCII, the byte offset of each character (`None`:
-    /// an ASCII line, where the column is the offset).
+    /// Per file and line that is not ASCII, the byte offset of every `CHECKPOINT`th
+    /// character (`None`: an ASCII line, where the column is the offset).
     chars: HashMap<(usize, usize), Option<Vec<usize>>>,
     /// Per file and anchor: where it is defined and how many `uses:` blocks take it.
     anchors: HashMap<(usize, String), (Option<Location>, usize)>,
@@ -684,11 +688,20 @@ impl Texts {
         let start = *starts.get(index)?;
         let line = line_at(text, starts, index)?;
         let chars = self.chars.entry((file, index)).or_insert_with(|| {
-            (!line.is_ascii()).then(|| line.char_indices().map(|(i, _)| i).collect())
+            (!line.is_ascii()).then(|| {
+                line.char_indices()
+                    .step_by(CHECKPOINT)
+                    .map(|(i, _)| i)
+                    .collect()
+            })
         });
         match chars {
             None => (column < line.len()).then_some(start + column),
-            Some(offsets) => offsets.get(column).map(|i| start + i),
+            Some(checkpoints) => {
+                let from = *checkpoints.get(column / CHECKPOINT)?;
+                let (i, _) = line[from..].char_indices().nth(column % CHECKPOINT)?;
+                Some(start + from + i)
+            }
         }
     }
 

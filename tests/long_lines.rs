@@ -62,3 +62,60 @@ fn many_interactions_on_one_line_cost_what_they_cost_on_many() {
     // minutes.
     assert!(cpu < Duration::from_secs(30), "took {cpu:?} of CPU");
 }
+
+/// On one line with characters outside ASCII before them, an anchor defined in one
+/// interaction's `uses` and taken by the next is still found at its column: the gap in
+/// it is one finding for both.
+#[test]
+fn an_anchor_on_a_long_non_ascii_line_is_found_at_its_column() {
+    let dir = std::env::temp_dir().join(format!("commsplan-long-anchor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("system.yaml");
+    let padding: Vec<String> = (0..600)
+        .map(|i| {
+            format!(
+                "{{id: p{i}, from: 주문, to: 결제, needs: {{realtime: false, ordering: false}}}}"
+            )
+        })
+        .collect();
+    std::fs::write(
+        &path,
+        format!(
+            "version: 1\nsystem: t\nservices:\n  주문: {{}}\n  결제: {{}}\ninteractions: [{}, {{id: x, from: 주문, to: 결제, idempotent: true, needs: {{realtime: true, consistency: strong}}, uses: &u {{pattern: sync, protocol: rest, timeout_ms: 100}}}}, {{id: y, from: 결제, to: 주문, idempotent: true, needs: {{realtime: true, consistency: strong}}, uses: *u}}]\n",
+            padding.join(", ")
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_commsplan"))
+        .args([
+            "analyze",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .expect("commsplan runs");
+    std::fs::remove_dir_all(&dir).ok();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let pools: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "S003")
+        .collect();
+    assert_eq!(pools.len(), 1, "{pools:#?}");
+    let members: Vec<&str> = pools[0]["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["interaction"].as_str())
+        .collect();
+    assert_eq!(members, ["x", "y"]);
+    assert!(
+        pools[0]["message"].as_str().unwrap().contains("`&u`"),
+        "{}",
+        pools[0]["message"]
+    );
+}
