@@ -468,34 +468,22 @@ fn note_shared_anchor(
     let value = finding
         .location
         .as_ref()
-        .and_then(|l| {
-            let index = usize::try_from(l.line).ok()?.checked_sub(1)?;
-            let column = usize::try_from(l.column).ok()?.checked_sub(1)?;
-            let rest = texts.rest_of_line(&source.text, file, index, column)?;
-            let rest = rest.strip_prefix("uses")?.trim_start();
-            rest.strip_prefix(':').map(str::trim_start)
-        })
+        .and_then(|l| texts.uses_value(&source.text, file, l))
         .unwrap_or("");
-    let whole = value.starts_with('*');
-    let defines = value.starts_with('&');
-    if defines {
-        let note = format!(
+    let note = if value.starts_with('&') {
+        format!(
             "this `uses:` block is the anchor `&{anchor}`, which {users} `uses:` blocks take: a value added here changes each of them"
-        );
-        finding.help = Some(Cow::Owned(match finding.help.take() {
-            Some(help) => format!("{help}; {note}"),
-            None => note,
-        }));
-        return;
-    }
-    let here = if whole {
-        format!("write `uses: {{ <<: *{anchor}, … }}` here")
+        )
     } else {
-        format!("add it beside `<<: *{anchor}` here")
+        let here = if value.starts_with('*') {
+            format!("write `uses: {{ <<: *{anchor}, … }}` here")
+        } else {
+            format!("add it beside `<<: *{anchor}` here")
+        };
+        format!(
+            "this `uses:` takes the block `&{anchor}`{at}, which {users} `uses:` blocks take: add it to the anchor to change all of them, or {here} to change this interaction only"
+        )
     };
-    let note = format!(
-        "this `uses:` takes the block `&{anchor}`{at}, which {users} `uses:` blocks take: add it to the anchor to change all of them, or {here} to change this interaction only"
-    );
     finding.help = Some(Cow::Owned(match finding.help.take() {
         Some(help) => format!("{help}; {note}"),
         None => note,
@@ -645,12 +633,10 @@ impl Texts {
             return None;
         }
         let text = source.text.as_str();
-        let index = usize::try_from(location.line).ok()?.checked_sub(1)?;
-        let indent = usize::try_from(location.column).ok()?.checked_sub(1)?;
-        let rest = self.rest_of_line(text, file, index, indent)?;
+        let value = self.uses_value(text, file, location)?;
+        let index = usize::try_from(location.line).ok()? - 1;
+        let indent = usize::try_from(location.column).ok()? - 1;
         let starts = &self.lines[&file];
-        let rest = rest.strip_prefix("uses")?.trim_start();
-        let value = rest.strip_prefix(':')?.trim_start();
         // `uses: *name` takes the anchor whole; `uses: &name` is the anchor, defined in this
         // interaction's own block: the gap is the same one for every taker.
         if let Some(name) = value.strip_prefix('*').or_else(|| value.strip_prefix('&')) {
@@ -679,34 +665,10 @@ impl Texts {
         None
     }
 
-    /// The byte offset in `text` of the 0-based `column` (in characters) of the 0-based
-    /// line `index`. Line starts are found once per file and a line's character offsets
-    /// once per line that is not ASCII, so that many findings on one long line (a whole
-    /// list written in flow style) do not each scan it.
-    fn offset(&mut self, text: &str, file: usize, index: usize, column: usize) -> Option<usize> {
-        let starts = self.lines.entry(file).or_insert_with(|| line_starts(text));
-        let start = *starts.get(index)?;
-        let line = line_at(text, starts, index)?;
-        let chars = self.chars.entry((file, index)).or_insert_with(|| {
-            (!line.is_ascii()).then(|| {
-                line.char_indices()
-                    .step_by(CHECKPOINT)
-                    .map(|(i, _)| i)
-                    .collect()
-            })
-        });
-        match chars {
-            None => (column < line.len()).then_some(start + column),
-            Some(checkpoints) => {
-                let from = *checkpoints.get(column / CHECKPOINT)?;
-                let (i, _) = line[from..].char_indices().nth(column % CHECKPOINT)?;
-                Some(start + from + i)
-            }
-        }
-    }
-
-    /// The text of `file` from the 0-based `column` of the 0-based line `index` to the
-    /// end of that line.
+    /// The text of `file` from the 0-based `column` (in characters) of the 0-based line
+    /// `index` to the end of that line. Line starts are found once per file and a line's
+    /// character checkpoints once per line that is not ASCII, so that many findings on one
+    /// long line (a whole list written in flow style) do not each scan it.
     fn rest_of_line<'t>(
         &mut self,
         text: &'t str,
@@ -714,10 +676,39 @@ impl Texts {
         index: usize,
         column: usize,
     ) -> Option<&'t str> {
-        let from = self.offset(text, file, index, column)?;
-        let starts = &self.lines[&file];
+        let starts = self.lines.entry(file).or_insert_with(|| line_starts(text));
         let line = line_at(text, starts, index)?;
-        text.get(from..starts[index] + line.len())
+        let checkpoints = self.chars.entry((file, index)).or_insert_with(|| {
+            (!line.is_ascii()).then(|| {
+                line.char_indices()
+                    .step_by(CHECKPOINT)
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+        });
+        let from = match checkpoints {
+            None => column,
+            Some(checkpoints) => {
+                let from = *checkpoints.get(column / CHECKPOINT)?;
+                from + line[from..].char_indices().nth(column % CHECKPOINT)?.0
+            }
+        };
+        line.get(from..).filter(|rest| !rest.is_empty())
+    }
+
+    /// What the `uses:` key at `location` holds on its own line (`*name`, `&name`, `{ <<:
+    /// *name, … }`, or nothing for a block below), or `None` when no `uses` key is there.
+    fn uses_value<'t>(
+        &mut self,
+        text: &'t str,
+        file: usize,
+        location: &Location,
+    ) -> Option<&'t str> {
+        let index = usize::try_from(location.line).ok()?.checked_sub(1)?;
+        let column = usize::try_from(location.column).ok()?.checked_sub(1)?;
+        let rest = self.rest_of_line(text, file, index, column)?;
+        let rest = rest.strip_prefix("uses")?.trim_start();
+        Some(rest.strip_prefix(':')?.trim_start())
     }
 
     /// Where `&anchor` is defined in `file` and how many `uses:` blocks take it, found

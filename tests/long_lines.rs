@@ -35,14 +35,15 @@ fn children_cpu() -> Duration {
     time(usage.ru_utime) + time(usage.ru_stime)
 }
 
-#[test]
-fn many_interactions_on_one_line_cost_what_they_cost_on_many() {
-    let dir = std::env::temp_dir().join(format!("commsplan-long-line-{}", std::process::id()));
+/// `analyze --format json` of `text`, written to a scratch file: its exit code, its report
+/// and the processor time it took.
+fn analyze(name: &str, text: &str) -> (Option<i32>, Vec<u8>, Duration) {
+    let dir = std::env::temp_dir().join(format!("commsplan-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("system.yaml");
-    std::fs::write(&path, one_line_system(8_000)).unwrap();
+    std::fs::write(&path, text).unwrap();
     let before = children_cpu();
-    let status = Command::new(env!("CARGO_BIN_EXE_commsplan"))
+    let out = Command::new(env!("CARGO_BIN_EXE_commsplan"))
         .args([
             "analyze",
             path.to_str().unwrap(),
@@ -51,13 +52,18 @@ fn many_interactions_on_one_line_cost_what_they_cost_on_many() {
             "--fail-on",
             "never",
         ])
-        .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
+        .output()
         .expect("commsplan runs");
     let cpu = children_cpu() - before;
     std::fs::remove_dir_all(&dir).ok();
-    assert_eq!(status.code(), Some(0));
+    (out.status.code(), out.stdout, cpu)
+}
+
+#[test]
+fn many_interactions_on_one_line_cost_what_they_cost_on_many() {
+    let (code, _, cpu) = analyze("long-line", &one_line_system(8_000));
+    assert_eq!(code, Some(0));
     // A debug build does this in a few seconds; scanning the line per finding took
     // minutes.
     assert!(cpu < Duration::from_secs(30), "took {cpu:?} of CPU");
@@ -68,9 +74,6 @@ fn many_interactions_on_one_line_cost_what_they_cost_on_many() {
 /// it is one finding for both.
 #[test]
 fn an_anchor_on_a_long_non_ascii_line_is_found_at_its_column() {
-    let dir = std::env::temp_dir().join(format!("commsplan-long-anchor-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("system.yaml");
     let padding: Vec<String> = (0..600)
         .map(|i| {
             format!(
@@ -78,27 +81,12 @@ fn an_anchor_on_a_long_non_ascii_line_is_found_at_its_column() {
             )
         })
         .collect();
-    std::fs::write(
-        &path,
-        format!(
+    let text = format!(
             "version: 1\nsystem: t\nservices:\n  주문: {{}}\n  결제: {{}}\ninteractions: [{}, {{id: x, from: 주문, to: 결제, idempotent: true, needs: {{realtime: true, consistency: strong}}, uses: &u {{pattern: sync, protocol: rest, timeout_ms: 100}}}}, {{id: y, from: 결제, to: 주문, idempotent: true, needs: {{realtime: true, consistency: strong}}, uses: *u}}]\n",
             padding.join(", ")
-        ),
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_commsplan"))
-        .args([
-            "analyze",
-            path.to_str().unwrap(),
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .output()
-        .expect("commsplan runs");
-    std::fs::remove_dir_all(&dir).ok();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        );
+    let (_, stdout, _) = analyze("long-anchor", &text);
+    let report: serde_json::Value = serde_json::from_slice(&stdout).expect("JSON report");
     let pools: Vec<&serde_json::Value> = report["findings"]
         .as_array()
         .unwrap()

@@ -135,11 +135,6 @@ fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// A stream where the flowchart sends ordered work to a queue: a log keyed by the entity
-/// keeps the order of each entity, which is the order such work needs. Telling it to
-/// become a queue while A008 asks it for a partition key would be two opposite fixes, so
-/// the recommendation is information that names the per-key guarantee (and, without a
-/// key yet, that A008's key is what gives it).
 /// Whether the caching the flowchart's node M asks of `sync-optimized` already stands on
 /// this call: a response cache on the call, the call is itself to a cache store, the
 /// callee declares a cache it answers from or keeps a cache store of its own, or the call
@@ -155,6 +150,11 @@ fn caching_in_place(cx: &Context<'_>, decl: &crate::model::InteractionDecl) -> b
         || (cx.own_store(decl) && cx.keeps_cache_store(&i.from))
 }
 
+/// A stream where the flowchart sends ordered work to a queue: a log keyed by the entity
+/// keeps the order of each entity, which is the order such work needs. Telling it to
+/// become a queue while A008 asks it for a partition key would be two opposite fixes, so
+/// the recommendation is information that names the per-key guarantee (and, without a
+/// key yet, that A008's key is what gives it).
 fn keyed_log(
     cx: &Context<'_>,
     decl: &crate::model::InteractionDecl,
