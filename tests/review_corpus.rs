@@ -173,6 +173,7 @@ struct Figures {
     severity_mismatch: Vec<String>,
     missed: Vec<String>,
     unlabelled_findings: Vec<String>,
+    noise_findings: Vec<String>,
     /// Of the first five findings printed, how many are on a labelled problem: in
     /// position order (`--sort position`) and in risk order (the table's default).
     top_five_position: usize,
@@ -257,6 +258,9 @@ fn measure(system: &System) -> Figures {
             figures.on_problems += 1;
         } else if system.labels.noise.iter().any(|n| n.matches(finding)) {
             figures.noise += 1;
+            figures
+                .noise_findings
+                .push(format!("{} on {}", finding.code, subject(finding)));
         } else {
             figures.unlabelled += 1;
             figures
@@ -554,8 +558,10 @@ fn design_level_targets() {
         }
         if f.noise > 0 {
             failures.push(format!(
-                "{}: {} labelled noise findings",
-                system.name, f.noise
+                "{}: {} labelled noise findings: {}",
+                system.name,
+                f.noise,
+                f.noise_findings.join(", ")
             ));
         }
         for (id, n) in &f.per_problem {
