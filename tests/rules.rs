@@ -1319,42 +1319,119 @@ fn on_codes(a: &Analysis, code: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// D001 does not ask for caching where it stands: the call to a cache store, the database
-/// call behind it (cache-aside), and calls into a service that keeps a cache or declares one.
+/// D001 does not ask for caching where it stands: the call to a cache store, calls into a
+/// service that keeps a cache or declares one, and the service's own database, where the
+/// data lives (the caching is asked on the calls into the service).
 #[test]
 fn sync_optimized_is_not_asked_where_the_caching_stands() {
-    // No cache anywhere: both calls are asked to become sync-optimized.
+    // No cache anywhere: the call into `rate` is asked to become sync-optimized; `rate`'s
+    // call to its own database is not (the data lives there).
     let bare = on_codes(&run(&cached_system("{}", "")), "D001");
-    assert_eq!(
-        bare,
-        ["front-rate", "rate-db"].map(String::from).into(),
-        "{bare:?}"
-    );
+    assert_eq!(bare, ["front-rate"].map(String::from).into(), "{bare:?}");
     // `rate` keeps memcached in front of its database: none of the three is asked.
     let aside = on_codes(&run(&cached_system("{}", RATE_CACHE)), "D001");
     assert!(aside.is_empty(), "{aside:?}");
-    // `rate` declares a cache it answers from: its callers are not asked; its own
-    // database call, with no cache store in front of it, still is.
+    // `rate` declares a cache it answers from: its callers are not asked.
     let declared = on_codes(
         &run(&cached_system("{ cache: { ttl_ms: 60000 } }", "")),
         "D001",
     );
-    assert_eq!(
-        declared,
-        ["rate-db"].map(String::from).into(),
-        "{declared:?}"
-    );
-    // A cache store another service also talks to is not `rate`'s own: its callers are
-    // asked again.
+    assert!(declared.is_empty(), "{declared:?}");
+    // A cache store another service also talks to is not `rate`'s own, and `rate` still
+    // reads its database uncached on the other path: its callers are asked again.
     let shared_cache = format!(
         "{RATE_CACHE}  - {{ id: other-cache, from: other, to: cache, idempotent: true, needs: {{ realtime: true, consistency: eventual, can_wait: true }}, uses: {{ pattern: sync, protocol: memcached, timeout_ms: 100 }} }}\n"
     );
     let shared = on_codes(&run(&cached_system("{}", &shared_cache)), "D001");
     assert_eq!(
         shared,
+        ["front-rate"].map(String::from).into(),
+        "{shared:?}"
+    );
+    // The same database read over a shared store (another service calls it too) is a
+    // dependency between services, and is asked.
+    let shared_db = "  - { id: other-db, from: other, to: db, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, protocol: mongodb, timeout_ms: 300 } }\n";
+    let shared = on_codes(&run(&cached_system("{}", shared_db)), "D001");
+    assert_eq!(
+        shared,
         ["front-rate", "rate-db"].map(String::from).into(),
         "{shared:?}"
     );
+}
+
+/// A service that only combines answers from cached services (`mid` calls `rate`, which
+/// declares a cache) adds no uncached work: the call into it is not asked for caching.
+/// One uncached call of `mid` (to a service without a cache) and it is asked again.
+#[test]
+fn sync_optimized_is_not_asked_where_every_call_behind_the_callee_is_cached() {
+    let system = |extra: &str| {
+        format!(
+            "version: 1\nsystem: t\nservices:\n  front: {{ kind: gateway }}\n  mid: {{}}\n  rate: {{ cache: {{}} }}\n  plain: {{}}\ninteractions:\n  - {{ id: front-mid, from: front, to: mid, idempotent: true, needs: {{ realtime: true, consistency: eventual, can_wait: true }}, uses: {{ pattern: sync, protocol: grpc, timeout_ms: 500 }} }}\n  - {{ id: mid-rate, from: mid, to: rate, idempotent: true, needs: {{ realtime: true, consistency: eventual, can_wait: true }}, uses: {{ pattern: sync, protocol: grpc, timeout_ms: 300 }} }}\n{extra}"
+        )
+    };
+    let cached = on_codes(&run(&system("")), "D001");
+    assert!(cached.is_empty(), "{cached:?}");
+    let uncached = on_codes(&run(&system("  - { id: mid-plain, from: mid, to: plain, idempotent: true, needs: { realtime: true, consistency: eventual, can_wait: true }, uses: { pattern: sync, protocol: grpc, timeout_ms: 300 } }\n")), "D001");
+    assert_eq!(
+        uncached,
+        ["front-mid", "mid-plain"].map(String::from).into(),
+        "{uncached:?}"
+    );
+}
+
+/// A job's call (`runs_in: job`) is not asked for the caching of sync-optimized, for a
+/// connection pool or for a circuit breaker; the same call made while serving a request is
+/// asked for all three.
+#[test]
+fn a_jobs_call_is_not_asked_for_caching_pooling_or_a_breaker() {
+    let system = |runs_in: &str| {
+        format!(
+            "version: 1\nsystem: t\nservices:\n  worker: {{}}\n  accounts: {{}}\ninteractions:\n  - {{ id: worker-accounts, from: worker, to: accounts, idempotent: true, {runs_in}needs: {{ realtime: true, consistency: eventual, can_wait: true }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 1000 }} }}\n"
+        )
+    };
+    let request = run(&system(""));
+    for code in ["D001", "S003", "S004"] {
+        assert_eq!(
+            on_codes(&request, code),
+            ["worker-accounts"].map(String::from).into(),
+            "{code}"
+        );
+    }
+    let job = run(&system("runs_in: job, "));
+    for code in ["D001", "S003", "S004"] {
+        assert!(on_codes(&job, code).is_empty(), "{code}");
+    }
+}
+
+/// R002 is not asked of a service called through one interaction whose calls are all
+/// steps of one operation: every request needs each dependency. A second way in, a step
+/// of another operation, or a step with a fallback, and it is asked again.
+#[test]
+fn bulkheads_are_not_asked_where_every_request_needs_every_dependency() {
+    let system = |second_op: &str, fallback: &str, extra: &str| {
+        format!(
+            "version: 1\nsystem: t\nservices:\n  front: {{ kind: gateway }}\n  search: {{}}\n  geo: {{}}\n  rate: {{}}\ninteractions:\n  - {{ id: front-search, from: front, to: search, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: grpc, timeout_ms: 900 }} }}\n  - {{ id: search-geo, from: search, to: geo, idempotent: true, operation: {{ name: nearby }}, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: grpc, timeout_ms: 300 }} }}\n  - {{ id: search-rate, from: search, to: rate, idempotent: true, operation: {{ name: {second_op} }}, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: grpc, timeout_ms: 300{fallback} }} }}\n{extra}"
+        )
+    };
+    let r002 = |yaml: &str| -> Vec<String> {
+        active(&run(yaml))
+            .into_iter()
+            .filter(|f| f.code == "R002" && f.service.as_deref() == Some("search"))
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    assert!(r002(&system("nearby", "", "")).is_empty());
+    let asked = |messages: Vec<String>| {
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].contains("(search-geo, search-rate)"),
+            "{messages:?}"
+        );
+    };
+    asked(r002(&system("rates", "", "")));
+    asked(r002(&system("nearby", ", fallback: empty", "")));
+    let second_way_in = "  - { id: front-search-2, from: front, to: search, idempotent: true, needs: { realtime: true, consistency: strong }, uses: { pattern: sync, protocol: grpc, timeout_ms: 900 } }\n";
+    asked(r002(&system("nearby", "", second_way_in)));
 }
 
 /// S004 is not asked of a service's own store, and S001 not of a client's own call; both

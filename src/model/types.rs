@@ -77,7 +77,8 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broker: Option<BrokerStack>,
     /// A cache the service answers reads from (an in-process or entity cache in front of
-    /// its own store): the caching the flowchart's node M asks for, kept by the callee.
+    /// its own store, or data loaded into memory at start-up): the caching the flowchart's
+    /// node M asks for, kept by the callee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<Cache>,
     /// Findings to silence on every interaction of this service.

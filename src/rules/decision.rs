@@ -83,10 +83,14 @@ usually needs. The information names that per-key guarantee.
 A call declared `sync` where the flowchart reaches `sync-optimized` (node M: caching and
 batching) is not reported when the caching already stands: the call has a `uses.cache`;
 it is itself a call to a cache store (protocol `memcached` or `redis`); the callee declares
-`cache:` (a cache it answers from, such as an entity cache) or keeps a cache store of its
-own; or it is a call to the caller's own database behind a cache store the caller also keeps
-(cache-aside, where this call is the miss path). The design is then sync-optimized in all
-but its label.
+`cache:` (a cache it answers from, such as an entity cache or data loaded into memory at
+start-up) or keeps a cache store of its own; every synchronous call the callee makes
+reaches such a cache (the callee adds no uncached work of its own). The design is then
+sync-optimized in all but its label. Two calls are not asked for caching at all: a call to
+the caller's own store (a datastore protocol to a callee no other service calls), where the
+data lives — node M's cache goes in front of the service, on the calls into it, which are
+asked; and a call made by a job (`runs_in: job`), which no user waits for, so a cache would
+only speed up a pass that reads each record once.
 
 ## Fix
 Change the design to the recommended pattern, or correct the answers if they are wrong. If
@@ -106,7 +110,7 @@ fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         if declared == Pattern::Sync
             && recommended == Pattern::SyncOptimized
-            && caching_in_place(cx, decl)
+            && (caching_in_place(cx, decl) || decl.interaction.in_a_job())
         {
             continue;
         }
@@ -135,19 +139,40 @@ fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Whether the caching the flowchart's node M asks of `sync-optimized` already stands on
-/// this call: a response cache on the call, the call is itself to a cache store, the
-/// callee declares a cache it answers from or keeps a cache store of its own, or the call
-/// is to the caller's own store behind a cache store the caller also keeps (cache-aside).
+/// Whether the caching the flowchart's node M asks of `sync-optimized` already stands for
+/// this call, or belongs elsewhere: at the callee (see `caches_at_callee`), behind every
+/// call the callee makes, or the call is to the caller's own store, where the data lives
+/// (the caching goes in front of the service, on the calls into it, which are asked).
 /// The design is then sync-optimized in all but its label, and a reviewer would not ask
 /// for caching it has.
 fn caching_in_place(cx: &Context<'_>, decl: &crate::model::InteractionDecl) -> bool {
-    let i = &decl.interaction;
+    caches_at_callee(cx, decl) || cx.own_store(decl) || cached_behind(cx, &decl.interaction.to)
+}
+
+/// The caching that stands at this call's own callee: a response cache on the call, a
+/// cache store as the callee, or a callee that answers from a cache of its own.
+fn caches_at_callee(cx: &Context<'_>, decl: &crate::model::InteractionDecl) -> bool {
+    let to = decl.interaction.to.as_str();
     decl.uses().cache.is_some()
         || cx.to_cache_store(decl)
-        || cx.model.service(&i.to).is_some_and(|s| s.service.cache.is_some())
-        || cx.keeps_cache_store(&i.to)
-        || (cx.own_store(decl) && cx.keeps_cache_store(&i.from))
+        || cx.model.service(to).is_some_and(|s| s.service.cache.is_some())
+        || cx.keeps_cache_store(to)
+}
+
+/// Whether every synchronous call `service` makes reaches a cache (a cache store, or a
+/// service that answers from one): the callee does no uncached work of its own to speed
+/// up, so the caching node M asks for already stands one hop further.
+fn cached_behind(cx: &Context<'_>, service: &str) -> bool {
+    let Some(index) = cx.model.services.get_index_of(service) else {
+        return false;
+    };
+    let graph = cx.graph();
+    let calls = &graph.out[index];
+    !calls.is_empty()
+        && calls.iter().all(|&e| {
+            let call = &cx.model.interactions[graph.edges[e].interaction];
+            caches_at_callee(cx, call)
+        })
 }
 
 /// A stream where the flowchart sends ordered work to a queue: a log keyed by the entity

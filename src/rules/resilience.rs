@@ -58,6 +58,10 @@ own store — a callee reached over a datastore protocol (`memcached`, `redis`, 
 dependency but is not asked for a bulkhead: its driver's connection pool already bounds
 the threads that wait on it, and a cache in front of the service's database is part of the
 service. A service whose only unisolated calls are to its own stores is not reported.
+Nor is a service (other than a gateway) that is called through one interaction and whose
+calls to other services are all steps of one `operation`, none with a `fallback`: every
+request it serves needs every one of those dependencies, so when one hangs the requests
+stall on it with or without separate pools, and isolating the others saves no work.
 
 ## Why
 The seed's `BulkheadExecutor` keeps a separate thread pool per dependency ("서비스별 독립적인
@@ -173,6 +177,9 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(first) = lacking.first() else {
             continue;
         };
+        if serves_one_operation(cx, service, decl, edges) {
+            continue;
+        }
         // A hub can have hundreds of calls: name a few, count the rest. The few are the
         // first by id, so that reordering the file does not change what is said.
         let mut named = lacking.clone();
@@ -209,6 +216,37 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
+}
+
+/// Whether every request `service` serves needs every one of its dependencies: it is
+/// called through one interaction, and all its calls to other services are steps of one
+/// operation, none with a fallback. When one dependency hangs, the requests stall on it
+/// whether or not the calls to the others have pools of their own: isolation saves no
+/// other work.
+fn serves_one_operation(
+    cx: &Context<'_>,
+    service: usize,
+    decl: &crate::model::ServiceDecl,
+    edges: &[usize],
+) -> bool {
+    let graph = cx.graph();
+    if decl.service.kind == Some(ServiceKind::Gateway) || graph.in_degree[service] != 1 {
+        return false;
+    }
+    let mut operation = None;
+    for &e in edges {
+        let call = &cx.model.interactions[graph.edges[e].interaction];
+        if cx.own_store(call) {
+            continue;
+        }
+        let name = call.interaction.operation.as_ref().map(|o| o.name.as_str());
+        let optional = call.uses().fallback.is_some_and(|f| f.carries_on());
+        if name.is_none() || optional || operation.is_some_and(|seen| seen != name) {
+            return false;
+        }
+        operation = Some(name);
+    }
+    operation.is_some()
 }
 
 fn check_retry_idempotent(cx: &Context<'_>, out: &mut Vec<Finding>) {

@@ -93,7 +93,9 @@ suppress with that reason.
 Every synchronous call declares `uses.pool` with `keep_alive` not set to `false`, unless
 connections are reused anyway: gRPC (`protocol: grpc`) multiplexes one HTTP/2 connection,
 and a declared client that pools by default (docs/stacks.md) needs no `pool` written.
-Without a declared client the message says that reuse is not known.
+Without a declared client the message says that reuse is not known. A call made by a job
+(`runs_in: job`) is not asked: no request waits on its handshakes, and it calls at the pace
+of its own loop, not of the traffic.
 
 ## Why
 First item of the seed's sync checklist: "Connection Pooling 설정", shown with an agent
@@ -128,6 +130,9 @@ calls to the caller's own store: a datastore protocol (`memcached`, `redis`, `mo
 `postgres`, `mysql`, `jdbc`, `sql`, `cassandra`) to a callee no other service talks to. A
 service's own database is part of the service; its pool's bounds and the call's timeout
 protect it, and a breaker in front of it only turns a slow query into the same error.
+Calls made by a job (`runs_in: job`) are exempt too: no request's threads wait on them,
+and what a breaker sheds is the load of requests that keep arriving, while a job's calls
+come at the pace of its own loop (S006 and R003 still judge how the job retries).
 
 ## Why
 The flowchart's node L for the sync pattern is "Circuit Breaker + 재시도", and the seed's
@@ -438,7 +443,7 @@ fn check_timeout_p99(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
     use crate::stacks::effective;
-    for (decl, _) in sync_half(cx) {
+    for (decl, _) in sync_half(cx).filter(|(d, _)| !d.interaction.in_a_job()) {
         let help = format!("add `{}` under `uses:`", crate::recommended::pool_block());
         if decl.uses().pool.as_ref().is_some_and(|p| p.keep_alive == Some(false)) {
             out.push(
@@ -501,7 +506,9 @@ fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_breaker(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, _) in sync_half(cx) {
-        if kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client || cx.own_store(decl)
+        if kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client
+            || cx.own_store(decl)
+            || decl.interaction.in_a_job()
         {
             continue;
         }
