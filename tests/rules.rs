@@ -1479,3 +1479,23 @@ fn a_jobs_call_continues_no_request_chain() {
         "{impact:?}"
     );
 }
+
+/// R001 asks a public entry point for a rate limit, not one only the organisation's staff
+/// reach (`exposure: internal`), whether the entry is a client or a gateway nothing calls.
+#[test]
+fn rate_limits_are_asked_at_public_entry_points_only() {
+    let system = |web: &str, gateway: &str| {
+        format!(
+            "version: 1\nsystem: t\nservices:\n  web: {{ kind: client{web} }}\n  edge: {{ kind: gateway{gateway} }}\n  api: {{}}\n  orders: {{}}\ninteractions:\n  - {{ id: web-api, from: web, to: api, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 900 }} }}\n  - {{ id: edge-orders, from: edge, to: orders, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 900 }} }}\n"
+        )
+    };
+    let asked = on_codes(&run(&system("", "")), "R001");
+    assert_eq!(asked, ["edge-orders", "web-api"].map(String::from).into());
+    let internal = ", exposure: internal";
+    let staff_web = on_codes(&run(&system(internal, "")), "R001");
+    assert_eq!(staff_web, ["edge-orders"].map(String::from).into());
+    let staff_both = on_codes(&run(&system(internal, internal)), "R001");
+    assert!(staff_both.is_empty(), "{staff_both:?}");
+    let public = on_codes(&run(&system(", exposure: public", "")), "R001");
+    assert_eq!(public, asked);
+}

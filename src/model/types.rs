@@ -81,9 +81,23 @@ pub struct Service {
     /// node M asks for, kept by the callee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<Cache>,
+    /// Who can reach this client or gateway: `public` (the default: anyone, over the
+    /// internet) or `internal` (the organisation's own staff or operators only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<Exposure>,
     /// Findings to silence on every interaction of this service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppress: Vec<Suppression>,
+}
+
+/// Who can reach an entry point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Exposure {
+    /// Anyone, over the internet (the default).
+    Public,
+    /// The organisation's own staff or operators only.
+    Internal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

@@ -5,7 +5,7 @@ use super::checklist::{designed, ends, kind_of};
 use super::Context;
 use crate::finding::Finding;
 use crate::model::fields;
-use crate::model::types::ServiceKind;
+use crate::model::types::{Exposure, ServiceKind};
 use std::collections::HashSet;
 
 rules! {
@@ -19,14 +19,17 @@ rules! {
 Interactions through which traffic enters the system declare `uses.rate_limit`: those called
 by a `client`, and those called by a `gateway` that no interaction in the file calls (the
 gateway is then the entry point itself). A call to an `external` service is not asked: it is
-traffic leaving the system, whatever calls it.
+traffic leaving the system, whatever calls it. Nor is an entry point that only the
+organisation's own people reach: a client or gateway declared `exposure: internal` (a
+staff application, an operator's tool).
 
 ## Why
 The seed's `ResilientCommunicationManager` applies "Rate Limiting으로 과부하 방지" first,
 before the bulkhead and the circuit breaker: a burst from outside (a retry storm from apps, a
 crawler, a sale) must be shed at the door, not deep inside where it has already taken
 threads and connections from everyone. Internal calls are not asked: they inherit the limit
-at the entry.
+at the entry. Nor are entry points only staff and operators reach: a known, bounded
+population that does not send those bursts.
 
 ## Example
 ```yaml
@@ -133,7 +136,13 @@ fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
         // that protects the system sits where requests come in, and the provider enforces
         // its own quota on the way out.
         let outbound = kind_of(cx.model, &decl.interaction.to) == ServiceKind::External;
-        if !entry || outbound || decl.uses().rate_limit.is_some() {
+        // Staff and operators are a known, bounded population: the bursts a limit sheds
+        // (retry storms of apps, crawlers, a sale) come from the public side.
+        let internal = cx
+            .model
+            .service(from)
+            .is_some_and(|s| s.service.exposure == Some(Exposure::Internal));
+        if !entry || outbound || internal || decl.uses().rate_limit.is_some() {
             continue;
         }
         out.push(
