@@ -393,7 +393,14 @@ fn a_declared_broker_says_what_it_does_and_where_it_is_declared() {
 fn without_a_broker_the_messages_assert_no_broker_behaviour() {
     let a = run(&queue_with("  a: {}\n  b: {}\n", "", ""));
     for f in a.findings.iter().filter(|f| f.code.starts_with('A')) {
-        for name in ["rabbitmq", "sqs", "kafka", "nats", "eventbridge"] {
+        for name in [
+            "rabbitmq",
+            "sqs",
+            "kafka",
+            "nats",
+            "eventbridge",
+            "activemq",
+        ] {
             assert!(!f.message.contains(&format!("{name} (")), "{}", f.message);
         }
     }
@@ -535,5 +542,56 @@ fn every_suggested_retry_schedule_fits_its_budget_on_every_example() {
     assert!(
         help.contains("the mesh tries each attempt 3 times"),
         "{help}"
+    );
+}
+
+fn activemq_queue(uses: &str) -> String {
+    system(
+        "  a: {}\n  b: {}\n",
+        &format!("  - {{ id: jobs, from: a, to: b, needs: {{ realtime: false, ordering: false }}, uses: {{ pattern: queue, channel: jobs, broker: activemq, consumers: {{ min: 1, max: 4 }}, metrics: true{uses} }} }}\n"),
+    )
+}
+
+#[test]
+fn the_acknowledgement_mode_says_whether_a_failed_message_is_lost_or_comes_back() {
+    let before = run(&activemq_queue(", protocol: jms, ack: before-processing"));
+    let a001 = with_code(&before, "A001");
+    assert!(a001[0].message.contains("is lost"), "{}", a001[0].message);
+    assert!(
+        a001[0]
+            .help
+            .as_deref()
+            .unwrap_or_default()
+            .contains("acknowledge once the message is processed"),
+        "{:?}",
+        a001[0].help
+    );
+    assert!(
+        with_code(&before, "A007").is_empty(),
+        "at most once: no redelivery"
+    );
+    let stomp = run(&activemq_queue(", protocol: stomp, ack: after-processing"));
+    let a001 = with_code(&stomp, "A001");
+    assert!(
+        a001[0].message.contains("comes back without end"),
+        "{}",
+        a001[0].message
+    );
+    let unknown = run(&activemq_queue(", protocol: jms"));
+    let help = with_code(&unknown, "A001")[0]
+        .help
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        help.contains("write `ack: after-processing`") && help.contains("ActiveMQ.DLQ"),
+        "{help}"
+    );
+    let a002 = with_code(&unknown, "A002");
+    assert!(
+        a002[0]
+            .message
+            .contains("shared by every queue on the broker"),
+        "{}",
+        a002[0].message
     );
 }

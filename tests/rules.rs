@@ -266,6 +266,13 @@ services:
             single(sync_call("x", "a", "b", &[("retry", "{ max_attempts: 2, backoff: exponential, base_ms: 50 }")])),
             single(sync_call("x", "a", "b", &[("retry", "{ max_attempts: 1 }")])),
         ),
+        // A failover (another instance, after a connection failure only) needs no backoff;
+        // a retry after a timeout does, even on another instance.
+        case(
+            "S006",
+            single(sync_call("x", "a", "b", &[("retry", "{ max_attempts: 3, backoff: none, next_instance: true, on: any }")])),
+            single(sync_call("x", "a", "b", &[("retry", "{ max_attempts: 3, backoff: none, next_instance: true, on: connect-failure }")])),
+        ),
         case(
             "S007",
             single(call("x", "a", "b", CACHED, ", traffic: { rps: 500, payload_bytes: 200 }", &uses(SYNC_OK, &[("pattern", "sync-optimized")]))),
@@ -286,6 +293,19 @@ services:
             single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("dead_letter", ""), ("fifo", "true")]))),
             single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("fifo", "true")]))),
         ),
+        // ActiveMQ dead-letters a JMS consumer's message after 6 redeliveries, but only if
+        // failures are redelivered: a consumer that acknowledges on receipt loses them.
+        case(
+            "A001",
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("dead_letter", ""), ("fifo", "true"), ("protocol", "jms"), ("broker", "activemq"), ("ack", "before-processing")]))),
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("dead_letter", ""), ("fifo", "true"), ("protocol", "jms"), ("broker", "activemq"), ("ack", "after-processing")]))),
+        ),
+        // The limit is the JMS client's: a STOMP consumer is redelivered without end.
+        case(
+            "A001",
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("dead_letter", ""), ("fifo", "true"), ("protocol", "stomp"), ("broker", "activemq"), ("ack", "after-processing")]))),
+            single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("fifo", "true"), ("protocol", "stomp"), ("broker", "activemq"), ("ack", "after-processing")]))),
+        ),
         case(
             "A002",
             single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("max_queue_length", ""), ("fifo", "true")]))),
@@ -296,6 +316,12 @@ services:
             "A003",
             single(call("x", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[("ttl_ms", "")]))),
             single(call("x", "a", "b", UNORDERED, "", &uses(STREAM_OK, &[]))),
+        ),
+        // A message that must not expire is not asked for a TTL, and one written is wrong.
+        case(
+            "A003",
+            single(call("x", "a", "b", ORDERED, ", expires: false", &uses(QUEUE_OK, &[("fifo", "true")]))),
+            single(call("x", "a", "b", ORDERED, ", expires: false", &uses(QUEUE_OK, &[("fifo", "true"), ("ttl_ms", "")]))),
         ),
         case(
             "A004",
@@ -316,6 +342,13 @@ services:
             "A007",
             single("  - { id: x, from: a, to: b, idempotent: false, needs: { realtime: false, ordering: false }, uses: { pattern: stream, protocol: kafka, dead_letter: { after_attempts: 3 }, ttl_ms: 1000, consumers: { max: 2 }, metrics: true } }\n".into()),
             single("  - { id: x, from: a, to: b, idempotent: false, needs: { realtime: false, ordering: false }, uses: { pattern: stream, protocol: kafka, dead_letter: { after_attempts: 3 }, ttl_ms: 1000, consumers: { max: 2 }, metrics: true, idempotency: { key: event_id } } }\n".into()),
+        ),
+        // A consumer that acknowledges on receipt is never redelivered a message, unless
+        // the broker delivers copies after an acknowledgement (SQS standard queues).
+        case(
+            "A007",
+            single("  - { id: x, from: a, to: b, idempotent: false, needs: { realtime: false, ordering: false }, uses: { pattern: queue, protocol: sqs, broker: sqs, dead_letter: { after_attempts: 3 }, ttl_ms: 1000, consumers: { max: 2 }, metrics: true, ack: before-processing } }\n".into()),
+            single("  - { id: x, from: a, to: b, idempotent: false, needs: { realtime: false, ordering: false }, uses: { pattern: queue, protocol: jms, broker: activemq, dead_letter: { after_attempts: 3 }, ttl_ms: 1000, max_queue_length: 1000, consumers: { max: 2 }, metrics: true, ack: before-processing } }\n".into()),
         ),
         case(
             "A008",

@@ -163,6 +163,13 @@ pub struct Interaction {
     /// Whether the operation is idempotent: repeating it has no further effect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotent: Option<bool>,
+    /// Whether the messages of an asynchronous interaction may expire. `false`: each is a
+    /// command or a state change the consumer must apply whatever its age (staleness,
+    /// where it matters, is handled by the domain: an expiry job, a version check), so a
+    /// time-to-live would drop it unprocessed. Not written (or `true`): messages lose
+    /// their value with age and are given a TTL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<bool>,
     /// Answers to the flowchart's questions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub needs: Option<Needs>,
@@ -433,6 +440,11 @@ pub struct Uses {
     pub consumers: Option<Consumers>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency: Option<Idempotency>,
+    /// When the consumer acknowledges a message: `before-processing` (on receipt: a
+    /// message whose processing fails is lost, and none is redelivered) or
+    /// `after-processing` (once it is processed: a failure is redelivered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack: Option<Ack>,
     /// Message field that selects the partition (streams) to keep per-key ordering.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
@@ -545,6 +557,7 @@ pub enum BrokerStack {
     Sqs,
     Nats,
     Eventbridge,
+    Activemq,
 }
 
 /// Retry policy.
@@ -566,6 +579,25 @@ pub struct Retry {
     /// Random jitter added to each delay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jitter: Option<bool>,
+    /// Each retry goes to another instance of the callee, never to the one that failed
+    /// (client-side load balancing: Ribbon's `MaxAutoRetriesNextServer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_instance: Option<bool>,
+    /// Which failed attempts are retried: `connect-failure` (the connection was refused
+    /// or could not be made: the request never reached the callee) or `any` (a timeout
+    /// too, after which the callee may still be doing the work).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<RetryOn>,
+}
+
+/// The failures a retry policy retries. (Plain comments, as for `Fallback`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RetryOn {
+    // Only a connection that was refused or could not be made.
+    ConnectFailure,
+    // Any failure the client retries, a timed-out attempt included.
+    Any,
 }
 
 /// The retries a mesh proxy makes on one call, as its retry policy configures them.
@@ -681,6 +713,28 @@ pub struct DeadLetter {
     /// Name of the dead-letter queue or topic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+}
+
+/// When a consumer acknowledges a message. (The variants are described in plain
+/// comments, as for `Fallback`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ack {
+    // On receipt, before the consumer runs (Spring's DefaultMessageListenerContainer with
+    // AUTO_ACKNOWLEDGE, an auto-commit before processing): delivery at most once.
+    BeforeProcessing,
+    // Once the message is processed (a transacted session, a manual ack after the work):
+    // a failure is delivered again, at least once.
+    AfterProcessing,
+}
+
+impl Ack {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ack::BeforeProcessing => "before-processing",
+            Ack::AfterProcessing => "after-processing",
+        }
+    }
 }
 
 /// How a log keeps its messages when it is not limited by time.

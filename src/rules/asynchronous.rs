@@ -7,7 +7,7 @@ use super::checklist::{designed, ends, has_async_half, is_log};
 use super::{Context, RuleInfo};
 use crate::finding::Finding;
 use crate::model::fields::{self, Field};
-use crate::model::types::{Compression, Pattern};
+use crate::model::types::{Ack, Compression, Pattern};
 use crate::model::InteractionDecl;
 use crate::stacks::broker::Broker;
 use crate::stacks::{effective, Fact};
@@ -21,22 +21,36 @@ rules! {
         check: check_dead_letter,
         summary: "An asynchronous interaction without a dead-letter queue",
         doc: r#"## What it checks
-Queues, streams and the async half of cqrs declare `uses.dead_letter`.
+Queues, streams and the async half of cqrs declare `uses.dead_letter`, unless the broker
+dead-letters by default for this consumer: the consumer acknowledges after processing
+(`ack: after-processing`) and the declared broker documents a redelivery limit for its
+protocol (ActiveMQ: 6 redeliveries of a JMS consumer, then `ActiveMQ.DLQ`; docs/stacks.md).
+The message says what the acknowledgement mode does to a failing message.
 
 ## Why
 The seed's async checklist: "Dead Letter Queue 설정". A message that always fails (a poison
 message) is otherwise redelivered forever, blocking the queue or the partition behind it,
-or it is dropped and lost without a trace.
+or it is dropped and lost without a trace. Which of the two depends on when the consumer
+acknowledges: after processing, a failure comes back, and without a limit it comes back
+without end (ActiveMQ keeps its limit in the JMS client, so a STOMP consumer has none);
+before processing (`ack: before-processing`, as Spring's DefaultMessageListenerContainer
+does with AUTO_ACKNOWLEDGE), a failure is lost at once, and no dead-letter queue of the
+broker ever sees it.
 
 ## Example
 ```yaml
 uses: { pattern: queue, protocol: amqp, channel: order.completed }
+```
+```yaml
+uses: { pattern: queue, protocol: jms, broker: activemq, ack: before-processing }
 ```
 
 ## Fix
 ```yaml
 dead_letter: { after_attempts: 5, channel: order.completed.dlq }
 ```
+With `ack: before-processing`, acknowledge after the work first (a transacted session):
+`ack: after-processing`, on ActiveMQ over JMS, then gets the broker's `ActiveMQ.DLQ`.
 "#,
     }
 
@@ -82,6 +96,9 @@ With a declared `broker`, the message quotes its documented default retention (K
 7 days; SQS: 4 days).
 Streams (logs) declare their retention instead: `ttl_ms` for a time limit, or
 `retention: forever` / `retention: compacted` for a log kept without one.
+An interaction that says `expires: false` (its messages must be applied whatever their age)
+is not asked for a TTL on a queue, and a `ttl_ms` written beside it is reported; on a
+stream it does not replace the retention.
 
 ## Why
 The seed's checklist: "메시지 TTL 설정". Without a TTL, messages that nobody consumes pile up
@@ -92,9 +109,19 @@ would be the wrong fix; what matters is that the retention is a decision, not th
 default (Kafka's broker setting `log.retention.hours` defaults to 168: a topic that says
 nothing loses its history after 7 days).
 
+The seed asks for a TTL without saying of which messages. A TTL suits a message whose value
+decays with age (a notification, a request nobody waits for any more); a command or a state
+change that its consumer must apply (a payment, a status transition, an update to a copy)
+is lost by one: a consumer's outage longer than the TTL becomes silent data loss. The file
+says which it is (`expires: false`), and the rule then asks the opposite.
+
 ## Example
 ```yaml
 uses: { pattern: queue, protocol: amqp, channel: notifications }
+```
+```yaml
+expires: false
+uses: { pattern: queue, protocol: amqp, channel: payments.commands, ttl_ms: 60000 }
 ```
 
 ## Fix
@@ -102,6 +129,9 @@ uses: { pattern: queue, protocol: amqp, channel: notifications }
 ttl_ms: 86400000   # queue: 24 h, older messages are stale
 retention: forever # stream that is a system of record (or `compacted`, or `ttl_ms`)
 ```
+For messages that must be applied whatever their age, say so and leave out the TTL:
+`expires: false` on the interaction (staleness, where it matters, is the domain's: an
+expiry job, a version check).
 "#,
     }
 
@@ -203,12 +233,16 @@ compression: zstd    # or lz4, snappy, gzip
         doc: r#"## What it checks
 Queues, streams and the async half of cqrs are idempotent in one of three ways: the
 interaction is `idempotent: true`, `uses.idempotency.key` names the deduplication key, or
-`uses.idempotency.consumer: true` says the consumer is idempotent by construction.
+`uses.idempotency.consumer: true` says the consumer is idempotent by construction. A
+consumer that acknowledges on receipt (`ack: before-processing`) is not asked, unless the
+declared broker documents copies even after an acknowledgement (SQS standard queues).
 
 ## Why
 The seed's checklist ends with "멱등성 보장". Brokers deliver at least once: a consumer that
 crashes after its side effect but before its ack gets the message again. Without
-idempotency that is a second e-mail, a second charge, a second stock movement.
+idempotency that is a second e-mail, a second charge, a second stock movement. A consumer
+that acknowledges before processing is never given a message again: its delivery is at most
+once, and what it risks is losing a message, which A001 reports, not processing one twice.
 
 ## Example
 ```yaml
@@ -311,35 +345,66 @@ fn channel(decl: &InteractionDecl) -> String {
 
 fn check_dead_letter(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, pattern) in async_half(cx) {
-        if decl.uses().dead_letter.is_some() {
+        let uses = decl.uses();
+        if uses.dead_letter.is_some() {
             continue;
         }
-        let dlq = decl
-            .uses()
+        // The broker's own dead-lettering, where it has one and it applies to this
+        // consumer's protocol: it counts the redeliveries of a consumer that acknowledges
+        // after processing, so a poison message ends in its dead-letter queue.
+        let default_dlq = effective::broker(cx.model, decl)
+            .and_then(|(b, _)| b.default_dead_letter)
+            .filter(|d| {
+                uses.protocol
+                    .as_deref()
+                    .is_some_and(|p| d.protocols.iter().any(|q| q.eq_ignore_ascii_case(p)))
+            });
+        if uses.ack == Some(Ack::AfterProcessing) && default_dlq.is_some() {
+            continue;
+        }
+        let dlq = uses
             .channel
             .as_deref()
             .map(|c| format!(", channel: {c}.dlq"))
             .unwrap_or_default();
-        out.push(missing(
-            cx,
-            &MISSING_DEAD_LETTER,
-            decl,
-            fields::USES_DEAD_LETTER,
-            with_broker(
-                cx,
+        let what = match uses.ack {
+            Some(Ack::BeforeProcessing) => "the consumer acknowledges each message before processing it (`ack: before-processing`), so one whose processing fails is lost, neither redelivered nor dead-lettered",
+            Some(Ack::AfterProcessing) => "a message whose processing fails is delivered again (`ack: after-processing`), and one that always fails, a poison message, comes back without end",
+            None => "a poison message is redelivered forever or lost",
+        };
+        let snippet = format!(
+            "dead_letter: {{ after_attempts: {}{dlq} }}",
+            crate::recommended::DEAD_LETTER_AFTER_ATTEMPTS.value
+        );
+        let help = match (uses.ack, default_dlq) {
+            (Some(Ack::BeforeProcessing), _) => format!(
+                "acknowledge once the message is processed (a transacted session, an acknowledgement after the work), so that a failure is redelivered, and add `{snippet}` under `uses:`"
+            ),
+            (None, Some(d)) => format!(
+                "add `{snippet}` under `uses:`; or, if the consumer acknowledges after processing, write `ack: after-processing`: the broker then moves a message redelivered {} times to `{}`",
+                d.after_redeliveries, d.channel
+            ),
+            _ => format!("add `{snippet}` under `uses:`"),
+        };
+        out.push(
+            cx.finding(
+                &MISSING_DEAD_LETTER,
                 decl,
-                format!(
-                    "{pattern} {}{} has no dead-letter queue: a poison message is redelivered forever or lost",
-                    ends(decl),
-                    channel(decl)
+                fields::USES_DEAD_LETTER,
+                with_broker(
+                    cx,
+                    decl,
+                    format!(
+                        "{pattern} {}{} has no dead-letter queue: {what}",
+                        ends(decl),
+                        channel(decl)
+                    ),
+                    |b| b.dead_letter,
                 ),
-                |b| b.dead_letter,
-            ),
-            &format!(
-                "dead_letter: {{ after_attempts: {}{dlq} }}",
-                crate::recommended::DEAD_LETTER_AFTER_ATTEMPTS.value
-            ),
-        ));
+            )
+            .label("no `dead_letter`")
+            .help(help),
+        );
     }
 }
 
@@ -383,6 +448,29 @@ fn check_bounded(cx: &Context<'_>, out: &mut Vec<Finding>) {
 fn check_ttl(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (decl, pattern) in async_half(cx) {
         let uses = decl.uses();
+        let must_not_expire = decl.interaction.expires == Some(false);
+        if let (Some(ttl), true) = (uses.ttl_ms, must_not_expire) {
+            out.push(
+                cx.finding(
+                    &MISSING_TTL,
+                    decl,
+                    fields::USES_TTL_MS,
+                    with_broker(
+                        cx,
+                        decl,
+                        format!(
+                            "the messages of {}{} must not expire (`expires: false`), but `ttl_ms: {ttl}` drops one that waits longer, unprocessed",
+                            ends(decl),
+                            channel(decl)
+                        ),
+                        |b| b.retention,
+                    ),
+                )
+                .label("TTL on messages that must not expire")
+                .help("remove `ttl_ms`, or drop `expires: false` if a stale message may be discarded"),
+            );
+            continue;
+        }
         if uses.ttl_ms.is_some() {
             continue;
         }
@@ -419,6 +507,11 @@ fn check_ttl(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     7 * 24 * 3_600_000u64
                 )),
             );
+            continue;
+        }
+        // A command or a state change is applied whatever its age: a TTL would drop it
+        // unprocessed, and the file says that is the decision.
+        if must_not_expire {
             continue;
         }
         let field = if uses.retention.is_some() {
@@ -548,6 +641,14 @@ fn check_idempotency(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let idem = decl.uses().idempotency.as_ref();
         if decl.interaction.idempotent == Some(true)
             || idem.is_some_and(|i| i.key.is_some() || i.consumer == Some(true))
+        {
+            continue;
+        }
+        // A consumer that acknowledges on receipt is never given a message again (it
+        // loses a failed one instead: A001), unless the broker documents copies even
+        // after an acknowledgement.
+        if decl.uses().ack == Some(Ack::BeforeProcessing)
+            && !effective::broker(cx.model, decl).is_some_and(|(b, _)| b.copies_after_ack)
         {
             continue;
         }

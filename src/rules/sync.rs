@@ -7,7 +7,7 @@ use super::checklist::{designed, ends, kind_of, slo_latency};
 use super::Context;
 use crate::finding::Finding;
 use crate::model::fields::{self, Field};
-use crate::model::types::{Backoff, Compression, Pattern, ServiceKind};
+use crate::model::types::{Backoff, Compression, Pattern, RetryOn, ServiceKind};
 
 rules! {
     MISSING_TIMEOUT {
@@ -194,7 +194,9 @@ A call's effective attempts are at most `retry_max_attempts` (default 5): the ca
 written `mesh_retry.max_attempts`, else the mesh's default: Istio retries twice; see
 docs/stacks.md), and the message names each layer and where it comes from. A written
 retry with more than one attempt also has a `max_attempts`, `backoff: exponential` and
-`jitter: true` (a stack's own schedule is its documented one). The fix's schedule fits the
+`jitter: true` (a stack's own schedule is its documented one), unless it is a failover:
+`next_instance: true` with `on: connect-failure` (each retry goes to another instance, and
+only after the connection failed). The fix's schedule fits the
 caller's timeout (attempts × timeout + backoff: the mesh's tries run inside each attempt's
 timeout), and the figures are rounded to ones a person writes where a round figure still
 fits.
@@ -203,16 +205,28 @@ fits.
 The seed's checklist: "재시도 정책 최적화 (지수 백오프 + 지터)" — exponential backoff plus
 jitter. Retries without backoff hammer a struggling callee; retries without jitter from many
 callers arrive in synchronised waves (thundering herd); unbounded retries never give up.
+Both protect a callee from work sent again. A failover sends none: a request whose
+connection failed never reached a callee, and the retry goes to another instance, as
+client-side balancers do (Ribbon's `MaxAutoRetriesNextServer`, tried at once). A retry after
+a timeout is different even on another instance: the first may still be working, and when
+every instance is slow the retries come back at once, so backoff and jitter still apply.
 
 ## Example
 ```yaml
 retry: { max_attempts: 2, backoff: exponential, base_ms: 200, max_ms: 1000 }
 ```
 
+```yaml
+retry: { max_attempts: 3, backoff: none, next_instance: true, on: any }   # Ribbon, timeouts too
+```
+
 ## Fix
 ```yaml
 retry: { max_attempts: 3, backoff: exponential, base_ms: 100, max_ms: 1000, jitter: true }
 ```
+A client that cannot delay its retries (Ribbon's LoadBalancerCommand) is given a retry
+handler that retries connection failures only (a `RetryHandler` whose retriable exceptions
+are `ConnectException`): `retry: { max_attempts: 3, next_instance: true, on: connect-failure }`.
 "#,
     }
 
@@ -670,6 +684,18 @@ fn retry_problems(
     let Some(retry) = retry.filter(|r| r.max_attempts.is_none_or(|n| n > 1)) else {
         return problems;
     };
+    // A failover: each retry goes to another instance, and only after the connection
+    // failed, so the request never reached a callee and adds no work to a struggling
+    // one. Backoff and jitter protect a callee from work sent again; there is none.
+    let next_instance = retry.next_instance == Some(true);
+    if next_instance && retry.on == Some(RetryOn::ConnectFailure) {
+        return problems;
+    }
+    let failover = if next_instance {
+        " (each retry goes to another instance, but after a timeout too, when the callee may still be working: the load comes back at once to a service whose instances may all be slow)"
+    } else {
+        ""
+    };
     if retry.backoff != Some(Backoff::Exponential) {
         let what = match retry.backoff {
             Some(Backoff::Fixed) => "fixed backoff",
@@ -678,7 +704,7 @@ fn retry_problems(
         };
         problems.push((
             fields::USES_RETRY_BACKOFF,
-            format!("{what}: retries arrive while the callee is still struggling"),
+            format!("{what}: retries arrive while the callee is still struggling{failover}"),
         ));
     }
     if retry.jitter != Some(true) {

@@ -18,6 +18,26 @@ pub struct Broker {
     pub bound: Option<Fact<&'static str>>,
     pub ordering: Option<Fact<&'static str>>,
     pub retention: Option<Fact<&'static str>>,
+    /// What `delivery` states: the broker may deliver a message again even to a consumer
+    /// that acknowledged it (so acknowledging before processing does not rule out a
+    /// second delivery).
+    pub copies_after_ack: bool,
+    /// What `dead_letter` states: the dead-lettering the broker does with no setting, for
+    /// consumers that acknowledge after processing (a failure is redelivered, counted, and
+    /// after the limit moved aside).
+    pub default_dead_letter: Option<DefaultDeadLetter>,
+}
+
+/// A broker's dead-lettering when nothing is configured.
+#[derive(Debug, Clone, Copy)]
+pub struct DefaultDeadLetter {
+    /// Redeliveries before the message is moved to the dead-letter queue.
+    pub after_redeliveries: u32,
+    /// The dead-letter queue.
+    pub channel: &'static str,
+    /// The `uses.protocol` values whose consumers the limit applies to (where it is kept
+    /// by the client library, consumers of other protocols are redelivered without one).
+    pub protocols: &'static [&'static str],
 }
 
 const fn fact(
@@ -52,6 +72,8 @@ pub fn broker(broker: BrokerStack) -> Broker {
             ),
             ordering: None,
             retention: None,
+            copies_after_ack: false,
+            default_dead_letter: None,
         },
         BrokerStack::Kafka => Broker {
             name: "kafka",
@@ -64,6 +86,8 @@ pub fn broker(broker: BrokerStack) -> Broker {
                 "https://docs.cloudera.com/HDPDocuments/HDP3/HDP-3.0.0/installing-configuring-kafka/content/log_settings.html (log.retention.hours: \"The default value is 168 hours (seven days)\"); https://kafka.apache.org/24/generated/topic_config.html (cleanup.policy default delete)",
                 "Apache Kafka 2.4 topic configs; HDP 3.0 broker settings",
             ),
+            copies_after_ack: false,
+            default_dead_letter: None,
         },
         BrokerStack::Sqs => Broker {
             name: "sqs",
@@ -84,6 +108,8 @@ pub fn broker(broker: BrokerStack) -> Broker {
                 "https://www.rubydoc.info/gems/aws-sdk-sqs/1.10.0/Aws/SQS/Resource (CreateQueue attributes: MessageRetentionPeriod \"Default: 345,600 (4 days)\")",
                 "aws-sdk-sqs 1.10.0 (SQS API)",
             ),
+            copies_after_ack: true,
+            default_dead_letter: None,
         },
         BrokerStack::Nats => Broker {
             name: "nats",
@@ -96,6 +122,8 @@ pub fn broker(broker: BrokerStack) -> Broker {
             bound: None,
             ordering: None,
             retention: None,
+            copies_after_ack: false,
+            default_dead_letter: None,
         },
         BrokerStack::Eventbridge => Broker {
             name: "eventbridge",
@@ -108,6 +136,38 @@ pub fn broker(broker: BrokerStack) -> Broker {
             bound: None,
             ordering: None,
             retention: None,
+            copies_after_ack: false,
+            default_dead_letter: None,
+        },
+        BrokerStack::Activemq => Broker {
+            name: "activemq",
+            delivery: fact(
+                "a message that is not acknowledged is delivered again (a transacted session rolled back or closed before commit, `Session.recover()` under CLIENT_ACKNOWLEDGE, a connection that closes or times out first): at least once for a consumer that acknowledges after processing, at most once for one that acknowledges before",
+                "https://activemq.apache.org/message-redelivery-and-dlq-handling (Overview: \"Messages are redelivered to a client when any of the following occurs\")",
+                "ActiveMQ Classic 6.1",
+            ),
+            dead_letter: fact(
+                "a JMS (OpenWire) consumer that rolls back or recovers a message gets it again up to 6 times (RedeliveryPolicy `maximumRedeliveries` = 6), then the broker moves it to the one shared queue `ActiveMQ.DLQ`; the limit is kept by the JMS client, so a consumer over STOMP, AMQP or MQTT is redelivered a failing message without end unless the broker's `redeliveryPlugin` is configured",
+                "https://activemq.apache.org/redelivery-policy (maximumRedeliveries default 6) and https://activemq.apache.org/message-redelivery-and-dlq-handling (\"a Poison ACK is sent back to the broker … The default Dead Letter Queue in ActiveMQ Classic is called ActiveMQ.DLQ\"); source at https://github.com/apache/activemq/tree/activemq-6.1.3: activemq-client/src/main/java/org/apache/activemq/RedeliveryPolicy.java (DEFAULT_MAXIMUM_REDELIVERIES = 6), enforced in activemq-client ActiveMQMessageConsumer and, on the broker, only by activemq-broker/src/main/java/org/apache/activemq/broker/util/RedeliveryPlugin.java (a plugin not installed by default); activemq-broker/src/main/java/org/apache/activemq/broker/region/policy/SharedDeadLetterStrategy.java (DEFAULT_DEAD_LETTER_QUEUE_NAME = \"ActiveMQ.DLQ\")",
+                "ActiveMQ Classic 6.1.3",
+            ),
+            bound: fact(
+                "a queue has no length limit of its own; when the broker's store limit (`systemUsage` storeUsage, 100 GB unless set, at most the disk's free space) or memory limit (1 GB) is reached, producer flow control blocks the producers until space frees (`sendFailIfNoSpace` is false): the limit is shared by every queue on the broker, so one stalled consumer blocks the producers of all of them",
+                "https://activemq.apache.org/producer-flow-control (\"the default <systemUsage> settings will cause the producer to block when the memoryLimit or <systemUsage> limits are reached\"); source at https://github.com/apache/activemq/tree/activemq-6.1.3: activemq-broker/src/main/java/org/apache/activemq/broker/BrokerService.java (getSystemUsage: memory 1 GB, store 100 GB; checkUsageLimit lowers the store limit to the usable disk space), activemq-broker/src/main/java/org/apache/activemq/broker/region/Queue.java (checkUsage: \"Persistent store is Full … Stopping producer\", waitForSpace), BaseDestination.java (producerFlowControl = true)",
+                "ActiveMQ Classic 6.1.3",
+            ),
+            ordering: None,
+            retention: fact(
+                "messages do not expire unless the producer sets a time-to-live (JMSExpiration); an expired persistent message is moved to `ActiveMQ.DLQ` (the dead-letter strategy's `processExpired` is true)",
+                "https://github.com/apache/activemq/blob/activemq-6.1.3/activemq-broker/src/main/java/org/apache/activemq/broker/region/policy/AbstractDeadLetterStrategy.java (processExpired = true, processNonPersistent = false) and Destination.java beside it (DEFAULT_DEAD_LETTER_STRATEGY = new SharedDeadLetterStrategy())",
+                "ActiveMQ Classic 6.1.3",
+            ),
+            copies_after_ack: false,
+            default_dead_letter: Some(DefaultDeadLetter {
+                after_redeliveries: 6,
+                channel: "ActiveMQ.DLQ",
+                protocols: &["jms", "openwire"],
+            }),
         },
     }
 }
@@ -120,6 +180,7 @@ pub fn all() -> Vec<Broker> {
         BrokerStack::Sqs,
         BrokerStack::Nats,
         BrokerStack::Eventbridge,
+        BrokerStack::Activemq,
     ]
     .into_iter()
     .map(broker)

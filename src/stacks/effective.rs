@@ -136,7 +136,7 @@ pub fn broker(
 
 /// How to declare the broker, for messages that cannot know its behaviour.
 pub const DECLARE_BROKER: &str =
-    "declare `broker:` (rabbitmq, kafka, sqs, nats, eventbridge) under `uses:`, on the publishing service or in `defaults:` (docs/stacks.md)";
+    "declare `broker:` (rabbitmq, kafka, sqs, nats, eventbridge, activemq) under `uses:`, on the publishing service or in `defaults:` (docs/stacks.md)";
 
 /// The longest a hung callee holds the call: `timeout_ms`, else the client's default,
 /// else the mesh's. A client without a limit behind a mesh with one is bounded by the mesh.
