@@ -1532,3 +1532,36 @@ fn rate_limits_are_asked_at_public_entry_points_only() {
     let public = on_codes(&run(&system(", exposure: public", "")), "R001");
     assert_eq!(public, asked);
 }
+
+/// A service that loads its data in a job of its own from another service (`recs` reads
+/// `orders` at start-up) keeps a copy: a strong read of it is G008, naming the job and
+/// the owner; and a read the flowchart sends to `cqrs` is not asked to become one, since
+/// the copy is the read model. Without the job, `recs` owns its data: neither is said.
+#[test]
+fn a_copy_loaded_by_a_job_is_a_read_model() {
+    let system = |runs_in: &str| {
+        format!(
+            "version: 1\nsystem: t\nservices:\n  web: {{ kind: gateway }}\n  recs: {{}}\n  orders: {{}}\n  checkout: {{}}\ninteractions:\n  - {{ id: load, from: recs, to: orders, idempotent: true, {runs_in}needs: {{ realtime: true, consistency: eventual, can_wait: true }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 5000 }} }}\n  - {{ id: show, from: web, to: recs, idempotent: true, needs: {{ realtime: true, consistency: eventual, can_wait: false }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 500 }} }}\n  - {{ id: decide, from: checkout, to: recs, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 500 }} }}\n"
+        )
+    };
+    let job = run(&system("runs_in: job, "));
+    let g008 = finding_of(&job, "G008");
+    assert_eq!(g008.len(), 1, "{g008:?}");
+    assert_eq!(g008[0].interaction.as_deref(), Some("decide"));
+    assert!(
+        g008[0]
+            .message
+            .contains("a copy it loads in a job (`load`, reading `orders`)"),
+        "{}",
+        g008[0].message
+    );
+    assert!(g008[0].help.as_deref().unwrap().contains("`orders`"));
+    assert!(on_codes(&job, "D001").is_empty());
+    let request = run(&system(""));
+    assert!(finding_of(&request, "G008").is_empty());
+    // (`load`, now a request's read, is asked for the caching of sync-optimized.)
+    assert_eq!(
+        on_codes(&request, "D001"),
+        ["load", "show"].map(String::from).into()
+    );
+}

@@ -92,6 +92,11 @@ data lives — node M's cache goes in front of the service, on the calls into it
 asked; and a call made by a job (`runs_in: job`), which no user waits for, so a cache would
 only speed up a pass that reads each record once.
 
+A call declared `sync` where the flowchart reaches `cqrs` (node N: a read model apart from
+the writes) is not reported when its callee is such a read model: a copy fed by a stream or
+loaded by a job of its own from another service, which takes no write (what G008 counts as
+a copy). The query side already stands apart; the call is its read.
+
 ## Fix
 Change the design to the recommended pattern, or correct the answers if they are wrong. If
 the team has decided otherwise on purpose, suppress with a reason.
@@ -100,6 +105,7 @@ the team has decided otherwise on purpose, suppress with a reason.
 }
 
 fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let read_models = std::cell::OnceCell::new();
     for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
         let (Some(declared), Some(recommended)) = (decl.uses().pattern, decision.recommended)
         else {
@@ -113,6 +119,13 @@ fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
             && (caching_in_place(cx, decl) || decl.interaction.in_a_job())
         {
             continue;
+        }
+        if declared == Pattern::Sync && recommended == Pattern::Cqrs {
+            let fed = read_models.get_or_init(|| super::design::fed_copies(cx));
+            let to = cx.model.services.get_index_of(&decl.interaction.to);
+            if to.is_some_and(|t| fed[t].is_some()) {
+                continue;
+            }
         }
         if let Some(f) = keyed_log(cx, decl, declared, recommended) {
             out.push(f);

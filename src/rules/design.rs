@@ -64,7 +64,8 @@ more; make the operation idempotent with a key so that the caller's retry is har
 Every synchronous interaction with `needs.consistency: strong` whose callee keeps only a
 copy of the data:
 - the callee is fed by a stream (an interaction of pattern `stream` to it, from another
-  service), publishes nothing itself (it is the `from` of no queue, stream or cqrs
+  service) or loads its data in a job of its own (a `runs_in: job` call that reads another
+  service: a start-up load, a periodic sync), publishes nothing itself (it is the `from` of no queue, stream or cqrs
   interaction), takes no write (no synchronous call to it is `idempotent: false` or
   carries a `uses.idempotency` key) and other callers already read it with
   `consistency: eventual`: a read model or projection; or
@@ -403,10 +404,11 @@ enum Copied<'a> {
     Cache(&'a str),
 }
 
-/// Per service: the first stream that feeds it, when the model shows nothing else that
-/// writes its data (it publishes nothing and takes no write) and its other callers
-/// already read it as lagging (`consistency: eventual`): a read model.
-fn fed_copies<'a>(cx: &'a Context<'_>) -> Vec<Option<&'a InteractionDecl>> {
+/// Per service: the first stream that feeds it, or the first job of its own that reads
+/// another service, when the model shows nothing else that writes its data (it publishes
+/// nothing and takes no write) and its other callers already read it as lagging
+/// (`consistency: eventual`): a read model.
+pub(super) fn fed_copies<'a>(cx: &'a Context<'_>) -> Vec<Option<&'a InteractionDecl>> {
     let services = &cx.model.services;
     let mut feed: Vec<Option<&InteractionDecl>> = vec![None; services.len()];
     let mut owner = vec![false; services.len()];
@@ -433,10 +435,30 @@ fn fed_copies<'a>(cx: &'a Context<'_>) -> Vec<Option<&'a InteractionDecl>> {
         if pattern == Pattern::Stream && from != to && feed[to].is_none() {
             feed[to] = Some(decl);
         }
+        if loads_a_copy(decl, pattern) && from != to && feed[from].is_none() {
+            feed[from] = Some(decl);
+        }
     }
     (0..services.len())
         .map(|s| feed[s].filter(|_| !owner[s] && read_as_eventual[s]))
         .collect()
+}
+
+/// A job of the caller that reads the callee: what it reads becomes the caller's copy.
+fn loads_a_copy(decl: &InteractionDecl, pattern: Pattern) -> bool {
+    let i = &decl.interaction;
+    i.in_a_job() && pattern.has_sync_part() && i.idempotent != Some(false)
+}
+
+/// The service whose data `feed` copies into `copy`: a stream's publisher, or the
+/// service a job of `copy` reads.
+fn source_of<'a>(feed: &'a InteractionDecl, copy: &str) -> &'a str {
+    let i = &feed.interaction;
+    if i.from == copy {
+        &i.to
+    } else {
+        &i.from
+    }
 }
 
 fn check_stale_strong_read(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -462,6 +484,12 @@ fn check_stale_strong_read(cx: &Context<'_>, out: &mut Vec<Finding>) {
 fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copied<'_>) -> Finding {
     let i = &decl.interaction;
     let why = match copy {
+        Copied::Fed(feed) if feed.interaction.from == i.to => format!(
+            "`{}` keeps a copy it loads in a job (`{}`, reading `{}`), so the answer may lag the owner",
+            i.to,
+            feed.id(),
+            feed.interaction.to
+        ),
         Copied::Fed(feed) => format!(
             "`{}` keeps a copy fed asynchronously by `{}` (a stream from `{}`), so the answer may lag the owner",
             i.to,
@@ -474,7 +502,7 @@ fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copied<'_
         ),
     };
     let owner = match copy {
-        Copied::Fed(feed) => format!("`{}`", feed.interaction.from),
+        Copied::Fed(feed) => format!("`{}`", source_of(feed, &i.to)),
         Copied::Cache(_) => "the store of record".to_string(),
     };
     let mut f = cx.finding(
@@ -493,7 +521,7 @@ fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copied<'_
     if let Copied::Fed(feed) = copy {
         f = f.related(
             cx.model.at(&feed.origin, fields::USES_PATTERN),
-            format!("`{}` is fed here by `{}`", i.to, feed.interaction.from),
+            format!("`{}` is fed here from `{}`", i.to, source_of(feed, &i.to)),
         );
     }
     f
