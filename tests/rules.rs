@@ -854,12 +854,13 @@ fn unbounded_downstream_names_the_chain_and_the_hop() {
     assert!(f.message.contains("a → b → c"), "{}", f.message);
     assert!(f.message.contains("1000 ms (`x`)"), "{}", f.message);
     assert_eq!(f.related.len(), 1);
-    // With its retries, each attempt has to fit the caller's bound.
+    // With its retries, each attempt has to fit the caller's bound: (1000 - 50) / 2 = 475,
+    // stated rounded down to a figure that still fits.
     assert!(
         f.help
             .as_deref()
             .unwrap()
-            .contains("475 ms or less for each of its 2 attempts and 50 ms of backoff"),
+            .contains("450 ms or less for each of its 2 attempts and 50 ms of backoff"),
         "{:?}",
         f.help
     );

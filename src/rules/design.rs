@@ -318,7 +318,11 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let i = &decl.interaction;
         let direct = at.hops == 1;
         let backoff = crate::graph::backoff_total_ms(decl, edge.waits);
-        let per_attempt = limit.saturating_sub(backoff) / u64::from(edge.waits.max(1));
+        // Stated as a bound the reader can write: rounded down (1566 → 1500), so it still fits.
+        let per_attempt = super::budget::at_most(
+            limit.saturating_sub(backoff) / u64::from(edge.waits.max(1)),
+            0,
+        );
         let fits = if edge.waits > 1 {
             format!(
                 "{per_attempt} ms or less for each of its {} attempts{}",
