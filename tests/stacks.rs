@@ -637,3 +637,44 @@ fn mesh_retries_add_requests_not_waits() {
         one(&r003, "R003").message
     );
 }
+
+/// `explain` lists a library's own resend whether it counts as an attempt or not: grpc-go's
+/// transparent retry (not counted), and Go's Transport resend, which skips a call declared
+/// `idempotent: false`.
+#[test]
+fn explain_lists_a_librarys_own_resends() {
+    let explain = |yaml: String| {
+        let path = write(&yaml);
+        let out = Command::new(env!("CARGO_BIN_EXE_commsplan"))
+            .args(["explain", path.to_str().unwrap(), "x"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let grpc = explain(system(
+        "",
+        "client: grpc-go",
+        "",
+        "protocol: grpc, timeout_ms: 800",
+    ));
+    assert!(
+        grpc.contains("  resends         sent again once: an RPC that never left the client"),
+        "{grpc}"
+    );
+    assert!(
+        grpc.contains("not counted as an attempt)  ← grpc-go default"),
+        "{grpc}"
+    );
+    let go = explain(system(
+        "",
+        "client: go-net-http",
+        "idempotent: false, ",
+        "protocol: rest, timeout_ms: 800",
+    ));
+    assert!(
+        go.contains("(not for this call: it is `idempotent: false`)  ← go-net-http default"),
+        "{go}"
+    );
+    let plain = explain(system("", "", "", "protocol: rest, timeout_ms: 800"));
+    assert!(!plain.contains("resends"), "{plain}");
+}

@@ -255,6 +255,27 @@ fn write_effective(
         _ => layer(effective::client_attempts(model, decl, &stacks)),
     };
     writeln!(out, "{}", line("retries", retries))?;
+    // A library's own resend is listed whether or not it counts as an attempt: a reader
+    // asking "does anything retry this?" needs the transparent ones too.
+    if let Some(stack) = stacks.client_stack() {
+        if let Some(fact) = stack.replays {
+            let skipped = fact.value.idempotent_only && decl.interaction.idempotent == Some(false);
+            let text = if skipped {
+                format!(
+                    "{} (not for this call: it is `idempotent: false`)",
+                    fact.value.what
+                )
+            } else {
+                fact.value.describe()
+            };
+            let origin = Origin::Stack {
+                stack: stack.name,
+                source: fact.source,
+                version: fact.version,
+            };
+            writeln!(out, "{}", line("resends", Some((text, origin))))?;
+        }
+    }
     let mesh = effective::mesh_attempts(model, decl, &stacks);
     if stacks.mesh.is_some() || mesh.is_some() {
         writeln!(out, "{}", line("mesh retries", layer(mesh)))?;
