@@ -217,7 +217,7 @@ fn run_rules(
 /// reports ([`rules::SUPERSEDES`]).
 fn drop_superseded(findings: &mut Vec<Finding>) {
     for &(specific, general) in rules::SUPERSEDES {
-        let covered: std::collections::HashSet<String> = findings
+        let covered: std::collections::HashSet<String, FastHash> = findings
             .iter()
             // A suppressed specific finding still covers the general one: the cause was
             // seen and accepted, and suppressing one finding changes no other.

@@ -27,7 +27,8 @@
 use crate::finding::{Affected, Finding, Location, Related};
 use crate::model::{fields, InteractionDecl, Model};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+// Keyed by the file's own ids, codes and positions; no output depends on their order.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// Rules whose finding says that a caller's client lacks a setting: one cause per caller
 /// and protocol, however many calls it makes.
@@ -146,19 +147,30 @@ pub fn group(model: &Model, findings: Vec<Finding>) -> Vec<Finding> {
         leader.insert(list[0], cause);
         merged.extend(list.iter().copied());
     }
+    // The kept findings are moved down within the one list (a group's members all come
+    // at or after its first, so every slot written to has been read): no second list of
+    // every finding at the run's peak of memory.
     let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
-    let mut out = Vec::with_capacity(slots.len());
+    let mut kept = 0;
     for index in 0..slots.len() {
-        if let Some(cause) = leader.get(&index) {
+        let finding = if let Some(cause) = leader.get(&index) {
             let list = &members[cause];
             let group: Vec<Finding> = list.iter().filter_map(|&i| slots[i].take()).collect();
             let summary = summaries.get(cause.code()).copied().unwrap_or("");
-            out.push(merge(model, &decls, &mut texts, cause, summary, group));
+            Some(merge(model, &decls, &mut texts, cause, summary, group))
         } else if !merged.contains(&index) {
-            out.extend(slots[index].take());
+            slots[index].take()
+        } else {
+            None
+        };
+        if finding.is_some() {
+            slots[kept] = finding;
+            kept += 1;
         }
     }
-    out
+    slots.truncate(kept);
+    // Every slot left holds a finding; `map_while` keeps the list's allocation.
+    slots.into_iter().map_while(|f| f).collect()
 }
 
 /// Each interaction by id, with its place in declaration order.

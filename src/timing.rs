@@ -21,8 +21,17 @@ pub fn phase(name: &str) {
                 .and_then(|p| p.parse::<u64>().ok())
         })
         .map_or(0, |pages| pages * 4096 / (1024 * 1024));
+    // The peak so far (VmHWM): what `/usr/bin/time` reports at the end.
+    let peak_mb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024);
     eprintln!(
-        "{:>8.3}s {rss_mb:>6} MiB  {name}",
+        "{:>8.3}s {rss_mb:>6} MiB (peak {peak_mb:>6} MiB)  {name}",
         start.elapsed().as_secs_f64()
     );
 }

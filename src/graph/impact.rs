@@ -8,7 +8,8 @@ use crate::codes::Harm;
 use crate::finding::{Finding, Severity};
 use crate::model::types::{Consistency, ServiceKind};
 use crate::model::Model;
-use std::collections::HashMap;
+// Looked up by interaction id only (nothing iterates it): a fast hasher.
+use foldhash::{HashMap, HashMapExt};
 
 /// Points for a call on the synchronous path of a service with an SLO.
 const SLO_PATH: u32 = 40;
