@@ -1468,6 +1468,48 @@ fn bulkheads_are_not_asked_where_every_request_needs_every_dependency() {
     asked(r002(&system("nearby", "", second_way_in)));
 }
 
+/// A bulkhead around a call that every request needs protects no other work: `gw` routes
+/// to `a` and `b`, which both check each request's token with `auth`, which `gw` also
+/// routes to. R002 still asks `gw` to isolate `a` from `b`, but not `auth`, and never asks
+/// for a pool around `a`'s own token check; without `every_request` it asks for all.
+#[test]
+fn bulkheads_are_not_asked_around_a_call_every_request_needs() {
+    let system = |every: &str| {
+        let call = |id: &str, from: &str, to: &str, traffic: &str| {
+            format!("  - {{ id: {id}, from: {from}, to: {to}, idempotent: true, {traffic}needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 500 }} }}\n")
+        };
+        format!(
+            "version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway }}\n  auth: {{}}\n  a: {{}}\n  b: {{}}\n  c: {{}}\ninteractions:\n{}{}{}{}{}{}",
+            call("gw-auth", "gw", "auth", ""),
+            call("gw-a", "gw", "a", ""),
+            call("gw-b", "gw", "b", ""),
+            call("a-auth", "a", "auth", every),
+            call("a-c", "a", "c", ""),
+            call("b-auth", "b", "auth", every),
+        )
+    };
+    let r002 = |yaml: &str, service: &str| -> Vec<String> {
+        active(&run(yaml))
+            .into_iter()
+            .filter(|f| f.code == "R002" && f.service.as_deref() == Some(service))
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    let every = system("traffic: { every_request: true }, ");
+    let gw = r002(&every, "gw");
+    assert_eq!(gw.len(), 1, "{gw:?}");
+    assert!(gw[0].contains("(gw-a, gw-b)"), "{gw:?}");
+    // `a` is asked for a pool around its call to `c` only.
+    let a = r002(&every, "a");
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert!(a[0].contains("(a-c)"), "{a:?}");
+    let plain = system("");
+    let gw = r002(&plain, "gw");
+    assert!(gw[0].contains("(gw-a, gw-auth, gw-b)"), "{gw:?}");
+    let a = r002(&plain, "a");
+    assert!(a[0].contains("(a-auth, a-c)"), "{a:?}");
+}
+
 /// S004 is not asked of a service's own store, and S001 not of a client's own call; both
 /// are still asked of the calls between services.
 #[test]

@@ -307,6 +307,11 @@ pub struct Traffic {
     /// written, is its bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_item: Option<bool>,
+    /// The caller makes this call for every request it serves, whatever the operation
+    /// (an authentication filter's token check, a tenant lookup): no request of the
+    /// caller goes on without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every_request: Option<bool>,
 }
 
 #[derive(

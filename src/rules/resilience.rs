@@ -65,6 +65,11 @@ Nor is a service (other than a gateway) that is called through one interaction a
 calls to other services are all steps of one `operation`, none with a `fallback`: every
 request it serves needs every one of those dependencies, so when one hangs the requests
 stall on it with or without separate pools, and isolating the others saves no work.
+Nor is a call asked for a bulkhead that would protect nothing: one the caller makes for
+every request it serves (`traffic.every_request: true`: an authentication filter's token
+check, a tenant lookup), or one to a callee that each of the caller's other dependencies
+also calls for every request it serves. When that callee hangs, every request stalls on
+it whatever the pools; its timeout and circuit breaker (S001, S004) are the defences.
 
 ## Why
 The seed's `BulkheadExecutor` keeps a separate thread pool per dependency ("서비스별 독립적인
@@ -182,6 +187,7 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .map(|&e| &cx.model.interactions[graph.edges[e].interaction])
             .filter(|d| !cx.own_store(d))
             .filter(|d| d.declares_uses && d.uses().bulkhead.is_none())
+            .filter(|d| !isolates_nothing(cx, edges, d))
             .collect();
         let Some(first) = lacking.first() else {
             continue;
@@ -225,6 +231,64 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
+}
+
+/// Whether a bulkhead on `call` would protect no other work of its caller: the caller
+/// makes it for every request it serves, or every other dependency of the caller needs
+/// the same callee for every request too (each resource server checking its tokens with
+/// the auth service the gateway also routes to). When that callee hangs, every request
+/// of the caller stalls on it with or without a separate pool; its timeout and circuit
+/// breaker are the defences (S001, S004).
+fn isolates_nothing(
+    cx: &Context<'_>,
+    edges: &[usize],
+    call: &crate::model::InteractionDecl,
+) -> bool {
+    if every_request(call) {
+        return true;
+    }
+    let graph = cx.graph();
+    let Some(target) = cx.model.services.get_index_of(call.interaction.to.as_str()) else {
+        return false;
+    };
+    let mut others = edges
+        .iter()
+        .map(|&e| &graph.edges[e])
+        .filter(|e| !std::ptr::eq(&cx.model.interactions[e.interaction], call))
+        .filter(|e| !cx.own_store(&cx.model.interactions[e.interaction]))
+        .peekable();
+    others.peek().is_some() && others.all(|e| needs_on_every_request(cx, e.to, target))
+}
+
+fn every_request(call: &crate::model::InteractionDecl) -> bool {
+    call.interaction
+        .traffic
+        .as_ref()
+        .and_then(|t| t.every_request)
+        == Some(true)
+}
+
+/// Whether every request `service` serves reaches `target` synchronously: it is the
+/// target, or a call it makes for every request leads there.
+fn needs_on_every_request(cx: &Context<'_>, service: usize, target: usize) -> bool {
+    let graph = cx.graph();
+    let mut seen = vec![false; graph.out.len()];
+    let mut pending = vec![service];
+    while let Some(s) = pending.pop() {
+        if s == target {
+            return true;
+        }
+        if std::mem::replace(&mut seen[s], true) {
+            continue;
+        }
+        for &e in &graph.out[s] {
+            let edge = &graph.edges[e];
+            if every_request(&cx.model.interactions[edge.interaction]) {
+                pending.push(edge.to);
+            }
+        }
+    }
+    false
 }
 
 /// Whether every request `service` serves needs every one of its dependencies: it is
