@@ -114,8 +114,9 @@ pub enum Harm {
     /// A failure or a load that spreads: no breaker, bulkhead or admission control,
     /// retries that multiply, a capacity below the traffic.
     Spread,
-    /// A wait without a bound: the caller's threads and connections, and those of every
-    /// caller above it, are held while the callee hangs.
+    /// A wait without a bound, or one that outlasts its caller's: the caller's threads and
+    /// connections, and those of every caller above it, are held while the callee hangs,
+    /// or after the caller above has given up.
     Wait,
     /// Data wrong, lost or applied twice: a retried payment, a decision on a stale copy,
     /// a message lost or processed twice.

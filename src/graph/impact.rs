@@ -75,7 +75,8 @@ score in the risk order:
 
   +50  integrity: data wrong, lost or applied twice (a retried payment, a decision on a
        stale copy, a message lost or processed twice)
-  +40  wait: a wait without a bound holds the caller's threads and every caller's above
+  +40  wait: a wait without a bound, or one that outlasts its caller's, holds the
+       caller's threads and every caller's above (after they have given up)
   +20  spread: a failure or load that spreads (no breaker, bulkhead or admission control,
        retries that multiply, capacity below the traffic)
    +0  hygiene: visibility or efficiency (metrics, pooling, caching, compression): the gap

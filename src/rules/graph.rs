@@ -67,6 +67,7 @@ or raise `max_sync_depth` in `commsplan.toml` if the chain is known to be safe.
         code: "G003",
         name: "timeout-budget-inversion",
         severity: Warning,
+        harm: Wait,
         check: check_timeout_inversion,
         summary: "A caller's timeout is shorter than the callee's own worst case downstream",
         doc: r#"## What it checks
