@@ -169,6 +169,7 @@ fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
+    let mut reach = EveryRequestReach::default();
     for (service, edges) in graph.out.iter().enumerate() {
         let (name, decl) = cx
             .model
@@ -187,7 +188,7 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .map(|&e| &cx.model.interactions[graph.edges[e].interaction])
             .filter(|d| !cx.own_store(d))
             .filter(|d| d.declares_uses && d.uses().bulkhead.is_none())
-            .filter(|d| !isolates_nothing(cx, edges, d))
+            .filter(|d| !isolates_nothing(cx, &mut reach, edges, d))
             .collect();
         let Some(first) = lacking.first() else {
             continue;
@@ -241,6 +242,7 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
 /// breaker are the defences (S001, S004).
 fn isolates_nothing(
     cx: &Context<'_>,
+    reach: &mut EveryRequestReach,
     edges: &[usize],
     call: &crate::model::InteractionDecl,
 ) -> bool {
@@ -257,7 +259,7 @@ fn isolates_nothing(
         .filter(|e| !std::ptr::eq(&cx.model.interactions[e.interaction], call))
         .filter(|e| !cx.own_store(&cx.model.interactions[e.interaction]))
         .peekable();
-    others.peek().is_some() && others.all(|e| needs_on_every_request(cx, e.to, target))
+    others.peek().is_some() && others.all(|e| reach.needs(cx, e.to, target))
 }
 
 fn every_request(call: &crate::model::InteractionDecl) -> bool {
@@ -268,27 +270,42 @@ fn every_request(call: &crate::model::InteractionDecl) -> bool {
         == Some(true)
 }
 
-/// Whether every request `service` serves reaches `target` synchronously: it is the
-/// target, or a call it makes for every request leads there.
-fn needs_on_every_request(cx: &Context<'_>, service: usize, target: usize) -> bool {
-    let graph = cx.graph();
-    let mut seen = vec![false; graph.out.len()];
-    let mut pending = vec![service];
-    while let Some(s) = pending.pop() {
-        if s == target {
-            return true;
+/// Which services every request of a service reaches synchronously, remembered: a hub
+/// asks it of every pair of its calls, and the answers repeat.
+#[derive(Default)]
+struct EveryRequestReach {
+    known: std::collections::HashMap<(usize, usize), bool>,
+}
+
+impl EveryRequestReach {
+    /// Whether every request `service` serves reaches `target` synchronously: it is the
+    /// target, or a call it makes for every request leads there.
+    fn needs(&mut self, cx: &Context<'_>, service: usize, target: usize) -> bool {
+        if let Some(&known) = self.known.get(&(service, target)) {
+            return known;
         }
-        if std::mem::replace(&mut seen[s], true) {
-            continue;
-        }
-        for &e in &graph.out[s] {
-            let edge = &graph.edges[e];
-            if every_request(&cx.model.interactions[edge.interaction]) {
-                pending.push(edge.to);
+        let graph = cx.graph();
+        let mut seen = HashSet::new();
+        let mut pending = vec![service];
+        let mut found = false;
+        while let Some(s) = pending.pop() {
+            if s == target {
+                found = true;
+                break;
+            }
+            if !seen.insert(s) {
+                continue;
+            }
+            for &e in &graph.out[s] {
+                let edge = &graph.edges[e];
+                if every_request(&cx.model.interactions[edge.interaction]) {
+                    pending.push(edge.to);
+                }
             }
         }
+        self.known.insert((service, target), found);
+        found
     }
-    false
 }
 
 /// Whether every request `service` serves needs every one of its dependencies: it is
