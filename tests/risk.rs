@@ -72,8 +72,9 @@ fn impact_follows_the_sync_paths_of_slos_and_entry_points() {
     assert_eq!(payment.score, 75, "{payment:?}");
     assert!(payment.reasons.contains(&"strong consistency".to_string()));
     // `web` is an entry point above the SLO: its own call is on its path, not the SLO's.
-    // (S001 is not asked of a client's call; its missing pool is judged by the same graph.)
-    let entry = on(f, "S003", "web-checkout").impact.as_ref().unwrap();
+    // (S001 and S003 are not asked of a client's call; its pattern is judged by the same
+    // graph.)
+    let entry = on(f, "D001", "web-checkout").impact.as_ref().unwrap();
     assert_eq!(
         entry.reasons[0],
         "on the synchronous path of entry point `web`"

@@ -95,7 +95,10 @@ connections are reused anyway: gRPC (`protocol: grpc`) multiplexes one HTTP/2 co
 and a declared client that pools by default (docs/stacks.md) needs no `pool` written.
 Without a declared client the message says that reuse is not known. A call made by a job
 (`runs_in: job`) is not asked: no request waits on its handshakes, and it calls at the pace
-of its own loop, not of the traffic.
+of its own loop, not of the traffic. Nor is a call whose caller is `kind: client` (a
+browser, a mobile app, a person's tool): its connections are the client's own, kept by the
+browser or the app's HTTP library, not something the system's configuration sets; a `pool`
+written there with `keep_alive: false` is still reported.
 
 ## Why
 First item of the seed's sync checklist: "Connection Pooling 설정", shown with an agent
@@ -473,6 +476,9 @@ fn check_pool(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 .label("keep-alive off")
                 .help("set `keep_alive: true`"),
             );
+            continue;
+        }
+        if kind_of(cx.model, &decl.interaction.from) == ServiceKind::Client {
             continue;
         }
         let stacks = effective::stacks(cx.model, decl);
