@@ -595,6 +595,65 @@ fn retry_amplification_of_three_hops_of_three_is_27() {
     assert!(m.contains("3 × 3 × 3"), "{m}");
 }
 
+/// One call's own attempts, however many, multiply nothing: S006 bounds them, G004 is
+/// silent. Two entry points whose worst chains meet at the same two retrying hops are one
+/// finding, not one per entry point.
+#[test]
+fn retry_amplification_needs_two_layers_and_is_reported_once_per_cause() {
+    let retry = |n: u32| format!("{{ max_attempts: {n}, backoff: exponential, jitter: true }}");
+    let one_layer = single(
+        sync_call("h0", "a", "b", &[("timeout_ms", ""), ("retry", "")])
+            + &sync_call("h1", "b", "c", &[("timeout_ms", ""), ("retry", &retry(12))]),
+    );
+    let a = run(&one_layer);
+    assert!(finding_of(&a, "G004").is_empty());
+    assert!(!finding_of(&a, "S006").is_empty());
+    let services = "services:\n  a: {}\n  x: {}\n  m: {}\n  b: {}\n  c: {}\n";
+    let meeting = doc(
+        services,
+        &(sync_call("a-m", "a", "m", &[("timeout_ms", ""), ("retry", "")])
+            + &sync_call("x-m", "x", "m", &[("timeout_ms", ""), ("retry", "")])
+            + &sync_call("m-b", "m", "b", &[("timeout_ms", ""), ("retry", &retry(3))])
+            + &sync_call("b-c", "b", "c", &[("timeout_ms", ""), ("retry", &retry(4))])),
+    );
+    let a = run(&meeting);
+    let g004 = finding_of(&a, "G004");
+    assert_eq!(g004.len(), 1, "{g004:?}");
+    assert!(g004[0].message.contains("12×"), "{}", g004[0].message);
+    assert!(g004[0].affected.is_empty(), "{:?}", g004[0].affected);
+}
+
+/// `web` reaches the gateway by two routes, one to a quick service and one to a slow one;
+/// which route leads where is not in the file, so G003 holds each to the quickest and is
+/// silent. A caller with one way into the gateway is held to the slowest route.
+#[test]
+fn timeout_inversion_through_a_gateway_holds_each_route_to_the_quickest() {
+    let services = "services:\n  web: {}\n  gw: { kind: gateway }\n  quick: {}\n  slow: {}\n";
+    let timeout = |ms: &str| [("timeout_ms", ms.to_string()), ("retry", String::new())];
+    let call = |id: &str, from: &str, to: &str, ms: &str| {
+        let t = timeout(ms);
+        let over: Vec<(&str, &str)> = t.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        sync_call(id, from, to, &over)
+    };
+    let downstream =
+        call("gw-quick", "gw", "quick", "500") + &call("gw-slow", "gw", "slow", "9000");
+    let two_routes = doc(
+        services,
+        &(call("web-route-1", "web", "gw", "2000")
+            + &call("web-route-2", "web", "gw", "2000")
+            + &downstream),
+    );
+    assert!(finding_of(&run(&two_routes), "G003").is_empty());
+    let one_way = doc(
+        services,
+        &(call("web-all", "web", "gw", "2000") + &downstream),
+    );
+    let a = run(&one_way);
+    let g003 = finding_of(&a, "G003");
+    assert_eq!(g003.len(), 1);
+    assert!(g003[0].message.contains("`gw-slow`"), "{}", g003[0].message);
+}
+
 #[test]
 fn composite_availability_of_999_999_995_is_9930() {
     let yaml = doc(

@@ -7,6 +7,7 @@ use crate::finding::Finding;
 use crate::model::fields;
 use crate::graph::{service_name, SyncGraph};
 use crate::stacks::effective;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 rules! {
     SYNC_CYCLE {
@@ -78,6 +79,12 @@ default (okhttp's 10 s read timeout, Envoy's 15 s route timeout, Istio's 2 retri
 docs/stacks.md), and the message says which values are defaults. One finding per callee B, at its first caller that gives up too early, naming the
 others.
 
+Through a gateway that A reaches by several interactions (one per route: A → gateway for
+the catalogue, another for the basket), which of the gateway's calls each route leads to
+is not in the file; each of those calls is held to the gateway's quickest call instead of
+its slowest, since every route waits at least that long. A caller with one interaction
+into the gateway (everything it sends goes through it) is held to the slowest.
+
 ## Why
 When A gives up first, B keeps working (and retrying C) for an answer nobody will read: the
 load is wasted exactly when the system is slow, and A's own retries multiply it. Timeouts must
@@ -111,7 +118,9 @@ The product of the attempts along each synchronous chain from an entry point, ag
 `mesh_retry.max_attempts`, else the mesh's default: `mesh: istio` retries twice, 3
 attempts): a client retrying 3 times under Istio is 9 requests on that one hop
 (docs/stacks.md). Stack defaults and layered hops are named in the message with their
-sources. One finding per entry point, for its worst chain.
+sources. One finding per entry point, for its worst chain; entry points whose worst
+chains meet at the same retries get one. A chain with a single retrying layer (one call's
+own attempts, however many) is not a multiplication: S006 bounds that count.
 
 ## Why
 Retries multiply down a chain: three levels that each try 3 times send 3 × 3 × 3 = 27 calls
@@ -278,7 +287,13 @@ fn check_depth(cx: &Context<'_>, out: &mut Vec<Finding>) {
 const LISTED: usize = 5;
 
 /// Per service, its worst wait on one of its own sync calls, and that call's edge.
-fn worst_waits(cx: &Context<'_>, graph: &SyncGraph) -> Vec<Option<(u64, usize)>> {
+/// Per service, its slowest synchronous call at worst (`longest`) or its quickest
+/// (`!longest`), with that call's edge.
+fn downstream_waits(
+    cx: &Context<'_>,
+    graph: &SyncGraph,
+    longest: bool,
+) -> Vec<Option<(u64, usize)>> {
     graph
         .out
         .iter()
@@ -291,20 +306,53 @@ fn worst_waits(cx: &Context<'_>, graph: &SyncGraph) -> Vec<Option<(u64, usize)>>
                         .map(|w| (w, e))
                 })
                 .fold(None, |acc: Option<(u64, usize)>, (w, e)| match acc {
-                    Some((best, _)) if best >= w => acc,
+                    Some((kept, _)) if (kept >= w) == longest => acc,
                     _ => Some((w, e)),
                 })
         })
         .collect()
 }
 
-/// Per callee, the edges of the callers that give up before it can be done waiting.
-fn early_callers(graph: &SyncGraph, worst: &[Option<(u64, usize)>]) -> Vec<Vec<usize>> {
-    let mut early: Vec<Vec<usize>> = vec![Vec::new(); graph.out.len()];
+/// The downstream wait each call is held to: its callee's slowest call, except through
+/// a gateway that the caller reaches by several routes (one interaction each). Which of
+/// the gateway's calls a route leads to is not in the file, so such a call is held to
+/// the gateway's quickest: every route waits at least that long.
+fn held_to(
+    cx: &Context<'_>,
+    graph: &SyncGraph,
+    slowest: &[Option<(u64, usize)>],
+    quickest: &[Option<(u64, usize)>],
+) -> Vec<Option<(u64, usize)>> {
+    use crate::model::types::ServiceKind;
+    let mut routes: HashMap<(usize, usize), usize> = HashMap::new();
+    for edge in &graph.edges {
+        *routes.entry((edge.from, edge.to)).or_default() += 1;
+    }
+    graph
+        .edges
+        .iter()
+        .map(|edge| {
+            let gateway = cx.model.services[edge.to].service.kind == Some(ServiceKind::Gateway);
+            if gateway && routes[&(edge.from, edge.to)] > 1 {
+                quickest[edge.to]
+            } else {
+                slowest[edge.to]
+            }
+        })
+        .collect()
+}
+
+/// Per callee and slow downstream call, the edges of the callers that give up before
+/// the callee can be done waiting on it.
+fn early_callers(
+    graph: &SyncGraph,
+    held: &[Option<(u64, usize)>],
+) -> BTreeMap<(usize, usize), Vec<usize>> {
+    let mut early: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
     for (index, edge) in graph.edges.iter().enumerate() {
-        if let (Some(timeout), Some((downstream, _))) = (edge.timeout_ms, worst[edge.to]) {
+        if let (Some(timeout), Some((downstream, via))) = (edge.timeout_ms, held[index]) {
             if timeout < downstream {
-                early[edge.to].push(index);
+                early.entry((edge.to, via)).or_default().push(index);
             }
         }
     }
@@ -406,12 +454,16 @@ fn other_callers(cx: &Context<'_>, graph: &SyncGraph, callers: &[usize]) -> Stri
 
 fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
-    let worst = worst_waits(cx, graph);
-    // One finding per callee: its slow downstream call is the one cause, the callers
-    // that give up too early are listed with it.
-    let early = early_callers(graph, &worst);
-    for (callee, callers) in early.iter().enumerate() {
-        let (Some(&first), Some((downstream, via))) = (callers.first(), worst[callee]) else {
+    let slowest = downstream_waits(cx, graph, true);
+    let quickest = downstream_waits(cx, graph, false);
+    let held = held_to(cx, graph, &slowest, &quickest);
+    // One finding per callee and slow downstream call: that call is the one cause, the
+    // callers that give up too early are listed with it.
+    let early = early_callers(graph, &held);
+    for callers in early.values() {
+        let (Some(&first), Some((downstream, via))) =
+            (callers.first(), callers.first().and_then(|&e| held[e]))
+        else {
             continue;
         };
         let edge = &graph.edges[first];
@@ -469,6 +521,7 @@ fn check_amplification(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let graph = cx.graph();
     let max = cx.thresholds.max_retry_amplification;
     let best = graph.best(1.0, |e, v| f64::from(e.attempts) * v, |a, b| a > b);
+    let mut reported: HashSet<Vec<usize>> = HashSet::new();
     for root in graph.roots() {
         if best[root].value <= max {
             continue;
@@ -482,6 +535,11 @@ fn check_amplification(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(&first) = retrying.first() else {
             continue;
         };
+        // One retrying layer is not a multiplication: its count alone is S006's. Two
+        // entry points whose worst chains meet at the same retries are one cause.
+        if retry_layers(graph, &retrying) < 2 || !reported.insert(retrying.clone()) {
+            continue;
+        }
         let factors: Vec<String> = retrying
             .iter()
             .map(|&e| graph.edges[e].attempts.to_string())
@@ -535,6 +593,18 @@ fn check_amplification(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
+}
+
+/// How many layers retry along `retrying`: on each hop the caller's own attempts, and a
+/// mesh's that multiply them.
+fn retry_layers(graph: &SyncGraph, retrying: &[usize]) -> usize {
+    retrying
+        .iter()
+        .map(|&e| {
+            let edge = &graph.edges[e];
+            usize::from(edge.waits > 1) + usize::from(edge.attempts > edge.waits)
+        })
+        .sum()
 }
 
 /// Entry services for the SLO rules: clients and gateways, and services that nothing
