@@ -654,6 +654,24 @@ fn timeout_inversion_through_a_gateway_holds_each_route_to_the_quickest() {
     assert!(g003[0].message.contains("`gw-slow`"), "{}", g003[0].message);
 }
 
+/// A retry of refused connections only (`on: connect-failure`) repeats nothing the callee
+/// did: R003 is silent on it, and asks again as soon as the retry covers timeouts.
+#[test]
+fn retries_of_refused_connections_repeat_no_operation() {
+    let system = |on: &str| {
+        single(format!("  - {{ id: x, from: a, to: b, idempotent: false, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: grpc, timeout_ms: 500, retry: {{ max_attempts: 3, backoff: exponential, jitter: true, on: {on} }} }} }}\n"))
+    };
+    assert!(finding_of(&run(&system("connect-failure")), "R003").is_empty());
+    let any = run(&system("any"));
+    let r003 = finding_of(&any, "R003");
+    assert_eq!(r003.len(), 1);
+    assert!(
+        r003[0].message.contains("tried 3 times"),
+        "{}",
+        r003[0].message
+    );
+}
+
 #[test]
 fn composite_availability_of_999_999_995_is_9930() {
     let yaml = doc(

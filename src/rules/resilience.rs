@@ -5,7 +5,7 @@ use super::checklist::{designed, ends, kind_of};
 use super::Context;
 use crate::finding::Finding;
 use crate::model::fields;
-use crate::model::types::{Exposure, ServiceKind};
+use crate::model::types::{Exposure, RetryOn, ServiceKind};
 use std::collections::HashSet;
 
 rules! {
@@ -101,8 +101,11 @@ An interaction marked `idempotent: false` has no retry with more than one attemp
 effective ones, layer by layer: the caller's (a written `retry`, else its client's default
 retries: the .NET standard resilience handler retries three times) times the mesh's (a
 written `mesh_retry`, else its default: Istio retries twice on connect failure and 503);
-a written `retry` does not stop a mesh's retries. The message names each layer and its
-source, and the help says how to stop each (docs/stacks.md).
+a written `retry` does not stop a mesh's retries. A written `retry` with
+`on: connect-failure` counts no attempt: it retries only a connection that was refused or
+could not be made, so the request never reached the callee and nothing is repeated. The
+message names each layer and its source, and the help says how to stop each
+(docs/stacks.md).
 
 ## Why
 A timeout does not say whether the callee did the work. Retrying a non-idempotent operation
@@ -349,9 +352,16 @@ fn check_retry_idempotent(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let stacks = effective::stacks(cx.model, decl);
-        let Some(attempts) = effective::attempts(cx.model, decl, &stacks) else {
+        let Some(mut attempts) = effective::attempts(cx.model, decl, &stacks) else {
             continue;
         };
+        // A retry of refused connections only repeats nothing: the request never reached
+        // the callee.
+        let connect_only = uses.retry.as_ref().is_some_and(|r| r.on == Some(RetryOn::ConnectFailure));
+        if connect_only {
+            attempts.client = None;
+            attempts.count = attempts.mesh.as_ref().map_or(1, |m| m.count);
+        }
         if attempts.count <= 1 {
             continue;
         }
