@@ -30,7 +30,9 @@ Interactions with no `uses` block are not reported (D002 says they are not desig
 but a chain is followed through them. On a call that G007 reports, S001 (the missing
 timeout itself) is left out: one cause, one finding; `--ignore G007` brings S001 back.
 Where the call has a circuit breaker, the message says, as S001's would, that the breaker
-never opens on a hang.
+never opens on a hang. Where no timeout is written and no stack is declared, the message
+says exactly that (a library default the file does not name may still bound the wait):
+declaring the caller's `client:` settles it either way.
 
 ## Why
 This is the worst timeout-budget inversion (G003 measures the others, and cannot here:
@@ -341,9 +343,16 @@ fn check_unbounded_downstream(cx: &Context<'_>, out: &mut Vec<Finding>) {
             decl,
             fields::USES_TIMEOUT_MS,
             format!(
-                "`{}` waits on `{}` with no timeout (`{}`{}), below `{}`, which gives up after {limit} ms (`{}`{}): chain {}; {}",
+                "`{}` waits on `{}` with {} (`{}`{}), below `{}`, which gives up after {limit} ms (`{}`{}): chain {}; {}",
                 i.from,
                 i.to,
+                // Nothing written and no declared stack: the file does not bound the
+                // wait, but a library default may; the message says no more than is known.
+                if edge.timeout.is_none() {
+                    "no timeout written and no `client` declared whose default is known"
+                } else {
+                    "no timeout"
+                },
                 decl.id(),
                 source_note(&edge.timeout),
                 bound_decl.interaction.from,
