@@ -401,7 +401,11 @@ fn explain_lists_the_effective_configuration_with_origins() {
         text.contains("← istio default (Istio 1.22: https://istio.io/"),
         "{text}"
     );
-    assert!(text.contains("connections     unknown"), "{text}");
+    // The sidecar holds the connections to the callee: Istio's Envoy pools them.
+    assert!(
+        text.contains("connections     keep-alive connection pool  ← istio default"),
+        "{text}"
+    );
 }
 
 const START: &str = "<!-- stacks:start -->\n";

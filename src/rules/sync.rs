@@ -92,7 +92,8 @@ suppress with that reason.
         doc: r#"## What it checks
 Every synchronous call declares `uses.pool` with `keep_alive` not set to `false`, unless
 connections are reused anyway: gRPC (`protocol: grpc`) multiplexes one HTTP/2 connection,
-and a declared client that pools by default (docs/stacks.md) needs no `pool` written.
+a declared client that pools by default needs no `pool` written, nor does a call through a
+declared mesh whose proxy pools its connections to the callee (Envoy, Istio; docs/stacks.md).
 Without a declared client the message says that reuse is not known. A call made by a job
 (`runs_in: job`) is not asked: no request waits on its handshakes, and it calls at the pace
 of its own loop, not of the traffic. Nor is a call whose caller is `kind: client` (a

@@ -182,8 +182,12 @@ pub fn connections(
             },
         ));
     }
-    let s = stacks.client_stack()?;
-    s.connections.map(|f| (f.value, Origin::of(&s, &f)))
+    // The caller's own library first; else a mesh proxy in front of it, which holds the
+    // connections to the callee (the caller's hop to its own proxy is local).
+    [stacks.client_stack(), stacks.mesh_stack()]
+        .into_iter()
+        .flatten()
+        .find_map(|s| s.connections.map(|f| (f.value, Origin::of(&s, &f))))
 }
 
 /// Whether the interaction speaks gRPC, by its protocol or its client.

@@ -268,12 +268,14 @@ pub fn mesh(stack: MeshStack) -> Stack {
             name: "istio",
             request_timeout: fact(Limit::Unbounded, "https://istio.io/latest/docs/concepts/traffic-management/#timeouts (\"By default, the timeout for HTTP requests is disabled in Istio\")", "Istio 1.22"),
             retries: fact(Retries { retries: 2, on: "connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes (503)", backoff: "Envoy's default back-off (Istio sets no base interval)" }, "https://istio.io/latest/docs/concepts/traffic-management/#retries (\"the default retry behavior for HTTP requests is to retry twice\"); the sidecar's route config_dump shows retry_policy { num_retries: 2, retry_on: connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes, retriable_status_codes: [503] } and no back-off", "Istio 1.22"),
+            connections: fact(Connections::Pooled, "https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/connection_pooling (\"The HTTP/1.1 connection pool acquires connections as needed to an upstream host\"; requests are bound to a connection once it is done with the previous request; the HTTP/2 pool multiplexes requests over one connection; the Istio sidecar is Envoy)", "Istio 1.22"),
             ..NONE
         },
         MeshStack::Envoy => Stack {
             name: "envoy",
             request_timeout: fact(Limit::Ms(15_000, "route"), "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto (RouteAction.timeout: \"If not specified, the default is 15s\")", "Envoy 1.30"),
             retries: fact(Retries { retries: 0, on: "nothing", backoff: "none" }, "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto (a route without retry_policy is not retried)", "Envoy 1.30"),
+            connections: fact(Connections::Pooled, "https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/connection_pooling (\"The HTTP/1.1 connection pool acquires connections as needed to an upstream host\"; requests are bound to a connection once it is done with the previous request; the HTTP/2 pool multiplexes requests over one connection)", "Envoy 1.30"),
             ..NONE
         },
         MeshStack::Linkerd => Stack { name: "linkerd", ..NONE },
