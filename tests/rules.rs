@@ -672,6 +672,33 @@ fn retries_of_refused_connections_repeat_no_operation() {
     );
 }
 
+/// When one attempt alone outlasts the caller's wait, S006's help does not claim a
+/// schedule that fits: it asks for the timeout to be lowered first.
+#[test]
+fn a_retry_fix_never_claims_a_fit_that_one_attempt_breaks() {
+    let yaml = single(
+        sync_call("h0", "a", "b", &[("timeout_ms", "1000"), ("retry", "")])
+            + &sync_call(
+                "h1",
+                "b",
+                "c",
+                &[
+                    ("timeout_ms", "3000"),
+                    (
+                        "retry",
+                        "{ max_attempts: 9, backoff: exponential, jitter: true }",
+                    ),
+                ],
+            ),
+    );
+    let a = run(&yaml);
+    let s006 = finding_of(&a, "S006");
+    assert_eq!(s006.len(), 1);
+    let help = s006[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("lower this call's timeout first"), "{help}");
+    assert!(!help.contains("within"), "{help}");
+}
+
 #[test]
 fn composite_availability_of_999_999_995_is_9930() {
     let yaml = doc(

@@ -270,6 +270,12 @@ pub fn schedule(cx: &Context<'_>, decl: &InteractionDecl, want: ScheduleWant) ->
         attempts -= 1;
     }
     let why = match timeout {
+        // Even one attempt outlasts the caller: no schedule fits until the timeout is
+        // lowered, and the sum would claim a fit it does not have.
+        Some(t) if total(1) > wait.ms => format!(
+            " — one attempt alone can take {t} ms, more than {}: lower this call's timeout first",
+            describe_wait(cx, wait)
+        ),
         Some(t) => format!(
             " — {attempts} × {t} ms + {} ms of backoff = {} ms, within {}",
             exponential_delays_ms(attempts, base_ms, max_ms),
