@@ -140,7 +140,8 @@ fn a_pooling_client_answers_s003_and_an_unknown_one_says_so() {
 }
 
 /// The stacks of the review corpus pool by default (Jersey on Grizzly, Feign through
-/// Ribbon, Zuul, EclipseLink, the MongoDB Go driver, gomemcache, a browser): S003 is
+/// Ribbon, Zuul, EclipseLink, the MongoDB Go driver, gomemcache, SqlClient,
+/// StackExchange.Redis, a browser): S003 is
 /// silent on each without a `pool` written; Spring's mail sender opens a connection per
 /// call, and S003 says so.
 #[test]
@@ -154,6 +155,8 @@ fn framework_and_driver_stacks_that_pool_answer_s003_and_one_that_does_not_fires
         "eclipselink",
         "mongo-go-driver",
         "gomemcache",
+        "sqlclient",
+        "stackexchange-redis",
     ] {
         let a = run(&system(
             "",

@@ -542,6 +542,11 @@ pub enum ClientStack {
     MongoGoDriver,
     /// The memcached client `github.com/bradfitz/gomemcache`.
     Gomemcache,
+    /// ADO.NET's SQL Server provider (`Microsoft.Data.SqlClient`, or `System.Data.SqlClient`),
+    /// under EF Core or Dapper as well.
+    Sqlclient,
+    /// The Redis client `StackExchange.Redis` (one shared `ConnectionMultiplexer`).
+    StackexchangeRedis,
 }
 
 /// A service mesh whose proxy defaults commsplan knows (docs/stacks.md).

@@ -1,8 +1,9 @@
 //! The defaults of the stacks that frameworks and datastore drivers bring: the browser,
 //! Jersey on Grizzly, Spring Cloud Netflix (Feign through Ribbon, Zuul), Spring's mail
-//! sender, EclipseLink, the MongoDB Go driver and gomemcache. Each fact was read in the
-//! library's source (or the specification, for the browser) at the version named; what
-//! could not be stated as one fact is in `uncertain`, and the rules treat it as not known.
+//! sender, EclipseLink, the MongoDB Go driver, gomemcache, ADO.NET's SqlClient and
+//! StackExchange.Redis. Each fact was read in the library's source or its documentation
+//! (or the specification, for the browser) at the version named; what could not be stated
+//! as one fact is in `uncertain`, and the rules treat it as not known.
 
 use super::{fact, Connections, Limit, Retries, Stack, NONE};
 use crate::model::types::ClientStack;
@@ -21,6 +22,8 @@ pub(super) fn client(stack: ClientStack) -> Stack {
         C::Eclipselink => eclipselink(),
         C::MongoGoDriver => mongo_go_driver(),
         C::Gomemcache => gomemcache(),
+        C::Sqlclient => sqlclient(),
+        C::StackexchangeRedis => stackexchange_redis(),
         _ => NONE,
     }
 }
@@ -121,6 +124,28 @@ fn gomemcache() -> Stack {
         connect_timeout: fact(Limit::Ms(500, "dial"), "memcache/memcache.go in bradfitz/gomemcache (dial: net.Dialer{Timeout: c.netTimeout()}, DefaultTimeout 500 ms)", "gomemcache 24af94b (2023-09)"),
         connections: fact(Connections::Pooled, "memcache/memcache.go in bradfitz/gomemcache (freeconn keeps idle connections per address, DefaultMaxIdleConns = 2 unless MaxIdleConns is set)", "gomemcache 24af94b (2023-09)"),
         retries: fact(Retries { retries: 0, on: "nothing", backoff: "none" }, "memcache/memcache.go in bradfitz/gomemcache (each operation is sent once; the client has no retry)", "gomemcache 24af94b (2023-09)"),
+        ..NONE
+    }
+}
+
+fn sqlclient() -> Stack {
+    Stack {
+        name: "sqlclient",
+        request_timeout: fact(Limit::Ms(30_000, "command"), "https://learn.microsoft.com/dotnet/api/microsoft.data.sqlclient.sqlconnection.commandtimeout (\"The default is 30 seconds\"; SqlCommand.CommandTimeout and the `Command Timeout` connection-string keyword likewise; 0 waits without limit)", "Microsoft.Data.SqlClient 5"),
+        connect_timeout: fact(Limit::Ms(15_000, "connect"), "https://learn.microsoft.com/dotnet/api/microsoft.data.sqlclient.sqlconnection.connectiontimeout (\"The default value is 15 seconds\")", "Microsoft.Data.SqlClient 5"),
+        connections: fact(Connections::Pooled, "https://learn.microsoft.com/sql/connect/ado-net/sql-server-connection-pooling (\"By default, connection pooling is enabled in ADO.NET\"; one pool per connection string, Max Pool Size 100)", "Microsoft.Data.SqlClient 5"),
+        uncertain: &[("retries", "SqlClient reconnects a broken idle connection before a command (ConnectRetryCount, default 1) and retries no command itself; EF Core's retrying execution strategy is turned on in code (EnableRetryOnFailure), so write `retry:` for it")],
+        ..NONE
+    }
+}
+
+fn stackexchange_redis() -> Stack {
+    Stack {
+        name: "stackexchange-redis",
+        request_timeout: fact(Limit::Ms(5_000, "operation"), "docs/Configuration.md in StackExchange/StackExchange.Redis (syncTimeout: default 5000, \"Time (ms) to allow for synchronous operations\"; asyncTimeout defaults to SyncTimeout)", "StackExchange.Redis 2.7"),
+        connect_timeout: fact(Limit::Ms(5_000, "connect"), "docs/Configuration.md in StackExchange/StackExchange.Redis (connectTimeout: default 5000, \"Timeout (ms) for connect operations\")", "StackExchange.Redis 2.7"),
+        connections: fact(Connections::Multiplexed, "docs/Basics.md in StackExchange/StackExchange.Redis (the ConnectionMultiplexer \"is designed to be shared and reused between callers\" and \"aggressively shares the connection between concurrent callers\")", "StackExchange.Redis 2.7"),
+        uncertain: &[("retries", "how commands issued while the connection is down are held and sent later (BacklogPolicy) was not read here; write `retry:` for what the code configures")],
         ..NONE
     }
 }

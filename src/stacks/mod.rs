@@ -313,6 +313,8 @@ pub fn all() -> Vec<Stack> {
         C::Eclipselink,
         C::MongoGoDriver,
         C::Gomemcache,
+        C::Sqlclient,
+        C::StackexchangeRedis,
     ];
     let meshes = [MeshStack::Istio, MeshStack::Linkerd, MeshStack::Envoy];
     clients
