@@ -23,6 +23,7 @@ const SYSTEMS: &[&str] = &[
     "piggymetrics",
     "lakeside-mutual",
     "hotel-reservation",
+    "eshop-on-containers",
 ];
 
 /// The examples under examples/, labelled the same way (tests/review-corpus/examples/):
