@@ -685,3 +685,23 @@ fn explain_lists_a_librarys_own_resends() {
     let plain = explain(system("", "", "", "protocol: rest, timeout_ms: 800"));
     assert!(!plain.contains("resends"), "{plain}");
 }
+
+/// A gateway that is an Envoy proxy limits each upstream cluster on its own by default
+/// (1024 requests in flight, 1024 pending): R002 asks it for no bulkhead. Without the
+/// mesh, or behind Istio (whose defaults were not recorded as a limit), it is asked.
+#[test]
+fn envoy_default_cluster_limits_are_a_bulkhead_per_callee() {
+    let gateway = |mesh: &str| {
+        let call = |id: &str, to: &str| {
+            format!("  - {{ id: {id}, from: gw, to: {to}, idempotent: true, needs: {{ realtime: true, consistency: strong }}, uses: {{ pattern: sync, protocol: rest, timeout_ms: 500 }} }}\n")
+        };
+        format!(
+            "version: 1\nsystem: t\nservices:\n  gw: {{ kind: gateway{mesh} }}\n  a: {{}}\n  b: {{}}\ninteractions:\n{}{}",
+            call("gw-a", "a"),
+            call("gw-b", "b")
+        )
+    };
+    assert!(found(&run(&gateway(", mesh: envoy")), "R002").is_empty());
+    assert_eq!(found(&run(&gateway("")), "R002").len(), 1);
+    assert_eq!(found(&run(&gateway(", mesh: istio")), "R002").len(), 1);
+}

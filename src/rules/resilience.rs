@@ -65,7 +65,10 @@ Nor is a service (other than a gateway) that is called through one interaction a
 calls to other services are all steps of one `operation`, none with a `fallback`: every
 request it serves needs every one of those dependencies, so when one hangs the requests
 stall on it with or without separate pools, and isolating the others saves no work.
-Nor is a call asked for a bulkhead that would protect nothing: one the caller makes for
+A call through a declared proxy that limits each callee on its own (Envoy's default
+circuit-breaker thresholds per upstream cluster: 1024 requests in flight and 1024
+pending; docs/stacks.md) has its bulkhead. Nor is a call asked for a bulkhead that would
+protect nothing: one the caller makes for
 every request it serves (`traffic.every_request: true`: an authentication filter's token
 check, a tenant lookup), or one to a callee that each of the caller's other dependencies
 also calls for every request it serves. When that callee hangs, every request stalls on
@@ -190,7 +193,10 @@ fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .iter()
             .map(|&e| &cx.model.interactions[graph.edges[e].interaction])
             .filter(|d| !cx.own_store(d))
-            .filter(|d| d.declares_uses && d.uses().bulkhead.is_none())
+            .filter(|d| {
+                let stacks = crate::stacks::effective::stacks(cx.model, d);
+                d.declares_uses && crate::stacks::effective::bulkhead(cx.model, d, &stacks).is_none()
+            })
             .filter(|d| !isolates_nothing(cx, &mut reach, edges, d))
             .collect();
         let Some(first) = lacking.first() else {

@@ -3,7 +3,7 @@
 //! file's `defaults`, a declared stack's documented default, a protocol fact, or not
 //! known at all.
 
-use super::{Breaker, Connections, Fact, Limit, Retries, Stack};
+use super::{Breaker, Connections, Fact, Isolation, Limit, Retries, Stack};
 use crate::model::fields::{self, Field};
 use crate::model::types::{ClientStack, MeshStack};
 use crate::model::{InteractionDecl, Model};
@@ -188,6 +188,26 @@ pub fn connections(
         .into_iter()
         .flatten()
         .find_map(|s| s.connections.map(|f| (f.value, Origin::of(&s, &f))))
+}
+
+/// The interaction's isolation from its caller's other calls: a written `bulkhead`, else
+/// the caller's library's or its mesh proxy's limit per callee (Envoy's per-cluster
+/// thresholds).
+pub fn bulkhead(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> Effective<Isolation> {
+    if let Some(b) = &decl.uses().bulkhead {
+        let origin = written_origin(model, decl, fields::USES_BULKHEAD);
+        return Some((
+            Isolation {
+                max_concurrent: b.max_concurrent.unwrap_or(0),
+                max_queue: b.max_queue.unwrap_or(0),
+            },
+            origin,
+        ));
+    }
+    [stacks.client_stack(), stacks.mesh_stack()]
+        .into_iter()
+        .flatten()
+        .find_map(|s| s.bulkhead.map(|f| (f.value, Origin::of(&s, &f))))
 }
 
 /// Whether the interaction speaks gRPC, by its protocol or its client.

@@ -49,6 +49,22 @@ pub struct Breaker {
 }
 
 /// Retries made without being configured.
+/// A limit on the calls in flight to one callee, kept apart from the limits on others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Isolation {
+    pub max_concurrent: u32,
+    pub max_queue: u32,
+}
+
+impl Isolation {
+    pub fn describe(self) -> String {
+        format!(
+            "at most {} requests in flight and {} waiting, per callee",
+            self.max_concurrent, self.max_queue
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retries {
     /// Retries after the first attempt.
@@ -96,6 +112,7 @@ pub struct Stack {
     pub connect_timeout: Option<Fact<Limit>>,
     pub connections: Option<Fact<Connections>>,
     pub breaker: Option<Fact<Breaker>>,
+    pub bulkhead: Option<Fact<Isolation>>,
     pub retries: Option<Fact<Retries>>,
     /// What the library resends on its own after a connection failure.
     pub replays: Option<Fact<Replay>>,
@@ -110,6 +127,7 @@ const NONE: Stack = Stack {
     connect_timeout: None,
     connections: None,
     breaker: None,
+    bulkhead: None,
     retries: None,
     replays: None,
     uncertain: &[],
@@ -276,6 +294,7 @@ pub fn mesh(stack: MeshStack) -> Stack {
             request_timeout: fact(Limit::Ms(15_000, "route"), "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto (RouteAction.timeout: \"If not specified, the default is 15s\")", "Envoy 1.30"),
             retries: fact(Retries { retries: 0, on: "nothing", backoff: "none" }, "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto (a route without retry_policy is not retried)", "Envoy 1.30"),
             connections: fact(Connections::Pooled, "https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/connection_pooling (\"The HTTP/1.1 connection pool acquires connections as needed to an upstream host\"; requests are bound to a connection once it is done with the previous request; the HTTP/2 pool multiplexes requests over one connection)", "Envoy 1.30"),
+            bulkhead: fact(Isolation { max_concurrent: 1024, max_queue: 1024 }, "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/circuit_breaker.proto (Thresholds, per upstream cluster: max_requests \"The maximum number of parallel requests that Envoy will make to the upstream cluster. If not specified, the default is 1024\"; max_pending_requests likewise 1024)", "Envoy 1.30"),
             ..NONE
         },
         MeshStack::Linkerd => Stack { name: "linkerd", ..NONE },
@@ -397,6 +416,12 @@ pub fn reference() -> String {
                 "circuit breaker",
                 stack
                     .breaker
+                    .map(|f| (f.value.describe(), f.source, f.version)),
+            ),
+            (
+                "bulkhead",
+                stack
+                    .bulkhead
                     .map(|f| (f.value.describe(), f.source, f.version)),
             ),
             (
