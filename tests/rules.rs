@@ -1190,6 +1190,41 @@ fn fallback_on_strong_read_reports_stale_and_made_up_answers_only() {
     assert!(!codes(&single(eventual)).contains("G009"));
 }
 
+/// An empty fallback is reported where it is written back: a later step of the same
+/// operation writes to the callee the read came from (read, merge, save the whole value).
+/// A write to another callee, or a read outside an operation, stays silent.
+#[test]
+fn an_empty_fallback_written_back_by_its_operation_is_reported() {
+    let system = |write_to: &str| {
+        single(
+            call(
+                "read",
+                "a",
+                "b",
+                STRONG,
+                ", operation: { name: add-item }",
+                &uses(SYNC_OK, &[("fallback", "empty")]),
+            ) + &call(
+                "save",
+                "a",
+                write_to,
+                STRONG,
+                ", operation: { name: add-item, writes: true }",
+                &uses(SYNC_OK, &[]),
+            ),
+        )
+    };
+    let a = run(&system("b"));
+    let found = finding_of(&a, "G009");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("writes it back to `b` (`save`)"),
+        "{}",
+        found[0].message
+    );
+    assert!(finding_of(&run(&system("c")), "G009").is_empty());
+}
+
 #[test]
 fn per_item_call_counts_unbounded_items_and_spares_small_counts_and_caches() {
     let per_item = |traffic: &str, over: &[(&str, &str)]| {

@@ -11,6 +11,7 @@ use crate::model::fields;
 use crate::model::types::{Consistency, Fallback, Pattern};
 use crate::model::InteractionDecl;
 use crate::stacks::effective;
+use std::collections::HashMap;
 
 rules! {
     UNBOUNDED_DOWNSTREAM {
@@ -112,8 +113,11 @@ decision can tolerate the lag, say so with `consistency: eventual`.
         doc: r#"## What it checks
 Every interaction with `needs.consistency: strong` whose `uses.fallback` is `stale` (the
 last known or cached answer) or `default` (a placeholder or made-up value). A fallback
-of `empty` or `none` is not reported: an empty answer shows as missing, and `none` lets
-the failure reach the caller.
+of `none` is not reported (it lets the failure reach the caller), nor is `empty`, which
+shows as missing, except in a read-modify-write: when a later step of the same
+`operation` writes to the callee the read came from, the empty answer is what gets
+written back, over the data it stands for (a basket read that fails as an empty basket,
+then saved whole).
 
 ## Why
 `consistency: strong` says that the answer must be the current one: the caller decides
@@ -541,25 +545,42 @@ fn stale_read_finding(cx: &Context<'_>, decl: &InteractionDecl, copy: &Copied<'_
 }
 
 fn check_fallback_on_strong_read(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let writes = writing_steps(cx);
     for decl in &cx.model.interactions {
         let i = &decl.interaction;
         let strong = i.needs.as_ref().and_then(|n| n.consistency) == Some(Consistency::Strong);
-        let served = match decl.uses().fallback {
-            Some(Fallback::Stale) => "the last known answer, of unknown age",
-            Some(Fallback::Default) => "a placeholder value",
-            _ => continue,
-        };
         if !strong {
             continue;
         }
+        let written_back = i.operation.as_ref().and_then(|op| {
+            writes
+                .get(&(i.from.as_str(), i.to.as_str(), op.name.as_str()))
+                .copied()
+                .filter(|w| !std::ptr::eq(*w, decl))
+        });
+        let served = match decl.uses().fallback {
+            Some(Fallback::Stale) => "the last known answer, of unknown age",
+            Some(Fallback::Default) => "a placeholder value",
+            Some(Fallback::Empty) if written_back.is_some() => "an empty answer",
+            _ => continue,
+        };
         let fallback = decl.uses().fallback.map_or("", Fallback::as_str);
+        let consequence = match written_back {
+            Some(write) => format!(
+                "the next step of `{}` writes it back to `{}` (`{}`), over the data it stands for",
+                write.interaction.operation.as_ref().map_or("", |o| o.name.as_str()),
+                write.interaction.to,
+                write.id()
+            ),
+            None => "the caller takes it for the current data and decides or writes on it".into(),
+        };
         out.push(
             cx.finding(
                 &FALLBACK_ON_STRONG_READ,
                 decl,
                 fields::USES_FALLBACK,
                 format!(
-                    "{} needs strong consistency, but when the call fails `{}` serves {served} (`fallback: {fallback}`): the caller takes it for the current data and decides or writes on it",
+                    "{} needs strong consistency, but when the call fails `{}` serves {served} (`fallback: {fallback}`): {consequence}",
                     super::checklist::ends(decl),
                     i.from
                 ),
@@ -575,6 +596,22 @@ fn check_fallback_on_strong_read(cx: &Context<'_>, out: &mut Vec<Finding>) {
             ),
         );
     }
+}
+
+/// Per caller, callee and operation, its first step that writes there: where a read of
+/// the same operation from the same callee is a read-modify-write, and an answer the
+/// read made up is what gets saved.
+fn writing_steps<'a>(cx: &'a Context<'_>) -> HashMap<(&'a str, &'a str, &'a str), &'a InteractionDecl> {
+    let mut steps = HashMap::new();
+    for d in &cx.model.interactions {
+        let i = &d.interaction;
+        if let Some(op) = i.operation.as_ref().filter(|o| o.writes == Some(true)) {
+            steps
+                .entry((i.from.as_str(), i.to.as_str(), op.name.as_str()))
+                .or_insert(d);
+        }
+    }
+    steps
 }
 
 #[cfg(test)]
