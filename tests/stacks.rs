@@ -702,6 +702,19 @@ fn envoy_default_cluster_limits_are_a_bulkhead_per_callee() {
         )
     };
     assert!(found(&run(&gateway(", mesh: envoy")), "R002").is_empty());
+    // `explain` shows where the limit comes from.
+    let path = write(&gateway(", mesh: envoy"));
+    let out = Command::new(env!("CARGO_BIN_EXE_commsplan"))
+        .args(["explain", path.to_str().unwrap(), "gw-a"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "bulkhead        at most 1024 requests in flight and 1024 waiting, per callee  ← envoy"
+        ),
+        "{text}"
+    );
     assert_eq!(found(&run(&gateway("")), "R002").len(), 1);
     assert_eq!(found(&run(&gateway(", mesh: istio")), "R002").len(), 1);
 }

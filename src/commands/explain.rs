@@ -238,6 +238,14 @@ fn write_effective(
         None => effective::breaker(model, decl, &stacks).map(|(v, o)| (v.describe(), o)),
     };
     writeln!(out, "{}", line("circuit breaker", breaker))?;
+    let bulkhead = match &decl.uses().bulkhead {
+        Some(_) => Some((
+            "declared".to_string(),
+            effective::written_origin(model, decl, crate::model::fields::USES_BULKHEAD),
+        )),
+        None => effective::bulkhead(model, decl, &stacks).map(|(v, o)| (v.describe(), o)),
+    };
+    writeln!(out, "{}", line("bulkhead", bulkhead))?;
     let layer = |l: Option<effective::Layer>| {
         l.map(|l| {
             let text = match l.stack_retries {
