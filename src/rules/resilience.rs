@@ -68,10 +68,10 @@ stall on it with or without separate pools, and isolating the others saves no wo
 A call through a declared proxy that limits each callee on its own (Envoy's default
 circuit-breaker thresholds per upstream cluster: 1024 requests in flight and 1024
 pending; docs/stacks.md) has its bulkhead. Nor is a call asked for a bulkhead that would
-protect nothing: one the caller makes for
-every request it serves (`traffic.every_request: true`: an authentication filter's token
-check, a tenant lookup), or one to a callee that each of the caller's other dependencies
-also calls for every request it serves. When that callee hangs, every request stalls on
+protect nothing: one the caller makes for every request it serves
+(`traffic.every_request: true`: an authentication filter's token check, a tenant
+lookup), or one to a callee that each of the caller's other dependencies also calls for
+every request it serves. When that callee hangs, every request stalls on
 it whatever the pools; its timeout and circuit breaker (S001, S004) are the defences.
 
 ## Why

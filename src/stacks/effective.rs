@@ -182,12 +182,20 @@ pub fn connections(
             },
         ));
     }
-    // The caller's own library first; else a mesh proxy in front of it, which holds the
-    // connections to the callee (the caller's hop to its own proxy is local).
+    client_then_mesh(stacks, |s| s.connections)
+}
+
+/// A stack's fact, the caller's own library first; else the mesh proxy in front of it,
+/// which holds the connections to the callee and their limits (the caller's hop to its
+/// own proxy is local).
+fn client_then_mesh<T: Copy + 'static>(
+    stacks: &Stacks,
+    fact: impl Fn(&Stack) -> Option<Fact<T>>,
+) -> Effective<T> {
     [stacks.client_stack(), stacks.mesh_stack()]
         .into_iter()
         .flatten()
-        .find_map(|s| s.connections.map(|f| (f.value, Origin::of(&s, &f))))
+        .find_map(|s| fact(&s).map(|f| (f.value, Origin::of(&s, &f))))
 }
 
 /// The interaction's isolation from its caller's other calls: a written `bulkhead`, else
@@ -204,10 +212,7 @@ pub fn bulkhead(model: &Model, decl: &InteractionDecl, stacks: &Stacks) -> Effec
             origin,
         ));
     }
-    [stacks.client_stack(), stacks.mesh_stack()]
-        .into_iter()
-        .flatten()
-        .find_map(|s| s.bulkhead.map(|f| (f.value, Origin::of(&s, &f))))
+    client_then_mesh(stacks, |s| s.bulkhead)
 }
 
 /// Whether the interaction speaks gRPC, by its protocol or its client.
