@@ -191,7 +191,9 @@ impl Finding {
 pub struct Impact {
     pub score: u32,
     pub level: Level,
-    pub reasons: Vec<String>,
+    /// Shared by every finding on the same subject: one list per interaction or service,
+    /// not a copy per finding.
+    pub reasons: std::sync::Arc<[String]>,
     /// Whether the finding's severity was lowered one level for it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub lowered: bool,

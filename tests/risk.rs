@@ -64,7 +64,7 @@ fn impact_follows_the_sync_paths_of_slos_and_entry_points() {
     let ledger = on(f, "S001", "payment-ledger").impact.as_ref().unwrap();
     assert_eq!(ledger.level, Level::High);
     assert_eq!(
-        ledger.reasons,
+        *ledger.reasons,
         ["on the synchronous path of `checkout` (SLO 99.9 %)"]
     );
     assert_eq!(ledger.score, 50);

@@ -280,7 +280,9 @@ impl Impacts {
             finding.severity = lower(finding.severity);
             impact.lowered = true;
             if person_waits {
-                impact.reasons.push(PERSON_WAITS.to_string());
+                let mut reasons = impact.reasons.to_vec();
+                reasons.push(PERSON_WAITS.to_string());
+                impact.reasons = reasons.into();
             }
         }
         finding.impact = Some(Box::new(impact));
@@ -408,7 +410,7 @@ impl Score {
         Impact {
             score: self.score,
             level,
-            reasons,
+            reasons: reasons.into(),
             lowered: false,
             consequence: 0,
             hygiene: false,
