@@ -72,7 +72,7 @@ impl SourceFile {
     }
 
     fn key_of(&self, node: &SpanTree) -> Location {
-        self.location(node.key_span.unwrap_or_else(|| anchor_span(node)))
+        self.location(node.key_span().unwrap_or_else(|| anchor_span(node)))
     }
 
     /// A mapping, as a place to report what is missing from it: its key
@@ -90,14 +90,14 @@ impl SourceFile {
 /// Where a mapping or list is best pointed at: not its whole extent (many lines) but the
 /// key that introduces it, or the first key of a list item.
 fn anchor_span(node: &SpanTree) -> Span {
-    if let Some(k) = node.key_span {
+    if let Some(k) = node.key_span() {
         return k;
     }
     match &node.children {
         // Sorted by key: the first written key is the one that starts first.
         SpanChildren::Map(m) => m
             .iter()
-            .filter_map(|(_, c)| c.key_span)
+            .filter_map(|(_, c)| c.key_span())
             .min_by_key(|k| k.start)
             .map_or(Span::point(node.span.start), |k| k),
         _ => Span::point(node.span.start),

@@ -245,7 +245,7 @@ use std::ops::ControlFlow;
 fn leaf(span: Span) -> SpanTree {
     SpanTree {
         span,
-        key_span: None,
+        key: Span::default(),
         children: SpanChildren::Leaf,
     }
 }
@@ -514,7 +514,7 @@ impl Builder<'_, '_> {
                 ..
             }) => (
                 Value::Array(values),
-                SpanChildren::Seq(exact(spans)),
+                SpanChildren::Seq(spans.into()),
                 anchor,
                 start,
             ),
@@ -530,7 +530,7 @@ impl Builder<'_, '_> {
                 spans.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 (
                     Value::Object(object),
-                    SpanChildren::Map(exact(spans)),
+                    SpanChildren::Map(spans.into()),
                     anchor,
                     start,
                 )
@@ -542,7 +542,7 @@ impl Builder<'_, '_> {
                 start,
                 end: span.end,
             },
-            key_span: None,
+            key: Span::default(),
             children,
         };
         let item = (value, tree);
@@ -647,7 +647,7 @@ impl Builder<'_, '_> {
             let first_span = spans
                 .iter()
                 .find(|(k, _)| **k == *text)
-                .and_then(|(_, t)| t.key_span)
+                .and_then(|(_, t)| t.key_span())
                 .unwrap_or(key.span);
             self.problems.push(Problem {
                 kind: ProblemKind::DuplicateKey,
@@ -659,7 +659,7 @@ impl Builder<'_, '_> {
             });
             return;
         }
-        tree.key_span = Some(key.span);
+        tree.set_key_span(key.span);
         spans.push((intern(&mut self.keys, &text), tree));
         object.insert(text, value);
     }
@@ -701,16 +701,9 @@ fn apply_merges(
     for (value, tree) in merges {
         let parts: Vec<Item> = match (value, tree.children) {
             (Value::Array(values), SpanChildren::Seq(trees)) => {
-                values.into_iter().zip(trees).collect()
+                values.into_iter().zip(trees.iter().cloned()).collect()
             }
-            (value, children) => vec![(
-                value,
-                SpanTree {
-                    span: tree.span,
-                    key_span: tree.key_span,
-                    children,
-                },
-            )],
+            (value, children) => vec![(value, SpanTree { children, ..tree })],
         };
         for (value, tree) in parts {
             let (Value::Object(map), SpanChildren::Map(trees)) = (value, tree.children) else {
@@ -727,13 +720,6 @@ fn apply_merges(
             }
         }
     }
-}
-
-/// A finished node's children without the spare capacity of growing: the span tree is
-/// kept for the whole run, and the spare room of its lists was a third of its memory.
-fn exact<T>(mut items: Vec<T>) -> Vec<T> {
-    items.shrink_to_fit();
-    items
 }
 
 fn tidy_scan_message(info: &str) -> String {
@@ -863,22 +849,38 @@ fn is_core_float(b: &[u8]) -> bool {
 }
 
 /// Where each node of a document came from, addressed by JSON pointer.
+///
+/// Kept for the whole run, a node per value of the file, so it is kept small: the key's
+/// span has no `Option` tag (a line 0 stands for none), and a collection's children are
+/// shared, so an alias or a merge key refers to its anchor's nodes instead of copying them.
 #[derive(Debug, Clone)]
 pub struct SpanTree {
     pub span: Span,
-    pub key_span: Option<Span>,
+    key: Span,
     pub children: SpanChildren,
 }
 
 #[derive(Debug, Clone)]
 pub enum SpanChildren {
     Leaf,
-    Seq(Vec<SpanTree>),
+    Seq(Arc<[SpanTree]>),
     /// Sorted by key, for binary search.
-    Map(Vec<(Arc<str>, SpanTree)>),
+    Map(Arc<[(Arc<str>, SpanTree)]>),
 }
 
 impl SpanTree {
+    /// Where the key of this node's mapping entry is written; `None` for a list item, the
+    /// document's root and a mapping entry's key itself.
+    pub fn key_span(&self) -> Option<Span> {
+        (self.key.start.line > 0).then_some(self.key)
+    }
+
+    fn set_key_span(&mut self, key: Span) {
+        // A parsed position's line is never 0; a line-0 key would read as none.
+        debug_assert!(key.start.line > 0);
+        self.key = key;
+    }
+
     /// How many nodes the tree has (a mapping's keys count as nodes), and how many
     /// levels of collections it nests.
     fn size(&self) -> (usize, usize) {
@@ -1068,7 +1070,7 @@ mod tests {
             }
         );
         let k = spans.get("/a/0/y").unwrap();
-        assert_eq!(k.key_span.unwrap().start, Pos { line: 3, column: 5 });
+        assert_eq!(k.key_span().unwrap().start, Pos { line: 3, column: 5 });
         assert!(spans.get("/a/0/z").is_none());
         assert_eq!(spans.nearest("/a/0/z/q").0.span.start.line, 2);
     }

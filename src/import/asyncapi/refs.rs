@@ -230,7 +230,7 @@ impl Files {
 /// than the first line under it), else the node itself.
 pub(in crate::import) fn key_source(doc: &Document, pointer: &str) -> Source {
     let node_source = doc.source(pointer);
-    let Some((node, Some(key))) = doc.spans.get(pointer).map(|n| (n, n.key_span)) else {
+    let Some((node, Some(key))) = doc.spans.get(pointer).map(|n| (n, n.key_span())) else {
         return node_source;
     };
     // `Document::source` adds the lines before the document; the same offset applies.

@@ -128,7 +128,7 @@ impl<'t> Editor<'t> {
                 SpanChildren::Map(m) => m.iter().find(|(k, _)| **k == **key).map(|(_, c)| c),
                 _ => None,
             };
-            let explicit = child.filter(|c| c.key_span.is_some_and(|k| within(k, item.span)));
+            let explicit = child.filter(|c| c.key_span().is_some_and(|k| within(k, item.span)));
             let Some(child) = explicit else {
                 // Not written here (absent, from `defaults`, or merged in with `<<`):
                 // the interaction's own entry, which overrides.
@@ -240,7 +240,7 @@ impl<'t> Editor<'t> {
 
     /// Replaces `*name` after the key of `node` with `value` on one line.
     fn replace_alias(&mut self, node: &SpanTree, value: &Value, source: &Source) -> bool {
-        let Some(key) = node.key_span else {
+        let Some(key) = node.key_span() else {
             return false;
         };
         let after = self.offset(key.end);
@@ -440,7 +440,7 @@ impl<'t> Editor<'t> {
             (false, true) => "\n",
             (false, false) => ",\n",
         };
-        let key_at = list.key_span.map_or(list.span.start, |k| k.start);
+        let key_at = list.key_span().map_or(list.span.start, |k| k.start);
         let key_line = self.line_starts[key_at.line.max(1) as usize - 1];
         let pad = " ".repeat(self.text[key_line..self.offset(key_at)].chars().count() + 2);
         let lead = if lead.is_empty() {
@@ -605,7 +605,7 @@ impl<'t> Editor<'t> {
         let pos = match &node.children {
             SpanChildren::Map(m) => m
                 .iter()
-                .filter_map(|(_, c)| c.key_span)
+                .filter_map(|(_, c)| c.key_span())
                 .filter(|k| k.start >= node.span.start)
                 .map(|k| k.start)
                 .min()
@@ -714,7 +714,7 @@ fn last_leaf_end(node: &SpanTree) -> Pos {
                 }
             }
             SpanChildren::Leaf => {}
-            SpanChildren::Seq(items) => pending.extend(items),
+            SpanChildren::Seq(items) => pending.extend(items.iter()),
             SpanChildren::Map(m) => pending.extend(m.iter().map(|(_, c)| c)),
         }
     }
