@@ -86,11 +86,11 @@ pub fn write(analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         std::thread::scope(|scope| -> std::io::Result<()> {
             let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
             scope.spawn(move || {
-                let mut chunk = Vec::with_capacity(CHUNK);
+                let mut chunk = Vec::with_capacity(CHUNK_ROOM);
                 for (index, f) in findings.iter().enumerate() {
                     array_item(&mut chunk, f, index == 0);
                     if chunk.len() >= CHUNK {
-                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROOM));
                         // The writer stopped (a closed pipe): nothing more is wanted.
                         if send.send(full).is_err() {
                             return;
@@ -116,6 +116,10 @@ pub fn write(analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// Bytes of serialised findings handed over at a time.
 const CHUNK: usize = 1 << 20;
+/// A chunk's room: the item that fills a chunk goes past `CHUNK`, and a chunk of exactly
+/// `CHUNK` bytes was copied into a new one of twice the size each time (a 235 MB report
+/// copied once more, into freshly faulted pages).
+const CHUNK_ROOM: usize = 2 * CHUNK;
 
 /// serde_json's pretty layout, written field by field at the report's top level.
 struct Pretty<'o> {
@@ -127,7 +131,7 @@ impl<'o> Pretty<'o> {
     fn new(out: &'o mut dyn Write) -> Pretty<'o> {
         Pretty {
             out,
-            buffer: Vec::with_capacity(CHUNK),
+            buffer: Vec::with_capacity(CHUNK_ROOM),
         }
     }
 
