@@ -502,27 +502,69 @@ fn note_shared_anchor(
     }));
 }
 
-/// How many `uses:` blocks take `&anchor` whole (`uses: *anchor`) or merge it
-/// (`<<: *anchor`), as written in `text`.
-fn anchor_users(text: &str, anchor: &str) -> usize {
-    let alias = format!("*{anchor}");
-    text.lines()
-        .filter(|line| {
-            let line = line.trim_start().trim_start_matches("- ");
-            let Some(rest) = line
-                .strip_prefix("uses:")
-                .or_else(|| line.strip_prefix("<<:"))
-                .map(str::trim_start)
-            else {
-                return false;
-            };
-            let rest = rest.strip_prefix('{').map_or(rest, |r| {
-                r.trim_start().strip_prefix("<<:").unwrap_or(r).trim_start()
-            });
-            rest.strip_prefix(alias.as_str())
-                .is_some_and(|after| after.chars().next().is_none_or(|c| !is_name_char(c)))
-        })
-        .count()
+/// Per anchor of one file: where `&anchor` is first defined and how many `uses:` blocks
+/// take it. Read in one pass over the file for all its anchors: a scan per anchor made a
+/// file with many anchors quadratic.
+#[derive(Default)]
+struct AnchorIndex {
+    defined: HashMap<String, Location>,
+    users: HashMap<String, usize>,
+}
+
+impl AnchorIndex {
+    fn of(source: &crate::model::SourceFile) -> AnchorIndex {
+        let mut index = AnchorIndex::default();
+        for line in source.text.lines() {
+            if let Some(name) = alias_taken_by_uses(line) {
+                *index.users.entry(name).or_default() += 1;
+            }
+        }
+        for (number, line) in (1u32..).zip(source.text.split('\n')) {
+            // Characters before byte `counted` of the line, counted as the scan goes, so
+            // that many anchors on one long line cost the line once.
+            let (mut counted, mut chars_before) = (0, 0);
+            for (at, _) in line.match_indices('&') {
+                // An anchor starts a word: `key: &name`, `- &name`, `[&name`. Looking only
+                // there keeps the pass linear on a line of `&&&…`.
+                let starts_word = line[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| c.is_whitespace() || ",[{".contains(c));
+                if !starts_word {
+                    continue;
+                }
+                // `&name` followed by a space or the end of the line defines `name`.
+                let rest = &line[at + 1..];
+                let end = rest.find(|c| !is_name_char(c)).unwrap_or(rest.len());
+                let name = &rest[..end];
+                let defines = rest[end..].chars().next().is_none_or(char::is_whitespace);
+                if name.is_empty() || !defines || index.defined.contains_key(name) {
+                    continue;
+                }
+                chars_before += line[counted..at].chars().count();
+                counted = at;
+                let Some(location) = anchor_location(source, number, chars_before, name) else {
+                    continue;
+                };
+                index.defined.insert(name.to_string(), location);
+            }
+        }
+        index
+    }
+}
+
+/// The anchor a line's `uses:` block takes whole (`uses: *anchor`) or merges
+/// (`<<: *anchor`), as written on that line.
+fn alias_taken_by_uses(line: &str) -> Option<String> {
+    let line = line.trim_start().trim_start_matches("- ");
+    let rest = line
+        .strip_prefix("uses:")
+        .or_else(|| line.strip_prefix("<<:"))
+        .map(str::trim_start)?;
+    let rest = rest.strip_prefix('{').map_or(rest, |r| {
+        r.trim_start().strip_prefix("<<:").unwrap_or(r).trim_start()
+    });
+    anchor_name(rest.strip_prefix('*')?)
 }
 
 fn is_name_char(c: char) -> bool {
@@ -567,7 +609,7 @@ struct Texts {
     /// character (`None`: an ASCII line, where the column is the offset).
     chars: HashMap<(usize, usize), Option<Vec<usize>>>,
     /// Per file and anchor: where it is defined and how many `uses:` blocks take it.
-    anchors: HashMap<(usize, String), (Option<Location>, usize)>,
+    anchors: HashMap<usize, AnchorIndex>,
     /// The files where no call has the setting of a `FILE_WHEN_NONE` rule, per rule.
     lacking: HashSet<(&'static str, usize)>,
     /// The callees that two or more callers call without the setting of a
@@ -723,19 +765,20 @@ impl Texts {
         Some(rest.strip_prefix(':')?.trim_start())
     }
 
-    /// Where `&anchor` is defined in `file` and how many `uses:` blocks take it, found
-    /// once per anchor: both scan the whole file.
+    /// Where `&anchor` is defined in `file` and how many `uses:` blocks take it, read
+    /// once per file for all its anchors.
     fn anchor(&mut self, model: &Model, file: usize, anchor: &str) -> (Option<Location>, usize) {
-        self.anchors
-            .entry((file, anchor.to_string()))
-            .or_insert_with(|| {
-                let users = model
-                    .files
-                    .get(file)
-                    .map_or(0, |source| anchor_users(&source.text, anchor));
-                (anchor_location(model, file, anchor), users)
-            })
-            .clone()
+        let Some(source) = model.files.get(file) else {
+            return (None, 0);
+        };
+        let index = self
+            .anchors
+            .entry(file)
+            .or_insert_with(|| AnchorIndex::of(source));
+        (
+            index.defined.get(anchor).cloned(),
+            index.users.get(anchor).copied().unwrap_or(0),
+        )
     }
 }
 
@@ -762,27 +805,21 @@ fn line_starts(text: &str) -> Vec<usize> {
         .collect()
 }
 
-/// Where `&anchor` is defined in the file: the first `&anchor` followed by a space or the
-/// end of the line.
-fn anchor_location(model: &Model, file: usize, anchor: &str) -> Option<Location> {
-    let source = model.files.get(file)?;
-    let text = &source.text;
-    let needle = format!("&{anchor}");
-    let offset = text.match_indices(&needle).map(|(i, _)| i).find(|&i| {
-        text[i + needle.len()..]
-            .chars()
-            .next()
-            .is_none_or(char::is_whitespace)
-    })?;
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = u32::try_from(text[..offset].matches('\n').count() + 1).ok()?;
-    let column = u32::try_from(text[line_start..offset].chars().count() + 1).ok()?;
-    let width = u32::try_from(needle.chars().count()).ok()?;
+/// The location of `&name`, written on line `number` of `source` after `chars_before`
+/// characters.
+fn anchor_location(
+    source: &crate::model::SourceFile,
+    number: u32,
+    chars_before: usize,
+    name: &str,
+) -> Option<Location> {
+    let column = u32::try_from(chars_before + 1).ok()?;
+    let width = u32::try_from(name.chars().count() + 1).ok()?;
     Some(Location {
         file: source.path.clone(),
-        line,
+        line: number,
         column,
-        end_line: line,
+        end_line: number,
         end_column: column + width,
     })
 }

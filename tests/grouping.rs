@@ -264,6 +264,26 @@ fn a_gap_in_an_anchor_is_one_finding_at_the_anchor() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The anchor is found where YAML defines it: at the start of a word, after the other
+/// anchors of its line, its column counted in characters; not in a comment's `x&db`.
+#[test]
+fn a_shared_anchor_is_located_among_others_on_its_line() {
+    let text = ANCHORED
+        .replace("system: anchored\n", "system: anchored\n# the x&db block below\n")
+        .replace(
+            "x-db: &db\n  pattern: sync\n  protocol: postgres\n  pool: { keep_alive: true, max_connections: 10 }\n  circuit_breaker: { failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 3 }\n  metrics: true\n",
+            "x-all: [&é1 1, &db {pattern: sync, protocol: postgres, pool: {keep_alive: true, max_connections: 10}, circuit_breaker: {failure_rate_percent: 50, min_calls: 20, open_ms: 30000, half_open_calls: 3}, metrics: true}]\n",
+        );
+    assert!(text.contains("x-all"), "the fixture changed");
+    let analysis = analyze_text("anchor-on-a-line", &text);
+    let timeouts = active(&analysis, "S001");
+    assert_eq!(timeouts.len(), 1, "{timeouts:#?}");
+    assert_eq!(affected_ids(timeouts[0]), ["orders-db", "billing-db"]);
+    let at = timeouts[0].location.as_ref().unwrap();
+    // `x-all: [&é1 1, ` is 15 characters (17 bytes): `&db` starts at column 16.
+    assert_eq!((at.line, at.column, at.end_column), (4, 16, 19));
+}
+
 #[test]
 fn explain_shows_an_interaction_its_share_of_a_group() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_commsplan"))
