@@ -514,12 +514,11 @@ struct AnchorIndex {
 impl AnchorIndex {
     fn of(source: &crate::model::SourceFile) -> AnchorIndex {
         let mut index = AnchorIndex::default();
-        for line in source.text.lines() {
+        for (number, line) in (1u32..).zip(source.text.split('\n')) {
+            let line = line.strip_suffix('\r').unwrap_or(line);
             if let Some(name) = alias_taken_by_uses(line) {
                 *index.users.entry(name).or_default() += 1;
             }
-        }
-        for (number, line) in (1u32..).zip(source.text.split('\n')) {
             // Characters before byte `counted` of the line, counted as the scan goes, so
             // that many anchors on one long line cost the line once.
             let (mut counted, mut chars_before) = (0, 0);
@@ -608,7 +607,7 @@ struct Texts {
     /// Per file and line that is not ASCII, the byte offset of every `CHECKPOINT`th
     /// character (`None`: an ASCII line, where the column is the offset).
     chars: HashMap<(usize, usize), Option<Vec<usize>>>,
-    /// Per file and anchor: where it is defined and how many `uses:` blocks take it.
+    /// Per file: where each anchor is defined and how many `uses:` blocks take it.
     anchors: HashMap<usize, AnchorIndex>,
     /// The files where no call has the setting of a `FILE_WHEN_NONE` rule, per rule.
     lacking: HashSet<(&'static str, usize)>,

@@ -436,14 +436,14 @@ fn item_id(item: &Value) -> Option<String> {
     item.get("id").and_then(Value::as_str).map(str::to_string)
 }
 
-/// The items of the `interactions` list, validated and extracted as the parser
-/// completes each one (see [`yaml::ItemSink`]). Each item is validated against the
-/// schema in a document of its own ([`super::schema::validate_part`]), so its findings
-/// are those of the whole document.
 /// The bytes a typically written interaction takes (an id, its two ends, a few needs
 /// and a partial `uses` block): the reserve per byte of file for the model's list.
 const TYPICAL_INTERACTION_BYTES: usize = 256;
 
+/// The items of the `interactions` list, validated and extracted as the parser
+/// completes each one (see [`yaml::ItemSink`]). Each item is validated against the
+/// schema in a document of its own ([`super::schema::validate_part`]), so its findings
+/// are those of the whole document.
 struct Stream {
     /// Stands for the file being read: its path (for locations) and the ids read so far.
     shell: SourceFile,
