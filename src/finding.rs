@@ -117,6 +117,14 @@ impl Finding {
         self
     }
 
+    /// A severity other than the rule's default, where the rule's own documentation says
+    /// when (a lost message is worse than one redelivered). A severity set in
+    /// commsplan.toml still wins: it is applied after the rules.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     pub fn label(mut self, label: impl Into<Cow<'static, str>>) -> Self {
         self.label = Some(label.into());
         self

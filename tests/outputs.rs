@@ -218,19 +218,28 @@ fn statistics_count_per_rule() {
         "tests/fixtures/hostile-findings.yaml",
     ] {
         let analysis = load(input);
-        // Counted independently: unsuppressed findings per code.
-        let mut expected: BTreeMap<&str, usize> = BTreeMap::new();
+        // Counted independently: unsuppressed findings per code and severity.
+        let mut expected: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
         for f in analysis.findings.iter().filter(|f| f.suppressed.is_none()) {
-            *expected.entry(f.code).or_default() += 1;
+            *expected.entry((f.code, f.severity)).or_default() += 1;
         }
         let counts = statistics::counts(&analysis);
-        let got: BTreeMap<&str, usize> = counts.iter().map(|c| (c.code, c.count)).collect();
+        let got: BTreeMap<(&str, Severity), usize> = counts
+            .iter()
+            .map(|c| ((c.code, c.severity), c.count))
+            .collect();
         assert_eq!(got, expected, "{input}");
-        assert_eq!(counts.len(), got.len(), "one line per code: {input}");
-        // Most frequent first, then ties by code; both files have ties.
+        assert_eq!(
+            counts.len(),
+            got.len(),
+            "one line per code and severity: {input}"
+        );
+        // Most frequent first, then ties by code, the most severe first; both files have
+        // ties.
         for pair in counts.windows(2) {
             assert!(
-                (pair[1].count, pair[0].code) < (pair[0].count, pair[1].code),
+                (pair[1].count, pair[0].code, pair[1].severity)
+                    < (pair[0].count, pair[1].code, pair[0].severity),
                 "{input}: {} ({}) before {} ({})",
                 pair[0].code,
                 pair[0].count,
@@ -243,8 +252,8 @@ fn statistics_count_per_rule() {
             "{input} exercises the tie-break"
         );
     }
-    // ecommerce: D001 is the most frequent rule (3 findings, as in the JSON report), and
-    // its two suppressed S003 findings are not counted.
+    // ecommerce: D001 is the most frequent rule (2 warnings, and 1 info on its own line, as
+    // in the JSON report), and its two suppressed S003 findings are not counted.
     let analysis = load("examples/ecommerce.yaml");
     assert_eq!(analysis.suppressed(), 2);
     assert!(analysis
@@ -254,13 +263,28 @@ fn statistics_count_per_rule() {
         .all(|f| f.suppressed.is_some()));
     let counts = statistics::counts(&analysis);
     assert!(counts.iter().all(|c| c.code != "S003"));
-    assert_eq!((counts[0].code, counts[0].count), ("D001", 3));
+    assert_eq!((counts[0].code, counts[0].count), ("D001", 2));
     let text = statistics::render_text(&analysis);
     assert_eq!(text.lines().count(), counts.len());
     assert!(
-        text.starts_with("3  D001  warning  pattern-mismatch\n"),
+        text.starts_with("2  D001  warning  pattern-mismatch\n"),
         "{text}"
     );
+    assert!(
+        text.contains("\n1  D001  info     pattern-mismatch\n"),
+        "{text}"
+    );
+    let per_severity: usize = analysis
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none() && f.code == "D001")
+        .count();
+    let counted: usize = counts
+        .iter()
+        .filter(|c| c.code == "D001")
+        .map(|c| c.count)
+        .sum();
+    assert_eq!(counted, per_severity);
     // hostile-findings: the rules with 2 findings by code, M007 and the checklist of
     // `odd-key` (analysed despite its unknown key) among them; then the singles in code
     // order: M002, M011, O001 (missing metrics are one finding per file), S001 and S004
@@ -455,7 +479,7 @@ fn quiet_and_statistics_on_the_command_line() {
         statistics::render_text(&load("examples/ecommerce.yaml"))
     );
     assert!(
-        stdout.starts_with("3  D001  warning  pattern-mismatch\n"),
+        stdout.starts_with("2  D001  warning  pattern-mismatch\n"),
         "{stdout}"
     );
     let (_, stdout, _) = commsplan(&[
@@ -466,18 +490,20 @@ fn quiet_and_statistics_on_the_command_line() {
         "json",
     ]);
     let counts: Value = serde_json::from_str(&stdout).unwrap();
-    let got: BTreeMap<String, usize> = counts
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let code = c["code"].as_str().unwrap().to_string();
-            (code, c["count"].as_u64().unwrap() as usize)
-        })
-        .collect();
+    let got: BTreeMap<String, usize> =
+        counts
+            .as_array()
+            .unwrap()
+            .iter()
+            .fold(BTreeMap::new(), |mut by_code, c| {
+                let code = c["code"].as_str().unwrap().to_string();
+                *by_code.entry(code).or_default() += c["count"].as_u64().unwrap() as usize;
+                by_code
+            });
     assert_eq!(got, counts_in_report(&report));
     assert_eq!(counts[0]["code"], "D001");
-    assert_eq!(counts[0]["count"], 3);
+    assert_eq!(counts[0]["severity"], "warning");
+    assert_eq!(counts[0]["count"], 2);
 }
 
 #[test]

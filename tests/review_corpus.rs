@@ -276,11 +276,18 @@ fn measure(system: &System) -> Figures {
             figures.partly += 1;
         }
         figures.per_problem.insert(problem.id.clone(), hits.len());
-        if hits
+        let differing: Vec<String> = hits
             .iter()
-            .any(|f| severity_name(f.severity) != problem.severity)
-        {
-            figures.severity_mismatch.push(problem.id.clone());
+            .filter(|f| severity_name(f.severity) != problem.severity)
+            .map(|f| format!("{} {}", f.code, severity_name(f.severity)))
+            .collect();
+        if !differing.is_empty() {
+            figures.severity_mismatch.push(format!(
+                "{} (reviewer: {}; {})",
+                problem.id,
+                problem.severity,
+                differing.join(", ")
+            ));
         }
     }
     let on_a_problem = |f: &&Finding| system.labels.problems.iter().any(|p| p.matches(f));

@@ -3,7 +3,7 @@
 //! complete doc, fails the suite.
 
 use commsplan::analysis::{analyze_with, Analysis, RunOptions};
-use commsplan::finding::Finding;
+use commsplan::finding::{Finding, Severity};
 use commsplan::model::LoadOptions;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -1746,4 +1746,187 @@ fn a_copy_loaded_by_a_job_is_a_read_model() {
         on_codes(&request, "D001"),
         ["load", "show"].map(String::from).into()
     );
+}
+
+fn severity_of(yaml: &str, code: &str) -> Vec<Severity> {
+    finding_of(&run(yaml), code)
+        .iter()
+        .map(|f| f.severity)
+        .collect()
+}
+
+/// A001 is an error where a failing message is acknowledged and lost, a warning where it
+/// comes back or the file does not say when the consumer acknowledges.
+#[test]
+fn a_lost_message_is_an_error_one_that_comes_back_a_warning() {
+    let queue = |ack: &str| {
+        single(call(
+            "x",
+            "a",
+            "b",
+            ORDERED,
+            "",
+            &uses(
+                QUEUE_OK,
+                &[("dead_letter", ""), ("fifo", "true"), ("ack", ack)],
+            ),
+        ))
+    };
+    assert_eq!(
+        severity_of(&queue("before-processing"), "A001"),
+        [Severity::Error]
+    );
+    assert_eq!(
+        severity_of(&queue("after-attempt"), "A001"),
+        [Severity::Error]
+    );
+    assert_eq!(
+        severity_of(&queue("after-processing"), "A001"),
+        [Severity::Warning]
+    );
+    assert_eq!(severity_of(&queue(""), "A001"), [Severity::Warning]);
+    let a = run(&queue("after-attempt"));
+    let message = &finding_of(&a, "A001")[0].message;
+    assert!(
+        message.contains("`ack: after-attempt`") && message.contains("is lost"),
+        "{message}"
+    );
+    // Acknowledged after running, a consumer that dies first still gets a copy: it is
+    // asked for idempotency, as one acknowledging after processing is.
+    let consumer = |ack: &str| {
+        single(format!("  - {{ id: x, from: a, to: b, idempotent: false, needs: {UNORDERED}, uses: {{ pattern: queue, protocol: amqp, dead_letter: {{ after_attempts: 3 }}, ttl_ms: 1000, max_queue_length: 1000, consumers: {{ max: 2 }}, metrics: true, ack: {ack} }} }}\n"))
+    };
+    assert_eq!(
+        severity_of(&consumer("after-attempt"), "A007"),
+        [Severity::Error]
+    );
+    assert!(severity_of(&consumer("before-processing"), "A007").is_empty());
+}
+
+/// A007 is an error where the consumer is declared to repeat its effect, a warning where
+/// idempotency is not stated.
+#[test]
+fn a_redelivery_declared_to_repeat_its_effect_is_an_error() {
+    let consumer = |idempotent: &str| {
+        single(format!("  - {{ id: x, from: a, to: b{idempotent}, needs: {UNORDERED}, uses: {{ pattern: stream, protocol: kafka, dead_letter: {{ after_attempts: 3 }}, ttl_ms: 1000, consumers: {{ max: 2 }}, metrics: true }} }}\n"))
+    };
+    assert_eq!(
+        severity_of(&consumer(", idempotent: false"), "A007"),
+        [Severity::Error]
+    );
+    assert_eq!(severity_of(&consumer(""), "A007"), [Severity::Warning]);
+    assert!(severity_of(&consumer(", idempotent: true"), "A007").is_empty());
+}
+
+/// A008 is an error on a log (its partitions drift apart by their lag, and replays read
+/// the disorder again), a warning on a queue with competing consumers.
+#[test]
+fn disorder_on_a_log_is_an_error_on_a_queue_a_warning() {
+    let log = single(call(
+        "x",
+        "a",
+        "b",
+        ORDERED,
+        "",
+        &uses(STREAM_OK, &[("partition_key", "")]),
+    ));
+    let queue = single(call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[])));
+    assert_eq!(severity_of(&log, "A008"), [Severity::Error]);
+    assert_eq!(severity_of(&queue, "A008"), [Severity::Warning]);
+}
+
+/// G009 is an error where the file shows the made-up answer written back, a warning where
+/// it shows only the read.
+#[test]
+fn a_fallback_answer_written_back_is_an_error_one_only_served_a_warning() {
+    let read = |fallback: &str, write_to: &str| {
+        single(
+            call(
+                "read",
+                "a",
+                "b",
+                STRONG,
+                ", operation: { name: edit }",
+                &uses(SYNC_OK, &[("fallback", fallback)]),
+            ) + &call(
+                "save",
+                "a",
+                write_to,
+                STRONG,
+                ", operation: { name: edit, writes: true }",
+                &uses(SYNC_OK, &[]),
+            ),
+        )
+    };
+    assert_eq!(
+        severity_of(&read("default", "b"), "G009"),
+        [Severity::Error]
+    );
+    assert_eq!(severity_of(&read("empty", "b"), "G009"), [Severity::Error]);
+    assert_eq!(
+        severity_of(&read("default", "c"), "G009"),
+        [Severity::Warning]
+    );
+    assert_eq!(
+        severity_of(&read("stale", "c"), "G009"),
+        [Severity::Warning]
+    );
+}
+
+/// R001 is a warning where the traffic enters a service with an SLO or one that calls
+/// one synchronously, an info where the file declares no objective behind the entry.
+#[test]
+fn a_missing_rate_limit_is_a_warning_in_front_of_an_slo() {
+    let services = |slo_at: &str| {
+        let mut s = String::from(
+            "\nservices:\n  web: { kind: client }\n  gw: { kind: gateway }\n  a: {}\n  b: {}\n",
+        );
+        s = s.replace(
+            &format!("  {slo_at}: {{}}\n"),
+            &format!("  {slo_at}: {{ slo: {{ availability: 99.9 }} }}\n"),
+        );
+        s.replace(
+            &format!("  {slo_at}: {{ kind: gateway }}\n"),
+            &format!("  {slo_at}: {{ kind: gateway, slo: {{ availability: 99.9 }} }}\n"),
+        )
+    };
+    let system = |slo_at: &str| {
+        doc(
+            &services(slo_at),
+            &(sync_call("enter", "web", "gw", &[]) + &sync_call("route", "gw", "a", &[])),
+        )
+    };
+    let r001 = |slo_at: &str| {
+        let a = run(&system(slo_at));
+        finding_of(&a, "R001")
+            .iter()
+            .map(|f| (f.severity, f.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    let at_gateway = r001("gw");
+    assert_eq!(at_gateway.len(), 1);
+    assert_eq!(at_gateway[0].0, Severity::Warning);
+    assert!(
+        at_gateway[0].1.contains("spends the SLO of `gw`"),
+        "{}",
+        at_gateway[0].1
+    );
+    let behind = r001("a");
+    assert_eq!(behind[0].0, Severity::Warning);
+    assert!(
+        behind[0].1.contains("spends the SLO of `a`"),
+        "{}",
+        behind[0].1
+    );
+    // `b` is called by nobody: its SLO is not behind the entry.
+    let none = r001("b");
+    assert_eq!(none[0].0, Severity::Info);
+    assert!(
+        none[0].1.contains("no SLO is declared there"),
+        "{}",
+        none[0].1
+    );
+    // A severity set in commsplan.toml still wins over the rule's own.
+    let configured = run_with_toml(&system("b"), "[severity]\nR001 = \"error\"\n");
+    assert_eq!(finding_of(&configured, "R001")[0].severity, Severity::Error);
 }

@@ -218,6 +218,36 @@ impl SyncGraph {
         best
     }
 
+    /// For every service, a service that `has` what is asked, found at it or behind it
+    /// along its synchronous calls: itself first, else along its calls in file order. A
+    /// cycle's members share what any of them finds (two passes over the acyclic order,
+    /// with the cycles joined in between, which is enough unless cycles are chained).
+    pub fn found_behind(&self, has: impl Fn(usize) -> bool) -> Vec<Option<usize>> {
+        let mut found: Vec<Option<usize>> =
+            (0..self.out.len()).map(|s| has(s).then_some(s)).collect();
+        for pass in 0..2 {
+            if pass == 1 {
+                for cycle in &self.cycles {
+                    let shared = cycle.iter().find_map(|&s| found[s]);
+                    for &s in cycle {
+                        found[s] = found[s].or(shared);
+                    }
+                }
+            }
+            for &s in self.topo.iter().rev() {
+                if found[s].is_some() {
+                    continue;
+                }
+                found[s] = self.out[s]
+                    .iter()
+                    .map(|&e| &self.edges[e])
+                    .filter(|e| !e.cyclic)
+                    .find_map(|e| found[e.to]);
+            }
+        }
+        found
+    }
+
     /// The edges of the best chain from `start`, following `best`.
     pub fn chain(&self, best: &[Best], start: usize) -> Vec<usize> {
         let mut chain = Vec::new();

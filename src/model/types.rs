@@ -736,13 +736,23 @@ pub enum Ack {
     // Once the message is processed (a transacted session, a manual ack after the work):
     // a failure is delivered again, at least once.
     AfterProcessing,
+    // Once the consumer has run, whether it succeeded or failed (an ack in a `finally`, or
+    // in the error path too): a failure is lost as on receipt, but a consumer that dies
+    // before the ack is given the message again, so copies still arrive.
+    AfterAttempt,
 }
 
 impl Ack {
+    /// Whether a message whose processing fails is acknowledged, and so lost.
+    pub fn loses_failures(self) -> bool {
+        matches!(self, Ack::BeforeProcessing | Ack::AfterAttempt)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Ack::BeforeProcessing => "before-processing",
             Ack::AfterProcessing => "after-processing",
+            Ack::AfterAttempt => "after-attempt",
         }
     }
 }

@@ -1,5 +1,7 @@
 //! `--statistics`: how many findings each rule reported, most frequent first (then by
-//! code), as `ruff check --statistics` does. Suppressed findings are not counted.
+//! code), as `ruff check --statistics` does. Suppressed findings are not counted. A rule
+//! whose findings carry different severities (lowered on a side path, or as its
+//! documentation says) has a line per severity, the most severe first.
 
 use super::Context;
 use crate::analysis::Analysis;
@@ -17,10 +19,10 @@ pub struct Count {
 }
 
 pub fn counts(analysis: &Analysis) -> Vec<Count> {
-    let mut by_code: BTreeMap<&'static str, Count> = BTreeMap::new();
+    let mut by_code: BTreeMap<(&'static str, Severity), Count> = BTreeMap::new();
     for f in analysis.findings.iter().filter(|f| f.suppressed.is_none()) {
         by_code
-            .entry(f.code)
+            .entry((f.code, f.severity))
             .or_insert(Count {
                 code: f.code,
                 name: f.name,
@@ -30,7 +32,12 @@ pub fn counts(analysis: &Analysis) -> Vec<Count> {
             .count += 1;
     }
     let mut counts: Vec<Count> = by_code.into_values().collect();
-    counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
+    counts.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.code.cmp(b.code))
+            .then(b.severity.cmp(&a.severity))
+    });
     counts
 }
 

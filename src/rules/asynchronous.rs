@@ -5,7 +5,7 @@
 
 use super::checklist::{designed, ends, has_async_half, is_log};
 use super::{Context, RuleInfo};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::model::fields::{self, Field};
 use crate::model::types::{Ack, Compression, Pattern};
 use crate::model::InteractionDecl;
@@ -25,7 +25,10 @@ Queues, streams and the async half of cqrs declare `uses.dead_letter`, unless th
 dead-letters by default for this consumer: the consumer acknowledges after processing
 (`ack: after-processing`) and the declared broker documents a redelivery limit for its
 protocol (ActiveMQ: 6 redeliveries of a JMS consumer, then `ActiveMQ.DLQ`; docs/stacks.md).
-The message says what the acknowledgement mode does to a failing message.
+The message says what the acknowledgement mode does to a failing message. It is an error
+where the consumer acknowledges a failing message and so loses it (`ack: before-processing`,
+or `ack: after-attempt`: the ack once the consumer has run, failed or not), a warning
+where the failure comes back or the mode is not declared.
 
 ## Why
 The seed's async checklist: "Dead Letter Queue 설정". A message that always fails (a poison
@@ -35,7 +38,10 @@ acknowledges: after processing, a failure comes back, and without a limit it com
 without end (ActiveMQ keeps its limit in the JMS client, so a STOMP consumer has none);
 before processing (`ack: before-processing`, as Spring's DefaultMessageListenerContainer
 does with AUTO_ACKNOWLEDGE), a failure is lost at once, and no dead-letter queue of the
-broker ever sees it.
+broker ever sees it. A consumer that acknowledges after running whatever the outcome (an ack
+in a `finally`) loses a failure the same way. A lost message is silent data loss, found
+only when someone asks where it went; a message that comes back is seen (a stuck queue, a
+growing redelivery count), which is why only the first is an error.
 
 ## Example
 ```yaml
@@ -235,7 +241,9 @@ Queues, streams and the async half of cqrs are idempotent in one of three ways: 
 interaction is `idempotent: true`, `uses.idempotency.key` names the deduplication key, or
 `uses.idempotency.consumer: true` says the consumer is idempotent by construction. A
 consumer that acknowledges on receipt (`ack: before-processing`) is not asked, unless the
-declared broker documents copies even after an acknowledgement (SQS standard queues).
+declared broker documents copies even after an acknowledgement (SQS standard queues). It is
+an error where the interaction is declared `idempotent: false` (a repeat has a further
+effect, as for a retry, R003), a warning where idempotency is not stated.
 
 ## Why
 The seed's checklist ends with "멱등성 보장". Brokers deliver at least once: a consumer that
@@ -267,13 +275,17 @@ idempotency: { key: event_id }    # or { consumer: true }
 For an asynchronous interaction whose `needs.ordering` is `true`: a stream (Kafka-like log)
 declares `uses.partition_key`; a queue declares `fifo: true` (an SQS channel named
 `*.fifo` counts, as SQS requires that suffix) or at most one consumer (`consumers.max: 1`, or
-`traffic.consumers: 1` without a scaling policy).
+`traffic.consumers: 1` without a scaling policy). It is an error on a log, a warning on a
+queue.
 
 ## Why
 The flowchart sends ordered work to node J (message queue) because ordering is what it must
 keep. A log keeps order only within a partition, so messages of one entity must share a key;
 competing consumers on one queue reorder messages as soon as there are two. "Shipped" then
-overtakes "confirmed".
+overtakes "confirmed". The two differ in how often: competing consumers swap two messages
+of one entity only when both are in flight at the same moment, while a log's partitions
+drift apart by their whole consumer lag, so one entity's messages are read out of order
+whenever one partition lags behind another, and again on every replay of the history.
 
 ## Example
 ```yaml
@@ -370,14 +382,22 @@ fn check_dead_letter(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let what = match uses.ack {
             Some(Ack::BeforeProcessing) => "the consumer acknowledges each message before processing it (`ack: before-processing`), so one whose processing fails is lost, neither redelivered nor dead-lettered",
             Some(Ack::AfterProcessing) => "a message whose processing fails is delivered again (`ack: after-processing`), and one that always fails, a poison message, comes back without end",
+            Some(Ack::AfterAttempt) => "the consumer acknowledges each message once it has run, failed or not (`ack: after-attempt`), so one whose processing fails is lost, neither redelivered nor dead-lettered",
             None => "a poison message is redelivered forever or lost",
+        };
+        // A failure that is acknowledged is gone without a trace (data lost); one that
+        // comes back blocks the queue, which is seen.
+        let severity = if uses.ack.is_some_and(Ack::loses_failures) {
+            Severity::Error
+        } else {
+            MISSING_DEAD_LETTER.severity
         };
         let snippet = format!(
             "dead_letter: {{ after_attempts: {}{dlq} }}",
             crate::recommended::DEAD_LETTER_AFTER_ATTEMPTS.value
         );
         let help = match (uses.ack, default_dlq) {
-            (Some(Ack::BeforeProcessing), _) => format!(
+            (Some(Ack::BeforeProcessing | Ack::AfterAttempt), _) => format!(
                 "acknowledge once the message is processed (a transacted session, an acknowledgement after the work), so that a failure is redelivered, and add `{snippet}` under `uses:`"
             ),
             (None, Some(d)) => format!(
@@ -403,7 +423,8 @@ fn check_dead_letter(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("no `dead_letter`")
-            .help(help),
+            .help(help)
+            .severity(severity),
         );
     }
 }
@@ -652,7 +673,14 @@ fn check_idempotency(cx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        out.push(missing(
+        // Declared to repeat its effect, a redelivery is a second charge or stock movement
+        // for certain (as a retry is, R003); unstated, it may be harmless.
+        let severity = if decl.interaction.idempotent == Some(false) {
+            Severity::Error
+        } else {
+            MISSING_IDEMPOTENCY.severity
+        };
+        let finding = missing(
             cx,
             &MISSING_IDEMPOTENCY,
             decl,
@@ -670,7 +698,8 @@ fn check_idempotency(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             },
             "idempotency: { key: event_id }",
-        ));
+        );
+        out.push(finding.severity(severity));
     }
 }
 
@@ -749,7 +778,11 @@ fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("reorders messages")
-            .help("add `fifo: true` under `uses:` (SQS FIFO message group, RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`"),
+            .help("add `fifo: true` under `uses:` (SQS FIFO message group, RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`")
+            // Competing consumers swap two messages of one entity only while both are in
+            // flight at once; a log's partitions drift apart by their whole lag, and every
+            // replay reads the disorder again.
+            .severity(Severity::Warning),
         );
     }
 }

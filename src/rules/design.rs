@@ -4,7 +4,7 @@
 //! copy is kept, or answered with a placeholder when the call fails.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::flowchart::applied_pattern;
 use crate::graph::{Edge, SyncGraph};
 use crate::model::fields;
@@ -117,7 +117,9 @@ of `none` is not reported (it lets the failure reach the caller), nor is `empty`
 shows as missing, except in a read-modify-write: when a later step of the same
 `operation` writes to the callee the read came from, the empty answer is what gets
 written back, over the data it stands for (a basket read that fails as an empty basket,
-then saved whole).
+then saved whole). It is an error where that later write is in the file (the made-up
+answer is saved over the real data), a warning where the file shows only the read (the
+caller shows or decides on it, which the file does not say).
 
 ## Why
 `consistency: strong` says that the answer must be the current one: the caller decides
@@ -593,7 +595,12 @@ fn check_fallback_on_strong_read(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .related(
                 cx.model.at(&decl.origin, fields::NEEDS_CONSISTENCY),
                 "the answer must be current here",
-            ),
+            )
+            .severity(if written_back.is_some() {
+                FALLBACK_ON_STRONG_READ.severity
+            } else {
+                Severity::Warning
+            }),
         );
     }
 }

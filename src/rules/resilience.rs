@@ -3,7 +3,7 @@
 
 use super::checklist::{designed, ends, kind_of};
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::model::fields;
 use crate::model::types::{Exposure, RetryOn, ServiceKind};
 use std::collections::HashSet;
@@ -21,7 +21,10 @@ by a `client`, and those called by a `gateway` that no interaction in the file c
 gateway is then the entry point itself). A call to an `external` service is not asked: it is
 traffic leaving the system, whatever calls it. Nor is an entry point that only the
 organisation's own people reach: a client or gateway declared `exposure: internal` (a
-staff application, an operator's tool).
+staff application, an operator's tool). It is a warning where the service the traffic
+enters, or one it calls synchronously, declares an `slo`: the burst spends that objective.
+Where none does, it is an info: the file states no level of service the limit would
+protect, nor one to size it from.
 
 ## Why
 The seed's `ResilientCommunicationManager` applies "Rate Limiting으로 과부하 방지" first,
@@ -136,6 +139,7 @@ fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .iter()
         .map(|d| d.interaction.to.as_str())
         .collect();
+    let slo_behind = std::cell::OnceCell::new();
     for (decl, _, _) in designed(cx) {
         let from = decl.interaction.from.as_str();
         let entry = match kind_of(cx.model, from) {
@@ -156,21 +160,57 @@ fn check_rate_limit(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if !entry || outbound || internal || decl.uses().rate_limit.is_some() {
             continue;
         }
+        let objective = cx
+            .model
+            .services
+            .get_index_of(&decl.interaction.to)
+            .and_then(|to| slo_behind.get_or_init(|| services_with_slo_behind(cx))[to]);
+        let (consequence, severity) = match objective {
+            Some(s) => (
+                format!(
+                    "a burst reaches every service behind `{}` and spends the SLO of `{}`",
+                    decl.interaction.to,
+                    crate::graph::service_name(cx.model, s)
+                ),
+                MISSING_RATE_LIMIT.severity,
+            ),
+            // No declared objective behind the entry: shedding load protects no stated
+            // level of service, and nothing says what rate the limit should hold.
+            None => (
+                format!(
+                    "a burst reaches every service behind `{}`; no SLO is declared there, so a limit has no stated level to protect or to be sized from",
+                    decl.interaction.to
+                ),
+                Severity::Info,
+            ),
+        };
         out.push(
             cx.finding(
                 &MISSING_RATE_LIMIT,
                 decl,
                 fields::USES_RATE_LIMIT,
                 format!(
-                    "{} is where traffic enters the system and it has no rate limit: a burst reaches every service behind `{}`",
+                    "{} is where traffic enters the system and it has no rate limit: {consequence}",
                     ends(decl),
-                    decl.interaction.to
                 ),
             )
             .label("no `rate_limit`")
-            .help("add `rate_limit: { rps: <peak × 2>, burst: <peak / 4> }` under `uses:`"),
+            .help("add `rate_limit: { rps: <peak × 2>, burst: <peak / 4> }` under `uses:`")
+            .severity(severity),
         );
     }
+}
+
+/// Per service, one with an SLO at it or behind it along synchronous calls.
+fn services_with_slo_behind(cx: &Context<'_>) -> Vec<Option<usize>> {
+    cx.graph().found_behind(|s| {
+        cx.model.services.get_index(s).is_some_and(|(_, d)| {
+            d.service
+                .slo
+                .as_ref()
+                .is_some_and(|slo| slo.availability.is_some() || slo.latency_p99_ms.is_some())
+        })
+    })
 }
 
 fn check_bulkhead(cx: &Context<'_>, out: &mut Vec<Finding>) {
