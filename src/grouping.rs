@@ -18,7 +18,9 @@
 //!   lead the flowchart to the same other pattern (five reads of one front end, each
 //!   declared `sync` where the flowchart asks for caching): one design choice, made once;
 //! - one operation: the steps of one caller's operation that together write without a
-//!   saga, transaction or outbox.
+//!   saga, transaction or outbox;
+//! - one outbox: the messages a caller keeps in an outbox published only once after the
+//!   commit, whatever the operation (a service's outbox has one publisher).
 //!
 //! Grouping runs after suppressions and the baseline are applied, so both still work per
 //! interaction: a suppressed member is left out of its group and reported alone, as
@@ -67,6 +69,9 @@ const CHANNEL: &[&str] = &["A001", "A002", "A003"];
 /// step's finding already names the whole operation.
 const OPERATION: &[&str] = &["G011", "G012"];
 
+/// Rules whose finding is about how a caller's outbox is published: one cause per caller.
+const OUTBOX: &[&str] = &["G013"];
+
 /// The most interaction ids a group's message names; the rest are counted (the
 /// `affected` list and the related locations name them all).
 const NAMED_IN_MESSAGE: usize = 10;
@@ -92,6 +97,8 @@ enum Cause {
     Decision(&'static str, String, String, Option<Cow<'static, str>>),
     /// The rule, the caller and the operation's name.
     Operation(&'static str, String, String),
+    /// The rule and the caller whose outbox it is.
+    Outbox(&'static str, String),
 }
 
 /// Merges the findings that share a cause; every other finding is kept as it is.
@@ -188,7 +195,8 @@ impl Cause {
             | Cause::FileNone(code, ..)
             | Cause::Callee(code, _)
             | Cause::Decision(code, ..)
-            | Cause::Operation(code, ..) => code,
+            | Cause::Operation(code, ..)
+            | Cause::Outbox(code, _) => code,
         }
     }
 }
@@ -205,6 +213,9 @@ fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Opt
             decl.interaction.from.clone(),
             name,
         ));
+    }
+    if OUTBOX.contains(&f.code) {
+        return Some(Cause::Outbox(f.code, decl.interaction.from.clone()));
     }
     let location = f.location.as_ref()?;
     if FILE_WIDE.contains(&f.code) {
@@ -455,6 +466,11 @@ fn describe(
             first.location.clone(),
             format!("operation `{name}` of `{from}`"),
             format!("one fix for every step of `{name}` listed"),
+        ),
+        Cause::Outbox(_, from) => (
+            first.location.clone(),
+            format!("the outbox of `{from}`, published once after each commit with no relay"),
+            format!("one relay for `{from}`'s outbox publishes every message listed"),
         ),
     }
 }

@@ -452,6 +452,11 @@ services:
             single(saved_then_sent(", atomicity: outbox")),
         ),
         case(
+            "G013",
+            single(saved_then_sent(", atomicity: outbox, relay: after-commit")),
+            single(saved_then_sent(", atomicity: outbox, relay: polling")),
+        ),
+        case(
             "C003",
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "1000")]))),
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "6000")]))),
@@ -1929,4 +1934,60 @@ fn a_missing_rate_limit_is_a_warning_in_front_of_an_slo() {
     // A severity set in commsplan.toml still wins over the rule's own.
     let configured = run_with_toml(&system("b"), "[severity]\nR001 = \"error\"\n");
     assert_eq!(finding_of(&configured, "R001")[0].severity, Severity::Error);
+}
+
+/// G013: an outbox published once after the commit, with no relay on any step of its
+/// operation, is reported per publishing step and grouped per caller; an outbox that does
+/// not say how it is published, or one with a relay behind the quick path, is not.
+#[test]
+fn an_outbox_published_once_after_the_commit_is_reported_once_per_caller() {
+    let step = |id: &str, op: &str, to: &str, relay: &str| {
+        call(
+            id,
+            "a",
+            to,
+            ORDERED,
+            &format!(", operation: {{ name: {op}, local_write: true, atomicity: outbox{relay} }}"),
+            &uses(QUEUE_OK, &[("fifo", "true"), ("channel", id)]),
+        )
+    };
+    let once = ", relay: after-commit";
+    let a = run(&single(
+        step("placed", "place", "b", once) + &step("paid", "pay", "c", once),
+    ));
+    let found = finding_of(&a, "G013");
+    assert_eq!(found.len(), 1, "one per caller's outbox: {found:#?}");
+    assert_eq!(found[0].affected.len(), 2);
+    assert!(
+        found[0].message.contains("the outbox of `a`"),
+        "{}",
+        found[0].message
+    );
+    let alone = run(&single(step("placed", "place", "b", once)));
+    let message = &finding_of(&alone, "G013")[0].message;
+    assert!(
+        message.contains("publishes it only once, right after the commit (`relay: after-commit`)")
+            && message.contains("`b` never learns"),
+        "{message}"
+    );
+    // Unsaid, an outbox is taken to have its relay.
+    assert!(!codes(&single(step("placed", "place", "b", ""))).contains("G013"));
+    // The quick path after the commit with a relay behind it, said on another step.
+    let relayed = step("placed", "place", "b", once)
+        + &step("placed-2", "place", "c", ", relay: log-tailing");
+    assert!(!codes(&single(relayed)).contains("G013"));
+    // Without an outbox the problem is G012's, not a relay's.
+    let no_outbox = call(
+        "placed",
+        "a",
+        "b",
+        ORDERED,
+        ", operation: { name: place, local_write: true, relay: after-commit }",
+        &uses(QUEUE_OK, &[("fifo", "true")]),
+    );
+    let codes = codes(&single(no_outbox));
+    assert!(
+        codes.contains("G012") && !codes.contains("G013"),
+        "{codes:?}"
+    );
 }

@@ -78,6 +78,7 @@ fields! {
         TRAFFIC_PER_ITEM = "traffic/per_item",
         OPERATION = "operation",
         OPERATION_ATOMICITY = "operation/atomicity",
+        OPERATION_RELAY = "operation/relay",
         USES_PATTERN = "uses/pattern",
         USES_CLIENT = "uses/client",
         USES_MESH = "uses/mesh",

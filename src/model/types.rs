@@ -246,6 +246,35 @@ pub struct Operation {
     /// How the operation is made whole. Said on any step, it holds for the operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub atomicity: Option<Atomicity>,
+    /// With `atomicity: outbox`: what publishes the outbox's entries. Said on any step, it
+    /// holds for the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<Relay>,
+}
+
+/// What takes an outbox's entries to the broker. (Plain comments on the variants, as for
+/// [`Fallback`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relay {
+    // The request itself, once, right after the commit; nothing publishes an entry that
+    // this attempt left unsent (eShopOnContainers' IntegrationEventLogService).
+    AfterCommit,
+    // A background publisher that reads the unsent entries and publishes each until the
+    // broker confirms it, whenever it was written.
+    Polling,
+    // Change-data capture reading the outbox table's log (Debezium's outbox event router).
+    LogTailing,
+}
+
+impl Relay {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relay::AfterCommit => "after-commit",
+            Relay::Polling => "polling",
+            Relay::LogTailing => "log-tailing",
+        }
+    }
 }
 
 /// How the steps of an operation are made to happen all or none. (Plain comments on the

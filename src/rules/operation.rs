@@ -7,7 +7,7 @@ use super::Context;
 use crate::finding::Finding;
 use crate::flowchart::applied_pattern;
 use crate::model::fields;
-use crate::model::types::{Atomicity, Pattern};
+use crate::model::types::{Atomicity, Pattern, Relay};
 use crate::model::InteractionDecl;
 use std::collections::HashMap;
 
@@ -134,6 +134,50 @@ sourcing: the event is the write), `atomicity: transaction`. Consumers still nee
 deduplicate: an outbox delivers at least once.
 "#,
     }
+
+    OUTBOX_WITHOUT_RELAY {
+        code: "G013",
+        name: "outbox-without-relay",
+        severity: Error,
+        harm: Integrity,
+        check: check_outbox_relay,
+        summary: "An outbox whose entries are published once, with nothing to publish those left unsent",
+        doc: r#"## What it checks
+An operation that declares `operation.atomicity: outbox` and says its entries are
+published by the request itself, once, right after the commit (`operation.relay:
+after-commit`), with no relay behind it (`polling` or `log-tailing` on another step).
+One finding per publishing step, grouped per caller: a service's outbox has one
+publisher, whatever the operation. An outbox that does not say how it is published is
+not reported: `atomicity: outbox` is taken to mean one with a relay.
+
+## Why
+An outbox makes the write and the message one local transaction; what makes the message
+reach the broker is the relay, which publishes every entry not yet confirmed, however
+long ago it was written. Published once after the commit, an entry is lost when that one
+attempt fails: the process stops between the commit and the publish, the broker is down
+or refuses the message, or the entry is marked as sent before the broker confirmed it.
+The write stays and the consumers never learn of it: the dual write of G012, behind a
+table that looks like an outbox. eShopOnContainers' IntegrationEventLogService saves
+each event with the order and publishes it right after the commit, and nothing reads an
+entry left `NotPublished` or `PublishedFailed` again.
+
+## Example
+```yaml
+- id: order-started
+  from: ordering
+  to: basket
+  operation: { name: create-order, local_write: true, atomicity: outbox, relay: after-commit }
+  uses: { pattern: queue, channel: basket }
+```
+
+## Fix
+Publish from the outbox with a relay that reads every unsent entry and publishes it until
+the broker confirms it (a polling publisher, `relay: polling`; change-data capture on the
+outbox table, `relay: log-tailing`), and mark an entry sent only on the broker's confirm
+(publisher confirms). Publishing right after the commit can stay as the quick path, with
+the relay behind it.
+"#,
+    }
 }
 
 fn check_per_item_call(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -225,6 +269,8 @@ struct Operation<'a> {
     steps: Vec<&'a InteractionDecl>,
     local_write: bool,
     atomicity: Vec<Atomicity>,
+    /// The steps that say what publishes the outbox, with what they say.
+    relay: Vec<(Relay, &'a InteractionDecl)>,
 }
 
 impl Operation<'_> {
@@ -266,6 +312,7 @@ fn operations<'a>(cx: &'a Context<'_>) -> Vec<Operation<'a>> {
                 steps: Vec::new(),
                 local_write: false,
                 atomicity: Vec::new(),
+                relay: Vec::new(),
             });
             all.len() - 1
         });
@@ -273,6 +320,7 @@ fn operations<'a>(cx: &'a Context<'_>) -> Vec<Operation<'a>> {
         operation.steps.push(decl);
         operation.local_write |= op.local_write == Some(true);
         operation.atomicity.extend(op.atomicity);
+        operation.relay.extend(op.relay.map(|r| (r, decl)));
         match applied_pattern(decl, decision) {
             Some(Pattern::Queue | Pattern::Stream) => operation.publishes.push(decl),
             Some(_) if op.writes == Some(true) => operation.writes.push(decl),
@@ -374,5 +422,49 @@ fn check_dual_write(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .collect();
         let label = "write and publish, no outbox";
         per_step(cx, &DUAL_WRITE, &operation, &members, &message, (label, &help), out);
+    }
+}
+
+fn check_outbox_relay(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for operation in operations(cx) {
+        let relayed = operation
+            .relay
+            .iter()
+            .any(|(r, _)| matches!(r, Relay::Polling | Relay::LogTailing));
+        let once = operation
+            .relay
+            .iter()
+            .any(|(r, _)| *r == Relay::AfterCommit);
+        if !operation.made_whole_by(&[Atomicity::Outbox])
+            || !once
+            || relayed
+            || operation.publishes.is_empty()
+        {
+            continue;
+        }
+        for decl in &operation.publishes {
+            let channel = decl
+                .uses()
+                .channel
+                .as_deref()
+                .map(|c| format!(" on `{c}`"))
+                .unwrap_or_default();
+            let message = format!(
+                "operation `{}` of `{}` saves `{}`{channel} in an outbox but publishes it only once, right after the commit (`relay: after-commit`): an entry that attempt leaves unsent (the process stops after the commit, the broker is down or refuses it) is never published, and `{}` never learns of a write that was saved",
+                operation.name,
+                operation.caller,
+                decl.id(),
+                decl.interaction.to
+            );
+            let help = format!(
+                "publish `{}`'s outbox with a relay that reads every unsent entry until the broker confirms it (`relay: polling`, or change-data capture: `relay: log-tailing`), and mark an entry sent only on the broker's confirm; publishing after the commit can stay as the quick path",
+                operation.caller
+            );
+            out.push(
+                cx.finding(&OUTBOX_WITHOUT_RELAY, decl, fields::OPERATION_RELAY, message)
+                    .label("published once, no relay")
+                    .help(help),
+            );
+        }
     }
 }
