@@ -457,6 +457,11 @@ services:
             single(saved_then_sent(", atomicity: outbox, relay: polling")),
         ),
         case(
+            "G014",
+            single(call("x", "a", "b", STRONG, ", copy: { of: c, what: prices }", &uses(SYNC_OK, &[]))),
+            single(call("x", "a", "b", CACHED, ", copy: { of: c, what: prices }", &uses(SYNC_OK, &[("pattern", "sync-optimized"), ("cache", "{ ttl_ms: 1000 }")]))),
+        ),
+        case(
             "C003",
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "1000")]))),
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "6000")]))),
@@ -1989,5 +1994,77 @@ fn an_outbox_published_once_after_the_commit_is_reported_once_per_caller() {
     assert!(
         codes.contains("G012") && !codes.contains("G013"),
         "{codes:?}"
+    );
+}
+
+/// G014: a copy of another service's data that the callee takes as given is reported
+/// where the decision needs the current value, or where a client kept it unsigned; the
+/// message says which of the two, and the owner and the keeper are related locations.
+#[test]
+fn a_decision_on_a_carried_copy_names_the_owner_and_the_keeper() {
+    let system = |needs: &str, copy: &str| {
+        single(call(
+            "x",
+            "a",
+            "b",
+            needs,
+            &format!(", copy: {copy}"),
+            &uses(SYNC_OK, &[]),
+        ))
+    };
+    let a = run(&system(CACHED, "{ of: c, kept_by: web, what: prices }"));
+    let found = finding_of(&a, "G014");
+    assert_eq!(found.len(), 1);
+    let f = found[0];
+    assert!(
+        f.message.contains("a copy of `c`'s prices, kept by `web`")
+            && f.message.contains("a client sends what it likes")
+            && !f.message.contains("consistency: strong"),
+        "{}",
+        f.message
+    );
+    let related: Vec<&str> = f.related.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(related, ["`c` owns the prices", "`web` keeps the copy"]);
+    // At the `copy` key of the interaction's line (the 15th of the file).
+    let line = call(
+        "x",
+        "a",
+        "b",
+        CACHED,
+        ", copy: { of: c, kept_by: web, what: prices }",
+        &uses(SYNC_OK, &[]),
+    );
+    let column = u32::try_from(line.find("copy:").unwrap() + 1).unwrap();
+    assert_eq!(
+        f.location.as_ref().map(|l| (l.line, l.column)),
+        Some((15, column))
+    );
+    // Signed, a client's copy is old at worst: reported only where the value must be current.
+    assert!(finding_of(
+        &run(&system(CACHED, "{ of: c, kept_by: web, signed: true }")),
+        "G014"
+    )
+    .is_empty());
+    let a = run(&system(STRONG, "{ of: c, kept_by: web, signed: true }"));
+    let message = &finding_of(&a, "G014")[0].message;
+    assert!(
+        message.contains("needs the current value (`consistency: strong`)")
+            && !message.contains("a client sends"),
+        "{message}"
+    );
+    // Kept by another service, an eventual decision may take an old copy.
+    assert!(finding_of(&run(&system(CACHED, "{ of: c, kept_by: d }")), "G014").is_empty());
+    // The services a copy names must exist, as `from` and `to` must.
+    let a = run(&system(STRONG, "{ of: cc, kept_by: wbe }"));
+    let unknown: Vec<&str> = finding_of(&a, "M007")
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            "`copy.of` names `cc`, which is not a service",
+            "`copy.kept_by` names `wbe`, which is not a service"
+        ]
     );
 }

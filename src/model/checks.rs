@@ -21,23 +21,9 @@ pub(super) fn references(model: &Model, refs: &[RawRef], findings: &mut Vec<Find
     for r in refs {
         for (field, name) in [(fields::FROM, &r.from), (fields::TO, &r.to)] {
             let Some(name) = name else { continue };
-            if model.services.contains_key(name) {
-                continue;
+            if let Some(f) = unknown_service(model, &r.origin, field, name, r.id.as_deref()) {
+                findings.push(f);
             }
-            let mut f = Finding::new(
-                &codes::UNKNOWN_SERVICE,
-                format!("`{}` names `{name}`, which is not a service", field.key()),
-            )
-            .at(model.at(&r.origin, field))
-            .label("no such service");
-            if let Some(id) = &r.id {
-                f = f.interaction(id.clone());
-            }
-            f = match did_you_mean(name, model.services.keys().map(String::as_str)) {
-                Some(s) => f.help(format!("did you mean `{s}`?")),
-                None => f.help(format!("define `{name}` under `services:`")),
-            };
-            findings.push(f);
         }
         let Some(id) = &r.id else { continue };
         match first_by_id.get(id.as_str()) {
@@ -74,4 +60,55 @@ pub(super) fn duplicate_service(
     .related(model.key_at(first, Field::ITSELF), "first defined here")
     .service(name)
     .help("define the service in one file only")
+}
+
+/// The services a carried copy names (`copy.of`, `copy.kept_by`), read from the typed
+/// model: the block is optional, so an interaction whose other parts failed has none.
+pub(super) fn copy_references(model: &Model, findings: &mut Vec<Finding>) {
+    for decl in &model.interactions {
+        let Some(copy) = decl.interaction.copy.as_deref() else {
+            continue;
+        };
+        let named = [
+            (fields::COPY_OF, Some(&copy.of)),
+            (fields::COPY_KEPT_BY, copy.kept_by.as_ref()),
+        ];
+        for (field, name) in named {
+            let Some(name) = name else { continue };
+            if let Some(f) = unknown_service(model, &decl.origin, field, name, Some(decl.id())) {
+                findings.push(f);
+            }
+        }
+    }
+}
+
+/// M007 for `name` at `field` of the interaction at `origin`, unless it is a service.
+fn unknown_service(
+    model: &Model,
+    origin: &Origin,
+    field: Field,
+    name: &str,
+    id: Option<&str>,
+) -> Option<Finding> {
+    if model.services.contains_key(name) {
+        return None;
+    }
+    let mut f = Finding::new(
+        &codes::UNKNOWN_SERVICE,
+        format!(
+            "`{}` names `{name}`, which is not a service",
+            field.path().replace('/', ".")
+        ),
+    )
+    .at(model.at(origin, field))
+    .label("no such service");
+    if let Some(id) = id {
+        f = f.interaction(id.to_string());
+    }
+    Some(
+        match did_you_mean(name, model.services.keys().map(String::as_str)) {
+            Some(s) => f.help(format!("did you mean `{s}`?")),
+            None => f.help(format!("define `{name}` under `services:`")),
+        },
+    )
 }

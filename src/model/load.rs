@@ -67,6 +67,7 @@ pub fn load(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<(Model,
         ..
     } = loader;
     checks::references(&model, &refs, &mut findings);
+    checks::copy_references(&model, &mut findings);
     Ok((model, findings))
 }
 

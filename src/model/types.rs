@@ -188,9 +188,35 @@ pub struct Interaction {
     /// for. A job's calls are not on any request's synchronous path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runs_in: Option<RunsIn>,
+    /// The request or message carries a copy of data another service owns (prices in a
+    /// basket, a total the caller computed), which the callee takes as given instead of
+    /// reading it from the owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<Box<CarriedCopy>>,
     /// Findings to silence on this interaction.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppress: Vec<Suppression>,
+}
+
+/// A copy of another service's data that an interaction carries to its callee.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CarriedCopy {
+    /// The service that owns the data (the catalogue, for prices).
+    pub of: String,
+    /// Who kept the copy since it was read from the owner, when not the caller itself: a
+    /// client (a cookie, a basket the browser writes back) or another service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_by: Option<String>,
+    /// The copy is signed by the service that issued it and the callee checks the
+    /// signature (a signed session blob, a JWT): its keeper cannot change it, though it
+    /// can still be old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<bool>,
+    /// What the copy is, in a few words (`prices`, `the order total`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub what: Option<String>,
 }
 
 /// What a call runs in.

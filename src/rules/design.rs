@@ -146,6 +146,54 @@ the response and refuse writes based on it. If an old answer is acceptable, the
 interaction is not strong: set `consistency: eventual`.
 "#,
     }
+
+    DECISION_ON_CARRIED_COPY {
+        code: "G014",
+        name: "decision-on-carried-copy",
+        severity: Error,
+        harm: Integrity,
+        check: check_carried_copy,
+        summary: "A decision taken on a copy of another service's data that the request carries",
+        doc: r#"## What it checks
+Every interaction that declares `copy: { of: <owner> }` — the request or message carries
+a copy of data `<owner>` owns (prices in a basket, a total the caller computed), which the
+callee takes as given — where the callee's decision needs the current value
+(`needs.consistency: strong`), or where the copy was kept by a client
+(`copy.kept_by` names a service of `kind: client`: a cookie, a basket the browser writes
+back) and is not signed (`copy.signed: true`: the callee checks the issuer's signature),
+whatever the consistency asked. One finding per interaction, at `copy`, with the
+owner and the keeper as related locations. Declare `copy` only where the callee uses the
+values as sent; one that reads them again from the owner, or checks them against it,
+carries ids, not a copy.
+
+## Why
+A copy is as old as the moment it was read: the callee that decides on it (charges a
+price, grants a discount, accepts a total) decides on a value the owner may have changed
+since, which is what `consistency: strong` says must not happen. Kept by a client, it is
+also whatever the client sends: a cookie or a request body is the user's to edit, so the
+order is taken at the price the user chose. TeaStore's web UI copies each product's price
+into the signed cart cookie when it is added and charges it at checkout, however long ago
+that was; eShopOnContainers'
+basket holds the prices the client posted, and ordering charges them without reading the
+catalogue. The request path looks sound from every single interaction; only the copy's
+way through the graph shows it.
+
+## Example
+```yaml
+- id: place-order
+  from: webui
+  to: orders
+  needs: { realtime: true, consistency: strong }
+  copy: { of: catalogue, kept_by: browser, what: prices }
+```
+
+## Fix
+Let the callee read the values from the owner when it decides (`orders` asks `catalogue`
+for the prices of the ids it is sent), or make the copy checkable: a quote the owner
+signed, with an expiry and a version the callee verifies. Then carry ids, and remove
+`copy`.
+"#,
+    }
 }
 
 /// Protocols of cache servers: a copy by design, never the record. memcached "is an
@@ -619,6 +667,64 @@ fn writing_steps<'a>(cx: &'a Context<'_>) -> HashMap<(&'a str, &'a str, &'a str)
         }
     }
     steps
+}
+
+fn check_carried_copy(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for decl in &cx.model.interactions {
+        let i = &decl.interaction;
+        let Some(copy) = i.copy.as_deref() else {
+            continue;
+        };
+        let strong = i.needs.as_ref().and_then(|n| n.consistency) == Some(Consistency::Strong);
+        let keeper = copy.kept_by.as_deref();
+        // A signed copy cannot be changed by its keeper; it can still be old.
+        let by_client = copy.signed != Some(true)
+            && keeper.is_some_and(|k| {
+                super::checklist::kind_of(cx.model, k) == crate::model::types::ServiceKind::Client
+            });
+        if !strong && !by_client {
+            continue;
+        }
+        let what = copy.what.as_deref().unwrap_or("data");
+        let kept = match keeper {
+            Some(k) => format!(", kept by `{k}` since it was read"),
+            None => String::new(),
+        };
+        let mut harms = Vec::new();
+        if by_client {
+            harms.push(
+                "a client sends what it likes, so the decision is taken on values nobody checked"
+                    .to_string(),
+            );
+        }
+        if strong {
+            harms.push(format!(
+                "the copy is as old as when it was read, and the decision needs the current value (`consistency: strong`) that `{}` may have changed since",
+                copy.of
+            ));
+        }
+        let message = format!(
+            "{} carries a copy of `{}`'s {what}{kept}, which `{}` takes as given: {}",
+            super::checklist::ends(decl),
+            copy.of,
+            i.to,
+            harms.join("; ")
+        );
+        let mut f = cx
+            .finding(&DECISION_ON_CARRIED_COPY, decl, fields::COPY, message)
+            .label(format!("a copy of `{}`'s {what}, taken as given", copy.of))
+            .help(format!(
+                "let `{}` read the {what} from `{}` when it decides (or check the copy against it: a signed quote with an expiry and a version), carry only ids, and remove `copy`",
+                i.to, copy.of
+            ));
+        if let Some(owner) = cx.model.service(&copy.of) {
+            f = f.related(cx.model.locate(&owner.origin, ""), format!("`{}` owns the {what}", copy.of));
+        }
+        if let Some(keeper) = keeper.and_then(|k| cx.model.service(k).map(|s| (k, s))) {
+            f = f.related(cx.model.locate(&keeper.1.origin, ""), format!("`{}` keeps the copy", keeper.0));
+        }
+        out.push(f);
+    }
 }
 
 #[cfg(test)]
