@@ -412,7 +412,8 @@ Keep one of the two.
         severity: Error,
         summary: "`from` or `to` names no service",
         doc: r#"## What it checks
-That each interaction's `from` and `to` name a service defined under `services`.
+That each interaction's `from` and `to` name a service defined under `services`, and so do
+the services a carried copy names (`copy.of`, `copy.kept_by`).
 
 ## Why
 An interaction with a dangling end cannot be placed in the call graph; usually it is a typo
@@ -753,6 +754,32 @@ include: [../system.yaml]
 ## Fix
 Correct the path or pattern; include each file from one place and remove the entry that
 closes the cycle. A file outside the project can be given on the command line instead.
+"#,
+    }
+
+    UNKNOWN_INTERACTION {
+        code: "M021",
+        name: "unknown-interaction",
+        kind: Loader,
+        severity: Error,
+        summary: "`operation.based_on` names no interaction",
+        doc: r#"## What it checks
+That an interaction's `operation.based_on` names the id of an interaction of the files.
+
+## Why
+The write is checked against the read it names (G015); a name that matches nothing is
+usually a typo or an interaction that was renamed, and the check would silently not run.
+
+## Example
+```yaml
+- id: save-basket
+  from: bff
+  to: basket
+  operation: { name: add-item, writes: true, based_on: get-baskett }
+```
+
+## Fix
+Use the suggested id, or the id of the read the write is decided on.
 "#,
     }
 }

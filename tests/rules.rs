@@ -199,6 +199,25 @@ fn saved_then_sent(atomicity: &str) -> String {
     )
 }
 
+/// `a` reads from `b`, then writes back to `b` in the same operation.
+fn read_then_write(concurrency: &str) -> String {
+    call(
+        "get",
+        "a",
+        "b",
+        STRONG,
+        ", operation: { name: edit }",
+        &uses(SYNC_OK, &[]),
+    ) + &call(
+        "save",
+        "a",
+        "b",
+        STRONG,
+        &format!(", operation: {{ name: edit, writes: true, based_on: get{concurrency} }}"),
+        &uses(SYNC_OK, &[]),
+    )
+}
+
 fn cases() -> Vec<Case> {
     let slo_services = |gw: &str, a: &str, b: &str, c: &str| {
         format!(
@@ -460,6 +479,11 @@ services:
             "G014",
             single(call("x", "a", "b", STRONG, ", copy: { of: c, what: prices }", &uses(SYNC_OK, &[]))),
             single(call("x", "a", "b", CACHED, ", copy: { of: c, what: prices }", &uses(SYNC_OK, &[("pattern", "sync-optimized"), ("cache", "{ ttl_ms: 1000 }")]))),
+        ),
+        case(
+            "G015",
+            single(read_then_write("")),
+            single(read_then_write(", concurrency: version")),
         ),
         case(
             "C003",
@@ -2067,4 +2091,109 @@ fn a_decision_on_a_carried_copy_names_the_owner_and_the_keeper() {
             "`copy.kept_by` names `wbe`, which is not a service"
         ]
     );
+}
+
+/// G015: a synchronous read-modify-write in one operation is a warning naming the other
+/// writers of the callee; a write that acts later on a check (a message, another
+/// operation) is an error; a write based on another service's read, or guarded, is not
+/// reported; a `based_on` that names no interaction is M021.
+#[test]
+fn a_write_decided_on_an_earlier_read_needs_a_version_lock_or_reservation() {
+    let other_writer = call(
+        "reprice",
+        "c",
+        "b",
+        STRONG,
+        ", operation: { name: reprice, writes: true }",
+        &uses(SYNC_OK, &[]),
+    );
+    let a = run(&single(read_then_write("") + &other_writer));
+    let found = finding_of(&a, "G015");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert!(
+        found[0]
+            .message
+            .contains("writes back what `get` read from `b`")
+            && found[0].message.contains("overwritten unseen")
+            && found[0]
+                .message
+                .contains("`b` is also written by `reprice`"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(found[0].related.len(), 1);
+    // Checked in one operation, acted on by a message of another: the window stays open.
+    let check = call(
+        "check",
+        "a",
+        "b",
+        ORDERED,
+        ", operation: { name: validate }",
+        &uses(QUEUE_OK, &[("fifo", "true"), ("channel", "checks")]),
+    );
+    let act = call(
+        "remove",
+        "a",
+        "b",
+        ORDERED,
+        ", operation: { name: pay, based_on: check }",
+        &uses(QUEUE_OK, &[("fifo", "true"), ("channel", "removals")]),
+    );
+    let a = run(&single(check.clone() + &act));
+    let found = finding_of(&a, "G015");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Error);
+    assert!(
+        found[0]
+            .message
+            .contains("a check that no longer holds is acted on"),
+        "{}",
+        found[0].message
+    );
+    let reserved = act.replace(
+        "based_on: check",
+        "based_on: check, concurrency: reservation",
+    );
+    assert!(finding_of(&run(&single(check + &reserved)), "G015").is_empty());
+    // One step that reads and writes back names itself.
+    let own = call(
+        "scan",
+        "a",
+        "b",
+        STRONG,
+        ", operation: { name: scan, writes: true, based_on: scan }",
+        &uses(SYNC_OK, &[]),
+    );
+    let a = run(&single(own));
+    assert!(finding_of(&a, "G015")[0]
+        .message
+        .contains("writes back what it read from `b`"));
+    // Decided on another service's answer: a copy of its data (G014), not a race here.
+    let elsewhere = call(
+        "get",
+        "a",
+        "c",
+        STRONG,
+        ", operation: { name: edit }",
+        &uses(SYNC_OK, &[]),
+    ) + &call(
+        "save",
+        "a",
+        "b",
+        STRONG,
+        ", operation: { name: edit, writes: true, based_on: get }",
+        &uses(SYNC_OK, &[]),
+    );
+    assert!(finding_of(&run(&single(elsewhere)), "G015").is_empty());
+    // A read that is not there.
+    let typo = read_then_write("").replace("based_on: get", "based_on: gett");
+    let a = run(&single(typo));
+    let unknown = finding_of(&a, "M021");
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(
+        unknown[0].message,
+        "`operation.based_on` names `gett`, which is not an interaction"
+    );
+    assert_eq!(unknown[0].help.as_deref(), Some("did you mean `get`?"));
 }

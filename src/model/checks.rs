@@ -82,6 +82,37 @@ pub(super) fn copy_references(model: &Model, findings: &mut Vec<Finding>) {
     }
 }
 
+/// The interactions an `operation.based_on` names, read from the typed model.
+pub(super) fn based_on_references(model: &Model, findings: &mut Vec<Finding>) {
+    let ids: std::collections::HashSet<&str> = model.interactions.iter().map(|d| d.id()).collect();
+    for decl in &model.interactions {
+        let Some(read) = decl
+            .interaction
+            .operation
+            .as_ref()
+            .and_then(|o| o.based_on.as_deref())
+        else {
+            continue;
+        };
+        if ids.contains(read) {
+            continue;
+        }
+        let f = Finding::new(
+            &codes::UNKNOWN_INTERACTION,
+            format!("`operation.based_on` names `{read}`, which is not an interaction"),
+        )
+        .at(model.at(&decl.origin, fields::OPERATION_BASED_ON))
+        .label("no such interaction")
+        .interaction(decl.id().to_string());
+        // In file order, so that a tie between two suggestions always goes the same way.
+        let in_order = model.interactions.iter().map(|d| d.id());
+        findings.push(match did_you_mean(read, in_order) {
+            Some(s) => f.help(format!("did you mean `{s}`?")),
+            None => f.help("name the id of the interaction whose answer this write is decided on"),
+        });
+    }
+}
+
 /// M007 for `name` at `field` of the interaction at `origin`, unless it is a service.
 fn unknown_service(
     model: &Model,

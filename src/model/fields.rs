@@ -79,6 +79,8 @@ fields! {
         OPERATION = "operation",
         OPERATION_ATOMICITY = "operation/atomicity",
         OPERATION_RELAY = "operation/relay",
+        OPERATION_BASED_ON = "operation/based_on",
+        OPERATION_CONCURRENCY = "operation/concurrency",
         COPY = "copy",
         COPY_OF = "copy/of",
         COPY_KEPT_BY = "copy/kept_by",

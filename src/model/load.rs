@@ -68,6 +68,7 @@ pub fn load(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<(Model,
     } = loader;
     checks::references(&model, &refs, &mut findings);
     checks::copy_references(&model, &mut findings);
+    checks::based_on_references(&model, &mut findings);
     Ok((model, findings))
 }
 

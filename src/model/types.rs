@@ -276,6 +276,40 @@ pub struct Operation {
     /// holds for the operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relay: Option<Relay>,
+    /// The id of the interaction whose answer this write is decided on: an earlier read or
+    /// check at the same callee (read, change, write back; check the stock, then remove
+    /// it), or this interaction itself when one step reads and writes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub based_on: Option<String>,
+    /// What keeps a write decided on an earlier read from overwriting a change made since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<Concurrency>,
+}
+
+/// How a write decided on an earlier read is kept from acting on data changed since.
+/// (Plain comments on the variants, as for [`Fallback`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Concurrency {
+    // The write carries the version it read and the callee refuses it if the data has
+    // changed since (an ETag with If-Match, a version column, a compare-and-set).
+    Version,
+    // The read takes a lock that the write releases.
+    Lock,
+    // The check reserves what it found (the stock, the seat), and the reservation is
+    // released if the operation does not go on.
+    Reservation,
+}
+
+impl Concurrency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Concurrency::Version => "version",
+            Concurrency::Lock => "lock",
+            Concurrency::Reservation => "reservation",
+        }
+    }
 }
 
 /// What takes an outbox's entries to the broker. (Plain comments on the variants, as for

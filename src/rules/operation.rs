@@ -178,6 +178,55 @@ outbox table, `relay: log-tailing`), and mark an entry sent only on the broker's
 the relay behind it.
 "#,
     }
+
+    LOST_UPDATE {
+        code: "G015",
+        name: "lost-update",
+        severity: Error,
+        harm: Integrity,
+        check: check_lost_update,
+        summary: "A write decided on an earlier read of the same service, with no version, lock or reservation",
+        doc: r#"## What it checks
+Every interaction whose `operation.based_on` names the read or check its write is decided
+on — an earlier interaction to the same callee (read the basket, change it, write it back;
+check the stock, then remove it), or the interaction itself when one step reads and
+writes back — and that declares no `operation.concurrency` (`version`, `lock` or
+`reservation`). A `based_on` naming a read of another service is not reported: that is a
+copy of the other service's data (G014). The message names the other interactions that
+write to the callee. It is an error where the write goes out as a message
+(`queue`, `stream`) or in another operation than the read: the window between the two
+stays open for as long as the steps between take (a payment, a wait in a queue). It is a
+warning where read and write are synchronous steps of one operation: the window is a
+round trip, hit only by two changes at the same moment.
+
+## Why
+Between the read and the write, another request can change the same data. The write then
+stores a value computed from what it read, over a change it never saw (a lost update: two
+tabs adding an item to one basket, a handler repricing it, and one of them wins), or it acts
+on a check that no longer holds (two orders for the last item both pass the stock check,
+and the second removal fails after the customer has paid). Each interaction is correct on
+its own; only the pair, and the other writers of the same data, show the race.
+
+## Example
+```yaml
+- id: get-basket
+  from: bff
+  to: basket
+  operation: { name: add-item }
+- id: save-basket
+  from: bff
+  to: basket
+  operation: { name: add-item, writes: true, based_on: get-basket }
+```
+
+## Fix
+Make the write conditional on what was read: carry the version read and let the callee
+refuse a stale one (`concurrency: version`: an ETag with If-Match, a version column, a
+compare-and-set), or reserve at the check and release when the operation stops
+(`concurrency: reservation`); or let the owner apply the change itself in one call (add an
+item, not save the whole basket), and drop the read.
+"#,
+    }
 }
 
 fn check_per_item_call(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -467,4 +516,95 @@ fn check_outbox_relay(cx: &Context<'_>, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+fn check_lost_update(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let by_id: HashMap<&str, (usize, &InteractionDecl)> = cx
+        .model
+        .interactions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id(), (i, d)))
+        .collect();
+    for (index, decl) in cx.model.interactions.iter().enumerate() {
+        let Some(op) = decl.interaction.operation.as_ref() else {
+            continue;
+        };
+        let Some(&(read_index, read)) = op.based_on.as_deref().and_then(|id| by_id.get(id)) else {
+            continue;
+        };
+        if op.concurrency.is_some() || read.interaction.to != decl.interaction.to {
+            continue;
+        }
+        let asynchronous = |d: &InteractionDecl, i: usize| {
+            matches!(applied_pattern(d, &cx.decisions[i]), Some(Pattern::Queue | Pattern::Stream))
+        };
+        let same_operation = read
+            .interaction
+            .operation
+            .as_ref()
+            .is_some_and(|r| r.name == op.name && read.interaction.from == decl.interaction.from);
+        let later = asynchronous(decl, index) || asynchronous(read, read_index) || !same_operation;
+        out.push(lost_update_finding(cx, decl, read, later));
+    }
+}
+
+fn lost_update_finding(
+    cx: &Context<'_>,
+    decl: &InteractionDecl,
+    read: &InteractionDecl,
+    later: bool,
+) -> Finding {
+    let i = &decl.interaction;
+    let read_name = if std::ptr::eq(read, decl) {
+        "it".to_string()
+    } else {
+        format!("`{}`", read.id())
+    };
+    let writers: Vec<String> = cx
+        .model
+        .interactions
+        .iter()
+        .filter(|d| d.interaction.to == i.to && !std::ptr::eq(*d, decl) && !std::ptr::eq(*d, read))
+        .filter(|d| {
+            d.interaction
+                .operation
+                .as_ref()
+                .is_some_and(|o| o.writes == Some(true) || o.based_on.is_some())
+        })
+        .map(|d| format!("`{}`", d.id()))
+        .collect();
+    let others = match writers.len() {
+        0 => String::new(),
+        _ => format!("; `{}` is also written by {}", i.to, writers.join(", ")),
+    };
+    let message = if later {
+        format!(
+            "{} acts on what {read_name} found at `{}` earlier, with no version, lock or reservation: it runs later (a message, another operation), after whatever steps come between, so another request may have changed the data, and a check that no longer holds is acted on{others}",
+            super::checklist::ends(decl),
+            i.to
+        )
+    } else {
+        format!(
+            "{} writes back what {read_name} read from `{}`, changed, with no version or lock: a change another request makes in between is overwritten unseen (a lost update); the window is one round trip, hit when two changes meet{others}",
+            super::checklist::ends(decl),
+            i.to
+        )
+    };
+    let mut f = cx
+        .finding(&LOST_UPDATE, decl, fields::OPERATION_BASED_ON, message)
+        .label("decided on an earlier read, unguarded")
+        .help(format!(
+            "carry the version read and let `{}` refuse a stale write (`concurrency: version`), reserve at the check (`concurrency: reservation`), or let `{}` apply the change itself in one call",
+            i.to, i.to
+        ))
+        .severity(if later {
+            LOST_UPDATE.severity
+        } else {
+            crate::finding::Severity::Warning
+        });
+    if !std::ptr::eq(read, decl) {
+        f = f.related(cx.model.at(&read.origin, fields::ID), "the read the write is decided on");
+    }
+    f
 }
