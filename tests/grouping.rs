@@ -312,7 +312,13 @@ services:
   catalog: {}
   prices: {}
   stock: {}
+  search: {}
 interactions:
+  - id: web-search
+    from: web
+    to: search
+    needs: { realtime: true, consistency: strong }
+    uses: { pattern: sync, protocol: grpc, timeout_ms: 500, metrics: true }
   - id: web-catalog
     from: web
     to: catalog

@@ -11,6 +11,8 @@ use std::process::Command;
 /// which calls `ledger`; a nightly `batch` worker calls `mailer`. No call has a timeout.
 const SYSTEM: &str = r#"version: 1
 system: risk-test
+defaults:
+  metrics: false
 services:
   web: { kind: client }
   checkout: { slo: { availability: 99.9 } }

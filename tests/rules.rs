@@ -394,8 +394,8 @@ services:
         ),
         case(
             "O001",
-            single(sync_call("x", "a", "b", &[("metrics", "")])),
-            single(sync_call("x", "a", "b", &[])),
+            single(sync_call("x", "a", "b", &[("metrics", "")]) + &sync_call("y", "a", "c", &[])),
+            single(sync_call("x", "a", "b", &[]) + &sync_call("y", "a", "c", &[])),
         ),
         case(
             "G001",
@@ -2196,4 +2196,30 @@ fn a_write_decided_on_an_earlier_read_needs_a_version_lock_or_reservation() {
         "`operation.based_on` names `gett`, which is not an interaction"
     );
     assert_eq!(unknown[0].help.as_deref(), Some("did you mean `get`?"));
+}
+
+/// O001 checks a convention of the files: where nothing says `metrics`, the files make no
+/// claim about what the system exports, and nothing is reported; once one interaction or
+/// the defaults say it, every designed interaction is asked, and `metrics: false` is said.
+#[test]
+fn missing_metrics_is_asked_where_the_files_have_the_convention() {
+    let silent = single(
+        sync_call("x", "a", "b", &[("metrics", "")])
+            + &sync_call("y", "a", "c", &[("metrics", "")]),
+    );
+    assert!(finding_of(&run(&silent), "O001").is_empty());
+    let off = single(sync_call("x", "a", "b", &[("metrics", "false")]));
+    let a = run(&off);
+    assert!(finding_of(&a, "O001")[0]
+        .message
+        .contains("turns metrics off"));
+    let defaults = format!(
+        "version: 1\nsystem: t\ndefaults:\n  metrics: true\n{SERVICES}\ninteractions:\n{}{}",
+        sync_call("x", "a", "b", &[("metrics", "")]),
+        sync_call("y", "a", "c", &[("metrics", "false")])
+    );
+    let a = run(&defaults);
+    let found = finding_of(&a, "O001");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].interaction.as_deref(), Some("y"));
 }

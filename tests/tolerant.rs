@@ -308,7 +308,7 @@ interactions:
     from: a
     to: b
     needs: { realtime: true, consistency: strong }
-    uses: { pattern: sync, timeout_ms: 500 }
+    uses: { pattern: sync, timeout_ms: 500, metrics: false }
     suppress:
       - rule: S004
       - rule: S003

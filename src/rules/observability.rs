@@ -14,7 +14,11 @@ rules! {
         summary: "The seed's metrics are not declared for the interaction",
         doc: r#"## What it checks
 Every designed interaction declares `uses.metrics: true`: it exports the seed's metrics for
-its pattern.
+its pattern. This is a convention of the files: it is checked where they say `metrics`
+somewhere (in a file's `defaults:` or on any interaction), and a model that never says it
+is not asked. Such a model makes no claim about what the system exports — a tracing agent,
+a mesh's or a framework's telemetry may measure every call — and a finding would assert
+what the files do not say.
 
 | part | metrics |
 |---|---|
@@ -46,6 +50,15 @@ const SYNC_METRICS: &str =
 const ASYNC_METRICS: &str = "messages_published_total, messages_processed_total, message_processing_duration_seconds, queue_depth";
 
 fn check_metrics(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    // Whether exporting the metrics is a convention of these files at all.
+    let said = cx
+        .model
+        .interactions
+        .iter()
+        .any(|d| d.uses().metrics.is_some());
+    if !said {
+        return;
+    }
     for (decl, _, pattern) in designed(cx) {
         let uses = decl.uses();
         if uses.metrics == Some(true) {
