@@ -34,7 +34,10 @@ these metrics can confirm.
 
 ## Example
 ```yaml
-uses: { pattern: stream, protocol: kafka, channel: orders.events }
+- id: place-order
+  uses: { pattern: sync, protocol: grpc, timeout_ms: 800, metrics: true }
+- id: order-events
+  uses: { pattern: stream, protocol: kafka, channel: orders.events }   # no `metrics`
 ```
 
 ## Fix
