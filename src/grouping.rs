@@ -20,7 +20,9 @@
 //! - one operation: the steps of one caller's operation that together write without a
 //!   saga, transaction or outbox;
 //! - one outbox: the messages a caller keeps in an outbox published only once after the
-//!   commit, whatever the operation (a service's outbox has one publisher).
+//!   commit, whatever the operation (a service's outbox has one publisher);
+//! - one producer and consumer: ordered messages one service sends another over several
+//!   channels, which nothing orders against each other.
 //!
 //! Grouping runs after suppressions and the baseline are applied, so both still work per
 //! interaction: a suppressed member is left out of its group and reported alone, as
@@ -72,6 +74,10 @@ const OPERATION: &[&str] = &["G011", "G012"];
 /// Rules whose finding is about how a caller's outbox is published: one cause per caller.
 const OUTBOX: &[&str] = &["G013"];
 
+/// Rules whose finding is about what one producer sends one consumer, over several
+/// interactions: one cause per producer and consumer.
+const PAIR: &[&str] = &["G016"];
+
 /// The most interaction ids a group's message names; the rest are counted (the
 /// `affected` list and the related locations name them all).
 const NAMED_IN_MESSAGE: usize = 10;
@@ -99,6 +105,8 @@ enum Cause {
     Operation(&'static str, String, String),
     /// The rule and the caller whose outbox it is.
     Outbox(&'static str, String),
+    /// The rule, the producer and the consumer.
+    Pair(&'static str, String, String),
 }
 
 /// Merges the findings that share a cause; every other finding is kept as it is.
@@ -196,7 +204,8 @@ impl Cause {
             | Cause::Callee(code, _)
             | Cause::Decision(code, ..)
             | Cause::Operation(code, ..)
-            | Cause::Outbox(code, _) => code,
+            | Cause::Outbox(code, _)
+            | Cause::Pair(code, ..) => code,
         }
     }
 }
@@ -216,6 +225,13 @@ fn cause_of(model: &Model, decls: &Decls, texts: &mut Texts, f: &Finding) -> Opt
     }
     if OUTBOX.contains(&f.code) {
         return Some(Cause::Outbox(f.code, decl.interaction.from.clone()));
+    }
+    if PAIR.contains(&f.code) {
+        return Some(Cause::Pair(
+            f.code,
+            decl.interaction.from.clone(),
+            decl.interaction.to.clone(),
+        ));
     }
     let location = f.location.as_ref()?;
     if FILE_WIDE.contains(&f.code) {
@@ -311,8 +327,8 @@ fn merge(
     let first = &group[0];
     let (location, subject, change) = describe(model, texts, cause, first);
     let message = match cause {
-        // Each step's message names the whole operation already.
-        Cause::Operation(..) => first.message.clone(),
+        // Each member's message names the whole operation, or every channel, already.
+        Cause::Operation(..) | Cause::Pair(..) => first.message.clone(),
         _ => format!(
             "{summary}: {subject}, shared by {} interactions: {listed}",
             group.len()
@@ -466,6 +482,11 @@ fn describe(
             first.location.clone(),
             format!("operation `{name}` of `{from}`"),
             format!("one fix for every step of `{name}` listed"),
+        ),
+        Cause::Pair(_, from, to) => (
+            first.location.clone(),
+            format!("what `{from}` sends `{to}`"),
+            format!("one channel, or one order kept by `{to}`, for every interaction listed"),
         ),
         Cause::Outbox(_, from) => (
             first.location.clone(),

@@ -486,6 +486,17 @@ services:
             single(read_then_write(", concurrency: version")),
         ),
         case(
+            "G016",
+            single(
+                call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("fifo", "true"), ("channel", "accepted")]))
+                    + &call("y", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("fifo", "true"), ("channel", "expired")])),
+            ),
+            single(
+                call("x", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("fifo", "true"), ("channel", "quotes")]))
+                    + &call("y", "a", "b", ORDERED, "", &uses(QUEUE_OK, &[("fifo", "true"), ("channel", "quotes")])),
+            ),
+        ),
+        case(
             "C003",
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "1000")]))),
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "6000")]))),
@@ -2222,4 +2233,56 @@ fn missing_metrics_is_asked_where_the_files_have_the_convention() {
     let found = finding_of(&a, "O001");
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].interaction.as_deref(), Some("y"));
+}
+
+/// G016: one finding per producer and consumer whose ordered messages use several channels,
+/// naming each; unordered interactions, or channels to different consumers, are not
+/// reported; a suppression on one member leaves the others in the group.
+#[test]
+fn ordered_messages_over_several_channels_are_one_finding_per_pair() {
+    let q = |id: &str, to: &str, channel: &str, needs: &str| {
+        call(
+            id,
+            "a",
+            to,
+            needs,
+            "",
+            &uses(QUEUE_OK, &[("fifo", "true"), ("channel", channel)]),
+        )
+    };
+    let a = run(&single(
+        q("accepted", "b", "accepted", ORDERED)
+            + &q("expired", "b", "expired", ORDERED)
+            + &q("created", "b", "created", ORDERED)
+            + &q("audit", "c", "audit", ORDERED)
+            + &q("stats", "b", "stats", UNORDERED),
+    ));
+    let found = finding_of(&a, "G016");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].affected.len(), 3);
+    assert!(
+        found[0].message.contains("on 3 channels (`accepted` on `accepted`, `expired` on `expired`, `created` on `created`)"),
+        "{}",
+        found[0].message
+    );
+    let suppressed = single(
+        q("accepted", "b", "accepted", ORDERED)
+            + &q("expired", "b", "expired", ORDERED).replace(
+                " }\n",
+                ", suppress: [{ rule: G016, reason: sent only after b answered } ] }\n",
+            )
+            + &q("created", "b", "created", ORDERED),
+    );
+    let a = run(&suppressed);
+    let active: Vec<&Finding> = finding_of(&a, "G016")
+        .into_iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
+    assert_eq!(active.len(), 1);
+    let ids: Vec<&str> = active[0]
+        .affected
+        .iter()
+        .filter_map(|m| m.interaction.as_deref())
+        .collect();
+    assert_eq!(ids, ["accepted", "created"]);
 }

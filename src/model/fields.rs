@@ -88,6 +88,7 @@ fields! {
         USES_CLIENT = "uses/client",
         USES_MESH = "uses/mesh",
         USES_BROKER = "uses/broker",
+        USES_CHANNEL = "uses/channel",
         USES_TIMEOUT_MS = "uses/timeout_ms",
         USES_RETRY_MAX_ATTEMPTS = "uses/retry/max_attempts",
         USES_RETRY_BACKOFF = "uses/retry/backoff",

@@ -298,6 +298,45 @@ Streams: `partition_key: order_id`. Queues: `fifo: true` (SQS FIFO with a messag
 RabbitMQ single active consumer), or `consumers: { min: 1, max: 1 }`.
 "#,
     }
+
+    ORDERING_ACROSS_CHANNELS {
+        code: "G016",
+        name: "ordering-across-channels",
+        severity: Warning,
+        harm: Integrity,
+        check: check_ordering_across_channels,
+        summary: "Ordered messages from one producer to one consumer spread over several channels",
+        doc: r#"## What it checks
+The asynchronous interactions (queues, streams, the async half of cqrs) from one producer
+to one consumer that need ordering (`needs.ordering: true`) and name two or more different
+channels. One finding per producer and consumer, naming every interaction and its channel.
+
+## Why
+A queue keeps the order of its own messages, a log the order within a partition; nothing
+keeps the order of one channel against another. A producer that sends the steps of one
+entity's life on separate channels (accepted on one queue, expired on another, created
+on a third) leaves their order to whichever consumer thread gets there first: an expiry
+sent after an acceptance can be processed before it, and a status machine driven by both
+ends in the wrong state or rejects the valid transition. Each interaction is ordered on
+its own; only the pair shows that their messages are not ordered together.
+
+## Example
+```yaml
+- { id: quote-accepted, from: policy, to: portal, needs: { realtime: false, ordering: true },
+    uses: { pattern: queue, channel: quote-accepted } }
+- { id: quote-expired, from: policy, to: portal, needs: { realtime: false, ordering: true },
+    uses: { pattern: queue, channel: quote-expired } }
+```
+
+## Fix
+Send the messages whose order matters on one channel (one queue, or one topic keyed by the
+entity: `partition_key: request_id`), with the kind of change in the message; or make the
+consumer order them itself (a version or sequence number per entity, a transition that
+refuses a stale one). If the channels never carry the same entity's messages, or one is
+only sent after the consumer has answered the other, their order is kept by causality:
+suppress the finding with that reason.
+"#,
+    }
 }
 
 fn async_half<'a>(
@@ -784,5 +823,50 @@ fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
             // replay reads the disorder again.
             .severity(Severity::Warning),
         );
+    }
+}
+
+fn check_ordering_across_channels(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    // Per producer and consumer, in file order: each ordered interaction with its channel.
+    let mut pairs: Vec<((&str, &str), Vec<(&InteractionDecl, &str)>)> = Vec::new();
+    let mut index: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
+    for (decl, _) in async_half(cx) {
+        let i = &decl.interaction;
+        let ordered = i.needs.as_ref().and_then(|n| n.ordering) == Some(true);
+        let Some(channel) = decl.uses().channel.as_deref().filter(|_| ordered) else {
+            continue;
+        };
+        let key = (i.from.as_str(), i.to.as_str());
+        let at = *index.entry(key).or_insert_with(|| {
+            pairs.push((key, Vec::new()));
+            pairs.len() - 1
+        });
+        pairs[at].1.push((decl, channel));
+    }
+    for ((from, to), members) in pairs {
+        let mut channels: Vec<&str> = members.iter().map(|(_, c)| *c).collect();
+        channels.sort_unstable();
+        channels.dedup();
+        if channels.len() < 2 {
+            continue;
+        }
+        let named: Vec<String> = members
+            .iter()
+            .map(|(d, c)| format!("`{}` on `{c}`", d.id()))
+            .collect();
+        let message = format!(
+            "`{from}` sends `{to}` messages that need ordering on {} channels ({}): each keeps its own order, but nothing orders one channel against another, so a later message on one can be processed before an earlier one on another",
+            channels.len(),
+            named.join(", ")
+        );
+        for (decl, _) in &members {
+            out.push(
+                cx.finding(&ORDERING_ACROSS_CHANNELS, decl, fields::USES_CHANNEL, message.clone())
+                    .label("ordered on its own channel only")
+                    .help(format!(
+                        "send the messages of `{from}` to `{to}` whose order matters on one channel (one queue, or one topic keyed by the entity), or let `{to}` order them itself (a version per entity); if they never concern the same entity, or one is only sent after `{to}` answered the other, suppress this with that reason"
+                    )),
+            );
+        }
     }
 }
