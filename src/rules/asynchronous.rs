@@ -826,9 +826,12 @@ fn check_ordering(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A producer and a consumer, by name.
+type Pair<'a> = (&'a str, &'a str);
+
 fn check_ordering_across_channels(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // Per producer and consumer, in file order: each ordered interaction with its channel.
-    let mut pairs: Vec<((&str, &str), Vec<(&InteractionDecl, &str)>)> = Vec::new();
+    let mut pairs: Vec<(Pair<'_>, Vec<(&InteractionDecl, &str)>)> = Vec::new();
     let mut index: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
     for (decl, _) in async_half(cx) {
         let i = &decl.interaction;
