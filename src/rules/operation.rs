@@ -519,6 +519,11 @@ fn check_outbox_relay(cx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_lost_update(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let based_on = |d: &InteractionDecl| d.interaction.operation.as_ref().is_some_and(|o| o.based_on.is_some());
+    // Most files say no `based_on`: no index of every id for them.
+    if !cx.model.interactions.iter().any(based_on) {
+        return;
+    }
     let by_id: HashMap<&str, (usize, &InteractionDecl)> = cx
         .model
         .interactions
