@@ -672,7 +672,12 @@ fn writing_steps<'a>(cx: &'a Context<'_>) -> HashMap<(&'a str, &'a str, &'a str)
 fn check_carried_copy(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for decl in &cx.model.interactions {
         let i = &decl.interaction;
-        let Some(copy) = i.copy.as_deref() else {
+        // A copy of an owner that is not a service is M007's: nothing more to say of it.
+        let Some(copy) = i
+            .copy
+            .as_deref()
+            .filter(|c| cx.model.service(&c.of).is_some())
+        else {
             continue;
         };
         let strong = i.needs.as_ref().and_then(|n| n.consistency) == Some(Consistency::Strong);
