@@ -2091,6 +2091,10 @@ fn a_decision_on_a_carried_copy_names_the_owner_and_the_keeper() {
     assert!(finding_of(&run(&system(CACHED, "{ of: c, kept_by: d }")), "G014").is_empty());
     // The services a copy names must exist, as `from` and `to` must.
     let a = run(&system(STRONG, "{ of: cc, kept_by: wbe }"));
+    assert!(
+        finding_of(&a, "G014").is_empty(),
+        "an owner that is not a service is M007's"
+    );
     let unknown: Vec<&str> = finding_of(&a, "M007")
         .iter()
         .map(|f| f.message.as_str())
