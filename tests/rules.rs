@@ -2290,3 +2290,37 @@ fn ordered_messages_over_several_channels_are_one_finding_per_pair() {
         .collect();
     assert_eq!(ids, ["accepted", "created"]);
 }
+
+/// G003 is an error where the callee may go on for twice its caller's timeout or more and
+/// a request from outside reaches the caller; a smaller overrun, or a caller no request
+/// reaches (a message consumer), is a warning.
+#[test]
+fn a_gross_inversion_on_a_requests_path_is_an_error() {
+    let system = |entry: &str, inner_ms: &str| {
+        single(
+            sync_call("x", entry, "b", &[("timeout_ms", "1000"), ("retry", "")])
+                + &sync_call("y", "b", "c", &[("timeout_ms", inner_ms), ("retry", "")]),
+        )
+    };
+    // From the gateway: 2500 ms under 1000 ms is an error, 1200 ms a warning.
+    assert_eq!(
+        severity_of(&system("gw", "2500"), "G003"),
+        [Severity::Error]
+    );
+    assert_eq!(
+        severity_of(&system("gw", "1200"), "G003"),
+        [Severity::Warning]
+    );
+    // `a` is called by nothing: no request from outside reaches it.
+    assert_eq!(
+        severity_of(&system("a", "2500"), "G003"),
+        [Severity::Warning]
+    );
+    // Reached from the gateway through another service, it is on a request's path.
+    let through = single(
+        sync_call("w", "gw", "a", &[("timeout_ms", "5000"), ("retry", "")])
+            + &sync_call("x", "a", "b", &[("timeout_ms", "1000"), ("retry", "")])
+            + &sync_call("y", "b", "c", &[("timeout_ms", "2500"), ("retry", "")]),
+    );
+    assert_eq!(severity_of(&through, "G003"), [Severity::Error]);
+}

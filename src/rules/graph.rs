@@ -77,7 +77,11 @@ For each synchronous call A → B with a timeout: B's slowest synchronous call B
 timeout. Timeouts and attempts are the effective ones: written, else a declared stack's
 default (okhttp's 10 s read timeout, Envoy's 15 s route timeout, Istio's 2 retries;
 docs/stacks.md), and the message says which values are defaults. One finding per callee B, at its first caller that gives up too early, naming the
-others.
+others. It is an error where B may go on for twice A's timeout or more and a request from
+outside reaches A (A is a client or a gateway, or one calls it synchronously): the callee
+then works at least as long again after the request's caller gave up, and each retry of
+the request adds another copy of that work. A smaller overrun, or a caller driven by
+messages or jobs, is a warning.
 
 Through a gateway that A reaches by several interactions (one per route: A → gateway for
 the catalogue, another for the basket), which of the gateway's calls each route leads to
@@ -460,6 +464,7 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // One finding per callee and slow downstream call: that call is the one cause, the
     // callers that give up too early are listed with it.
     let early = early_callers(graph, &held);
+    let fronted = reached_from_the_front(cx, graph);
     for callers in early.values() {
         let (Some(&first), Some((downstream, via))) =
             (callers.first(), callers.first().and_then(|&e| held[e]))
@@ -513,8 +518,39 @@ fn check_timeout_inversion(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!("`{}` gives up sooner too", d.id()),
             );
         }
+        // A request's caller gone while the callee goes on for as long again or longer:
+        // every retry of the request adds a full copy of that work to a slow system.
+        let gross = downstream >= timeout.saturating_mul(2);
+        if gross && callers.iter().any(|&e| fronted[graph.edges[e].from]) {
+            f = f.severity(crate::finding::Severity::Error);
+        }
         out.push(f);
     }
+}
+
+/// Per service: whether a request from outside reaches it synchronously — it is a client
+/// or a gateway, or one of them calls it, directly or through others. A service driven by
+/// messages or its own jobs is not, whatever it calls.
+fn reached_from_the_front(cx: &Context<'_>, graph: &SyncGraph) -> Vec<bool> {
+    use crate::model::types::ServiceKind;
+    let mut reached: Vec<bool> = (0..graph.out.len())
+        .map(|s| {
+            cx.model.services.get_index(s).is_some_and(|(_, d)| {
+                matches!(d.service.kind, Some(ServiceKind::Client | ServiceKind::Gateway))
+            })
+        })
+        .collect();
+    let mut todo: Vec<usize> = (0..reached.len()).filter(|&s| reached[s]).collect();
+    while let Some(s) = todo.pop() {
+        for &e in &graph.out[s] {
+            let to = graph.edges[e].to;
+            if !reached[to] {
+                reached[to] = true;
+                todo.push(to);
+            }
+        }
+    }
+    reached
 }
 
 fn check_amplification(cx: &Context<'_>, out: &mut Vec<Finding>) {
