@@ -102,7 +102,11 @@ reading: its severity was lowered, or it scores 65 or more (two reasons at once)
 Severity follows impact, conservatively:
   - S, R and O findings on a synchronous call of low impact are lowered one level
     (error to warning, warning to info); the impact's reasons say why.
-  - Nothing is raised: the default severities are the ones for a call on a critical path.
+  - Nothing is raised by impact: the default severities are the ones for a call on a
+    critical path. A rule may set a finding's severity from what the file says of the
+    gap itself, as its documentation says (A001: a message lost is an error, one
+    redelivered a warning; G003: an overrun of twice the caller's timeout on a request's
+    path is an error); impact then applies to that severity.
   - M findings (problems of the input files), and every other family, never change.
   - A severity set in commsplan.toml ([severity]) always wins.
 
