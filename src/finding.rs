@@ -222,3 +222,29 @@ pub enum Level {
     Normal,
     High,
 }
+
+/// The most items a message names before it counts the rest: a message stays one line
+/// however many interactions share the cause (the group's `affected` list names them all).
+pub const NAMED_IN_MESSAGE: usize = 10;
+
+/// "`a`, `b` and 3 more": the first [`NAMED_IN_MESSAGE`] of `names`, then how many are left.
+pub fn named_list<I>(names: I) -> String
+where
+    I: IntoIterator<Item = String>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let names = names.into_iter();
+    let total = names.len();
+    named_of(names, total)
+}
+
+/// [`named_list`] for names that are not counted in advance: only the first
+/// [`NAMED_IN_MESSAGE`] are drawn from `names`, `total` says how many there are.
+pub fn named_of(names: impl Iterator<Item = String>, total: usize) -> String {
+    let shown: Vec<String> = names.take(NAMED_IN_MESSAGE).collect();
+    let mut text = shown.join(", ");
+    if total > shown.len() {
+        text.push_str(&format!(" and {} more", total - shown.len()));
+    }
+    text
+}

@@ -80,8 +80,6 @@ const PAIR: &[&str] = &["G016"];
 
 /// The most interaction ids a group's message names; the rest are counted (the
 /// `affected` list and the related locations name them all).
-const NAMED_IN_MESSAGE: usize = 10;
-
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Cause {
     /// The rule, where the value is written, and the label (what was found there).
@@ -621,16 +619,7 @@ fn service_location(model: &Model, name: &str) -> Option<Location> {
 
 /// `a, b, c`, or the first ids and how many more.
 fn list_ids(ids: &[&str]) -> String {
-    let named: Vec<String> = ids
-        .iter()
-        .take(NAMED_IN_MESSAGE)
-        .map(|id| format!("`{id}`"))
-        .collect();
-    let mut text = named.join(", ");
-    if ids.len() > NAMED_IN_MESSAGE {
-        text.push_str(&format!(" and {} more", ids.len() - NAMED_IN_MESSAGE));
-    }
-    text
+    crate::finding::named_list(ids.iter().map(|id| format!("`{id}`")))
 }
 
 /// A non-ASCII line keeps the byte offset of one character in this many: finding a

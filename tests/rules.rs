@@ -2291,6 +2291,64 @@ fn ordered_messages_over_several_channels_are_one_finding_per_pair() {
     assert_eq!(ids, ["accepted", "created"]);
 }
 
+/// G015 and G016 name at most ten interactions in a message and count the rest: every
+/// member carries the message, so naming all of them made the report grow with the square
+/// of the members (thousands of writers of one callee, or of ordered channels).
+#[test]
+fn messages_name_ten_members_and_count_the_rest() {
+    let members = 60;
+    let ordered: String = (0..members)
+        .map(|n| {
+            let (id, channel) = (format!("m{n}"), format!("c{n}"));
+            call(
+                &id,
+                "a",
+                "b",
+                ORDERED,
+                "",
+                &uses(QUEUE_OK, &[("fifo", "true"), ("channel", &channel)]),
+            )
+        })
+        .collect();
+    let a = run(&single(ordered));
+    let found = finding_of(&a, "G016");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].affected.len(), members);
+    assert!(
+        found[0]
+            .message
+            .contains("on 60 channels (`m0` on `c0`, `m1` on `c1`,")
+            && found[0].message.contains("`m9` on `c9` and 50 more)")
+            && !found[0].message.contains("`m10`"),
+        "{}",
+        found[0].message
+    );
+    // Each write is decided on the next one's read: every finding names ten of the others.
+    let writes: String = (0..members)
+        .map(|n| {
+            let op = format!(
+                ", operation: {{ name: o{n}, writes: true, based_on: w{} }}",
+                (n + 1) % members
+            );
+            call(&format!("w{n}"), "a", "b", STRONG, &op, &uses(SYNC_OK, &[]))
+        })
+        .collect();
+    let a = run(&single(writes));
+    let found = finding_of(&a, "G015");
+    assert_eq!(found.len(), members);
+    let first = found
+        .iter()
+        .find(|f| f.interaction.as_deref() == Some("w0"))
+        .expect("w0 is reported");
+    assert!(
+        first
+            .message
+            .ends_with("`b` is also written by `w2`, `w3`, `w4`, `w5`, `w6`, `w7`, `w8`, `w9`, `w10`, `w11` and 48 more"),
+        "{}",
+        first.message
+    );
+}
+
 /// G003 is an error where the callee may go on for twice its caller's timeout or more and
 /// a request from outside reaches the caller; a smaller overrun, or a caller no request
 /// reaches (a message consumer), is a warning.

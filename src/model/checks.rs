@@ -84,24 +84,17 @@ pub(super) fn copy_references(model: &Model, findings: &mut Vec<Finding>) {
 
 /// The interactions an `operation.based_on` names, read from the typed model.
 pub(super) fn based_on_references(model: &Model, findings: &mut Vec<Finding>) {
-    let named = |d: &super::InteractionDecl| {
-        d.interaction
-            .operation
-            .as_ref()
-            .is_some_and(|o| o.based_on.is_some())
-    };
     // Most files say no `based_on`: no set of every id for them.
-    if !model.interactions.iter().any(named) {
+    if !model
+        .interactions
+        .iter()
+        .any(|d| d.interaction.based_on().is_some())
+    {
         return;
     }
     let ids: std::collections::HashSet<&str> = model.interactions.iter().map(|d| d.id()).collect();
     for decl in &model.interactions {
-        let Some(read) = decl
-            .interaction
-            .operation
-            .as_ref()
-            .and_then(|o| o.based_on.as_deref())
-        else {
+        let Some(read) = decl.interaction.based_on() else {
             continue;
         };
         if ids.contains(read) {

@@ -234,6 +234,11 @@ impl Interaction {
     pub fn in_a_job(&self) -> bool {
         self.runs_in == Some(RunsIn::Job)
     }
+
+    /// The id of the read this interaction's write is decided on (`operation.based_on`).
+    pub fn based_on(&self) -> Option<&str> {
+        self.operation.as_ref()?.based_on.as_deref()
+    }
 }
 
 /// The answers to the decision flowchart's questions.

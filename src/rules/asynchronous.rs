@@ -853,14 +853,13 @@ fn check_ordering_across_channels(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if channels.len() < 2 {
             continue;
         }
-        let named: Vec<String> = members
-            .iter()
-            .map(|(d, c)| format!("`{}` on `{c}`", d.id()))
-            .collect();
+        // One line however many members: each member carries this message until grouped.
+        let named = crate::finding::named_list(
+            members.iter().map(|(d, c)| format!("`{}` on `{c}`", d.id())),
+        );
         let message = format!(
-            "`{from}` sends `{to}` messages that need ordering on {} channels ({}): each keeps its own order, but nothing orders one channel against another, so a later message on one can be processed before an earlier one on another",
+            "`{from}` sends `{to}` messages that need ordering on {} channels ({named}): each keeps its own order, but nothing orders one channel against another, so a later message on one can be processed before an earlier one on another",
             channels.len(),
-            named.join(", ")
         );
         for (decl, _) in &members {
             out.push(

@@ -673,10 +673,10 @@ fn check_carried_copy(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for decl in &cx.model.interactions {
         let i = &decl.interaction;
         // A copy of an owner that is not a service is M007's: nothing more to say of it.
-        let Some(copy) = i
+        let Some((copy, owner)) = i
             .copy
             .as_deref()
-            .filter(|c| cx.model.service(&c.of).is_some())
+            .and_then(|c| cx.model.service(&c.of).map(|owner| (c, owner)))
         else {
             continue;
         };
@@ -722,9 +722,7 @@ fn check_carried_copy(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "let `{}` read the {what} from `{}` when it decides (or check the copy against it: a signed quote with an expiry and a version), carry only ids, and remove `copy`",
                 i.to, copy.of
             ));
-        if let Some(owner) = cx.model.service(&copy.of) {
-            f = f.related(cx.model.locate(&owner.origin, ""), format!("`{}` owns the {what}", copy.of));
-        }
+        f = f.related(cx.model.locate(&owner.origin, ""), format!("`{}` owns the {what}", copy.of));
         if let Some(keeper) = keeper.and_then(|k| cx.model.service(k).map(|s| (k, s))) {
             f = f.related(cx.model.locate(&keeper.1.origin, ""), format!("`{}` keeps the copy", keeper.0));
         }

@@ -519,9 +519,8 @@ fn check_outbox_relay(cx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_lost_update(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let based_on = |d: &InteractionDecl| d.interaction.operation.as_ref().is_some_and(|o| o.based_on.is_some());
     // Most files say no `based_on`: no index of every id for them.
-    if !cx.model.interactions.iter().any(based_on) {
+    if !cx.model.interactions.iter().any(|d| d.interaction.based_on().is_some()) {
         return;
     }
     let by_id: HashMap<&str, (usize, &InteractionDecl)> = cx
@@ -531,33 +530,52 @@ fn check_lost_update(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .enumerate()
         .map(|(i, d)| (d.id(), (i, d)))
         .collect();
+    // Per callee, the interactions that write there, once: each finding names them.
+    let mut writers: HashMap<&str, Vec<&InteractionDecl>> = HashMap::new();
+    for d in &cx.model.interactions {
+        if writes_at_its_callee(d) {
+            writers.entry(d.interaction.to.as_str()).or_default().push(d);
+        }
+    }
     for (index, decl) in cx.model.interactions.iter().enumerate() {
         let Some(op) = decl.interaction.operation.as_ref() else {
             continue;
         };
-        let Some(&(read_index, read)) = op.based_on.as_deref().and_then(|id| by_id.get(id)) else {
+        let Some(&(read_index, read)) = op.based_on.as_deref().and_then(|id| by_id.get(id))
+        else {
             continue;
         };
         if op.concurrency.is_some() || read.interaction.to != decl.interaction.to {
             continue;
         }
         let asynchronous = |d: &InteractionDecl, i: usize| {
-            matches!(applied_pattern(d, &cx.decisions[i]), Some(Pattern::Queue | Pattern::Stream))
+            matches!(
+                applied_pattern(d, &cx.decisions[i]),
+                Some(Pattern::Queue | Pattern::Stream)
+            )
         };
-        let same_operation = read
-            .interaction
-            .operation
-            .as_ref()
-            .is_some_and(|r| r.name == op.name && read.interaction.from == decl.interaction.from);
+        let same_operation = read.interaction.operation.as_ref().is_some_and(|r| {
+            r.name == op.name && read.interaction.from == decl.interaction.from
+        });
         let later = asynchronous(decl, index) || asynchronous(read, read_index) || !same_operation;
-        out.push(lost_update_finding(cx, decl, read, later));
+        let others = writers
+            .get(decl.interaction.to.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        out.push(lost_update_finding(cx, decl, read, others, later));
     }
+}
+
+/// Whether the interaction changes its callee's data: a write, or one decided on a read.
+fn writes_at_its_callee(d: &InteractionDecl) -> bool {
+    let op = d.interaction.operation.as_ref();
+    op.is_some_and(|o| o.writes == Some(true) || o.based_on.is_some())
 }
 
 fn lost_update_finding(
     cx: &Context<'_>,
     decl: &InteractionDecl,
     read: &InteractionDecl,
+    writers: &[&InteractionDecl],
     later: bool,
 ) -> Finding {
     let i = &decl.interaction;
@@ -566,22 +584,21 @@ fn lost_update_finding(
     } else {
         format!("`{}`", read.id())
     };
-    let writers: Vec<String> = cx
-        .model
-        .interactions
-        .iter()
-        .filter(|d| d.interaction.to == i.to && !std::ptr::eq(*d, decl) && !std::ptr::eq(*d, read))
-        .filter(|d| {
-            d.interaction
-                .operation
-                .as_ref()
-                .is_some_and(|o| o.writes == Some(true) || o.based_on.is_some())
-        })
-        .map(|d| format!("`{}`", d.id()))
-        .collect();
-    let others = match writers.len() {
+    // Counted, not collected: a callee may have thousands of writers, each with a finding.
+    let is_other = |d: &&&InteractionDecl| !std::ptr::eq(**d, decl) && !std::ptr::eq(**d, read);
+    // `decl` is among the writers; `read` too when it writes (it may be `decl` itself).
+    let read_writes = !std::ptr::eq(read, decl) && writes_at_its_callee(read);
+    let total = writers.len() - 1 - usize::from(read_writes);
+    let others = match total {
         0 => String::new(),
-        _ => format!("; `{}` is also written by {}", i.to, writers.join(", ")),
+        _ => format!(
+            "; `{}` is also written by {}",
+            i.to,
+            crate::finding::named_of(
+                writers.iter().filter(is_other).map(|d| format!("`{}`", d.id())),
+                total
+            )
+        ),
     };
     let message = if later {
         format!(
