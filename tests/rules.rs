@@ -1577,6 +1577,60 @@ fn sync_optimized_is_not_asked_where_the_caching_stands() {
     );
 }
 
+/// A queue where the flowchart reaches a stream (no order to keep) is one service's own
+/// queue, which is what the answers ask for: not reported. The same queue declared for
+/// several consumer services is: they compete, and each message reaches one of them.
+/// A WebSocket the callee pushes on is not a read to cache.
+#[test]
+fn a_queue_for_unordered_work_is_asked_only_when_services_share_it() {
+    let q = |id: &str, to: &str, channel: &str| {
+        call(
+            id,
+            "a",
+            to,
+            UNORDERED,
+            "",
+            &uses(QUEUE_OK, &[("channel", channel)]),
+        )
+    };
+    let own = single(q("to-b", "b", "b-events") + &q("to-c", "c", "c-events"));
+    assert!(on_codes(&run(&own), "D001").is_empty());
+    // Two interactions of one consumer on its queue are still its own queue.
+    let one_reader = single(q("to-b", "b", "b-events") + &q("again-b", "b", "b-events"));
+    assert!(on_codes(&run(&one_reader), "D001").is_empty());
+    let shared = single(q("to-b", "b", "events") + &q("to-c", "c", "events"));
+    let a = run(&shared);
+    let found = finding_of(&a, "D001");
+    assert_eq!(found.len(), 1, "one cause, grouped: {found:#?}");
+    let members: Vec<&str> = found[0]
+        .affected
+        .iter()
+        .filter_map(|m| m.interaction.as_deref())
+        .collect();
+    assert_eq!(members, ["to-b", "to-c"]);
+    assert!(
+        found[0].affected[0]
+            .message
+            .contains("the queue `events` is also read by `c`: consumers of one queue compete"),
+        "{:#?}",
+        found[0]
+    );
+    let socket = call(
+        "hub",
+        "gw",
+        "b",
+        CACHED,
+        "",
+        &uses(SYNC_OK, &[("protocol", "websocket")]),
+    );
+    assert!(on_codes(&run(&single(socket.clone())), "D001").is_empty());
+    let read = socket.replace("websocket", "grpc");
+    assert_eq!(
+        on_codes(&run(&single(read)), "D001"),
+        ["hub"].map(String::from).into()
+    );
+}
+
 /// A service that only combines answers from cached services (`mid` calls `rate`, which
 /// declares a cache) adds no uncached work: the call into it is not asked for caching.
 /// One uncached call of `mid` (to a service without a cache) and it is asked again.

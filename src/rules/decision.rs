@@ -6,6 +6,7 @@ use crate::finding::Finding;
 use crate::flowchart::Question;
 use crate::model::fields::{self, Field};
 use crate::model::types::Pattern;
+use std::collections::HashMap;
 
 /// Where the answer to `question` is written under an interaction.
 fn answer_field(question: Question) -> Field {
@@ -92,6 +93,17 @@ data lives — node M's cache goes in front of the service, on the calls into it
 asked; and a call made by a job (`runs_in: job`), which no user waits for, so a cache would
 only speed up a pass that reads each record once.
 
+A queue where the flowchart reaches a stream (node K: no order to keep) is not reported
+when the queue is one service's own: the producer does not wait and no order is kept, which
+is what the answers ask for; a log would add replay, not a fix (an exchange that fans out to
+one durable queue per subscriber is such a design). It is reported when the same queue
+(`uses.channel`) is declared for two or more consumer services: consumers of one queue
+compete, so each message reaches only one of them, and the message names the others.
+
+A call over a protocol that holds a connection open for messages the callee pushes
+(`protocol: websocket`, `sse`) is not asked for the caching of `sync-optimized`: nothing is
+read on it.
+
 A call declared `sync` where the flowchart reaches `cqrs` (node N: a read model apart from
 the writes) is not reported when its callee is such a read model: a copy fed by a stream or
 loaded by a job of its own from another service, which takes no write (what G008 counts as
@@ -106,6 +118,7 @@ the team has decided otherwise on purpose, suppress with a reason.
 
 fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let read_models = std::cell::OnceCell::new();
+    let shared_queues = std::cell::OnceCell::new();
     for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
         let (Some(declared), Some(recommended)) = (decl.uses().pattern, decision.recommended)
         else {
@@ -116,8 +129,17 @@ fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         if declared == Pattern::Sync
             && recommended == Pattern::SyncOptimized
-            && (caching_in_place(cx, decl) || decl.interaction.in_a_job())
+            && (caching_in_place(cx, decl)
+                || decl.interaction.in_a_job()
+                || cx.push_channel(decl))
         {
+            continue;
+        }
+        if declared == Pattern::Queue && recommended == Pattern::Stream {
+            let shared = shared_queues.get_or_init(|| queues_read_by_several(cx));
+            if let Some(f) = split_queue(cx, decl, shared) {
+                out.push(f);
+            }
             continue;
         }
         if declared == Pattern::Sync && recommended == Pattern::Cqrs {
@@ -186,6 +208,58 @@ fn cached_behind(cx: &Context<'_>, service: &str) -> bool {
             let call = &cx.model.interactions[graph.edges[e].interaction];
             caches_at_callee(cx, call)
         })
+}
+
+/// Per queue channel read by two services or more, those consumers in file order.
+fn queues_read_by_several<'a>(cx: &Context<'a>) -> HashMap<&'a str, Vec<&'a str>> {
+    let mut readers: HashMap<&str, Vec<&str>> = HashMap::new();
+    for decl in &cx.model.interactions {
+        if decl.uses().pattern != Some(Pattern::Queue) {
+            continue;
+        }
+        if let Some(channel) = decl.uses().channel.as_deref() {
+            let list = readers.entry(channel).or_default();
+            if !list.contains(&decl.interaction.to.as_str()) {
+                list.push(decl.interaction.to.as_str());
+            }
+        }
+    }
+    readers.retain(|_, list| list.len() > 1);
+    readers
+}
+
+/// A queue where the flowchart reaches a stream (node K: no order to keep). A queue of
+/// the consumer's own gives what the answers ask for (the producer does not wait, and no
+/// order is kept); the log adds replay. What a queue cannot do is give every message to
+/// several services: on one queue they compete, and each message reaches one of them.
+fn split_queue(
+    cx: &Context<'_>,
+    decl: &crate::model::InteractionDecl,
+    shared: &HashMap<&str, Vec<&str>>,
+) -> Option<Finding> {
+    let channel = decl.uses().channel.as_deref()?;
+    let readers = shared.get(channel)?;
+    let others = crate::finding::named_list(
+        readers
+            .iter()
+            .filter(|r| **r != decl.interaction.to)
+            .map(|r| format!("`{r}`"))
+            .collect::<Vec<_>>(),
+    );
+    Some(
+        cx.finding(
+            &PATTERN_MISMATCH,
+            decl,
+            fields::USES_PATTERN,
+            format!(
+                "declared `queue` where the flowchart recommends `stream`, and the queue `{channel}` is also read by {others}: consumers of one queue compete, so each message reaches only one of these services, while each expects every message"
+            ),
+        )
+        .label("one queue, several services")
+        .help(format!(
+            "publish to a stream (or a topic or fan-out exchange) and give each consumer its own subscription or queue; `{channel}` then stays the queue of one service"
+        )),
+    )
 }
 
 /// A stream where the flowchart sends ordered work to a queue: a log keyed by the entity

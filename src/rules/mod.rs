@@ -115,6 +115,10 @@ const STORE_PROTOCOLS: &[&str] = &[
 /// flowchart's node M asks for.
 const CACHE_PROTOCOLS: &[&str] = &["memcached", "redis"];
 
+/// Protocols that hold a connection open for messages the callee pushes (a WebSocket,
+/// server-sent events): no read is answered on them, so there is nothing to cache.
+const PUSH_PROTOCOLS: &[&str] = &["websocket", "sse", "server-sent-events"];
+
 fn protocol_in(decl: &InteractionDecl, list: &[&str]) -> bool {
     decl.uses()
         .protocol
@@ -147,6 +151,11 @@ impl<'a> Context<'a> {
         let i = &decl.interaction;
         protocol_in(decl, STORE_PROTOCOLS)
             && self.sole_callers().get(i.to.as_str()) == Some(&Some(i.from.as_str()))
+    }
+
+    /// Whether `decl` is a channel the callee pushes on (WebSocket, server-sent events).
+    pub fn push_channel(&self, decl: &InteractionDecl) -> bool {
+        protocol_in(decl, PUSH_PROTOCOLS)
     }
 
     /// Whether `decl` is a call to a cache store (memcached, Redis).
