@@ -497,6 +497,11 @@ services:
             ),
         ),
         case(
+            "G017",
+            single(call("x", "a", "b", STRONG, ", copy: { of: b, kept_by: web, signed: true, what: session }", &uses(SYNC_OK, &[]))),
+            single(call("x", "a", "b", STRONG, ", copy: { of: c, kept_by: web, signed: true, what: session }", &uses(SYNC_OK, &[]))),
+        ),
+        case(
             "C003",
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "1000")]))),
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "6000")]))),
@@ -2160,6 +2165,41 @@ fn a_decision_on_a_carried_copy_names_the_owner_and_the_keeper() {
             "`copy.kept_by` names `wbe`, which is not a service"
         ]
     );
+}
+
+/// G017: a signed copy sent back to its signer is one info finding at `copy`, which says
+/// when it happens on every request, and G014 leaves it to G017; an unsigned copy of the
+/// callee's own data, or a signed copy of a third service's, is not G017's.
+#[test]
+fn a_signature_sent_back_to_its_signer_is_reported_once() {
+    let check = |traffic: &str, signed: &str| {
+        single(call(
+            "is-logged-in",
+            "a",
+            "b",
+            STRONG,
+            &format!("{traffic}, copy: {{ of: b, kept_by: web{signed}, what: session blob }}"),
+            &uses(SYNC_OK, &[]),
+        ))
+    };
+    let a = run(&check(
+        ", traffic: { every_request: true }",
+        ", signed: true",
+    ));
+    let found = finding_of(&a, "G017");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Info);
+    assert_eq!(
+        found[0].message,
+        "`is-logged-in` (`a → b`) asks `b` to check the signature of a session blob `b` signed itself, for every request `a` serves: `b` takes the copy as given (it reads nothing of its own), so the remote check tells nothing that checking the signature at `a` would not, and costs a round trip and a dependency on `b` each time"
+    );
+    assert!(finding_of(&a, "G014").is_empty());
+    let a = run(&check("", ", signed: true"));
+    assert!(!finding_of(&a, "G017")[0].message.contains("every request"));
+    // Unsigned: the keeper may have changed it, which is G014's (a client kept it).
+    let a = run(&check("", ""));
+    assert!(finding_of(&a, "G017").is_empty());
+    assert_eq!(finding_of(&a, "G014").len(), 1);
 }
 
 /// G015: a synchronous read-modify-write in one operation is a warning naming the other

@@ -192,6 +192,53 @@ Let the callee read the values from the owner when it decides (`orders` asks `ca
 for the prices of the ids it is sent), or make the copy checkable: a quote the owner
 signed, with an expiry and a version the callee verifies. Then carry ids, and remove
 `copy`.
+
+A copy sent back to the service that owns and signed it (`copy.of` is the callee and
+`copy.signed: true`: a session blob checked by the service that issued it) is G017's:
+there the callee is the owner and the question is why the check is remote.
+"#,
+    }
+
+    SIGNATURE_CHECKED_REMOTELY {
+        code: "G017",
+        name: "signature-checked-remotely",
+        severity: Info,
+        harm: Spread,
+        check: check_signature_checked_remotely,
+        summary: "A signed copy sent back to its signer to have the signature checked",
+        doc: r#"## What it checks
+Every interaction whose request carries a signed copy of its callee's own data
+(`copy: { of: <the callee>, signed: true }`: a session blob, a token the callee issued)
+that the callee takes as given: it checks the signature and answers from the copy, without
+reading data of its own. The finding says whether the caller does it for every request it
+serves (`traffic.every_request: true`). One finding per interaction, at `copy`.
+
+## Why
+A signature exists so that whoever holds the signer's key can trust the copy without
+asking the signer. Sending it back to be checked buys nothing the signature does not
+already give: the signer, taking the copy as given, cannot tell a revoked session from a
+valid one either. It costs a round trip on every request that checks, and makes the signer
+a dependency of each of them: when it is slow or down, every page that shows the login
+state is. TeaStore's web UI posts the signed session blob to the auth service on every
+page to learn whether the user is logged in; the auth service only verifies the blob's
+signature.
+
+## Example
+```yaml
+- id: is-logged-in
+  from: webui
+  to: auth
+  traffic: { every_request: true }
+  copy: { of: auth, kept_by: browser, signed: true, what: session blob }
+```
+
+## Fix
+Verify the signature where the copy arrives, with the signer's public key (an asymmetric
+signature such as a JWT's RS256 or EdDSA, the key fetched once and cached) or the shared
+secret of a keyed hash, and call the
+signer only for what needs its current data: a revocation list, a fresh login. Where the
+decision does need that data (`consistency: strong`), the call must read it, and the copy
+is then checked against the owner, not taken as given: remove `copy` from it.
 "#,
     }
 }
@@ -680,6 +727,9 @@ fn check_carried_copy(cx: &Context<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
+        if signer_checks_its_own(decl) {
+            continue;
+        }
         let strong = i.needs.as_ref().and_then(|n| n.consistency) == Some(Consistency::Strong);
         let keeper = copy.kept_by.as_deref();
         // A signed copy cannot be changed by its keeper; it can still be old.
@@ -727,6 +777,42 @@ fn check_carried_copy(cx: &Context<'_>, out: &mut Vec<Finding>) {
             f = f.related(cx.model.locate(&keeper.1.origin, ""), format!("`{}` keeps the copy", keeper.0));
         }
         out.push(f);
+    }
+}
+
+/// Whether the interaction sends a signed copy back to the service that owns it.
+fn signer_checks_its_own(decl: &InteractionDecl) -> bool {
+    let i = &decl.interaction;
+    i.copy
+        .as_deref()
+        .is_some_and(|c| c.signed == Some(true) && c.of == i.to)
+}
+
+fn check_signature_checked_remotely(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for decl in cx.model.interactions.iter().filter(|d| signer_checks_its_own(d)) {
+        let i = &decl.interaction;
+        let Some(copy) = i.copy.as_deref() else {
+            continue;
+        };
+        let what = copy.what.as_deref().unwrap_or("data");
+        let every = i.traffic.as_ref().and_then(|t| t.every_request) == Some(true);
+        let when = if every {
+            format!(", for every request `{}` serves", i.from)
+        } else {
+            String::new()
+        };
+        let (caller, signer) = (&i.from, &i.to);
+        let message = format!(
+            "{} asks `{signer}` to check the signature of a {what} `{signer}` signed itself{when}: `{signer}` takes the copy as given (it reads nothing of its own), so the remote check tells nothing that checking the signature at `{caller}` would not, and costs a round trip and a dependency on `{signer}` each time",
+            super::checklist::ends(decl),
+        );
+        out.push(
+            cx.finding(&SIGNATURE_CHECKED_REMOTELY, decl, fields::COPY, message)
+                .label(format!("`{signer}`'s own signature, checked remotely"))
+                .help(format!(
+                    "verify the signature at `{caller}` (with `{signer}`'s public key, or the shared secret of a keyed hash), and call `{signer}` only for what needs its current data (a revocation list, a fresh login)"
+                )),
+        );
     }
 }
 
