@@ -502,6 +502,11 @@ services:
             single(call("x", "a", "b", STRONG, ", copy: { of: c, kept_by: web, signed: true, what: session }", &uses(SYNC_OK, &[]))),
         ),
         case(
+            "G018",
+            single(call("x", "a", "b", UNORDERED, "", &uses(QUEUE_OK, &[("pattern", "stream"), ("idempotency", "{ key: event_id, recorded: after-attempt }")]))),
+            single(call("x", "a", "b", UNORDERED, "", &uses(QUEUE_OK, &[("pattern", "stream"), ("idempotency", "{ key: event_id, recorded: after-processing }")]))),
+        ),
+        case(
             "C003",
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "1000")]))),
             single(call("x", "a", "b", ORDERED, ", traffic: { rps: 100 }", &uses(QUEUE_OK, &[("fifo", "true"), ("max_queue_length", "6000")]))),
@@ -2200,6 +2205,59 @@ fn a_signature_sent_back_to_its_signer_is_reported_once() {
     let a = run(&check("", ""));
     assert!(finding_of(&a, "G017").is_empty());
     assert_eq!(finding_of(&a, "G014").len(), 1);
+}
+
+/// G018: a key recorded before the work, or also when it fails, is an error at
+/// `recorded` on a consumer and on a synchronous API alike; recorded with the work's
+/// commit it is not reported, nor is a key that does not say when it is recorded.
+#[test]
+fn an_idempotency_key_recorded_when_the_work_fails_is_an_error() {
+    let consumer = |recorded: &str| {
+        single(call(
+            "x",
+            "a",
+            "b",
+            UNORDERED,
+            "",
+            &uses(
+                QUEUE_OK,
+                &[
+                    ("pattern", "stream"),
+                    ("idempotency", &format!("{{ key: event_id{recorded} }}")),
+                ],
+            ),
+        ))
+    };
+    let a = run(&consumer(", recorded: before-processing"));
+    let found = finding_of(&a, "G018");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Error);
+    assert_eq!(
+        found[0].message,
+        "`x` (`a → b`): `b` records the key `event_id` as handled before the work, in a commit of its own: a failure or a crash between the two leaves the key recorded and the work undone, so every redelivery or retry of it is taken for a duplicate and skipped, and the work is never done"
+    );
+    assert!(finding_of(&run(&consumer(", recorded: after-processing")), "G018").is_empty());
+    assert!(finding_of(&run(&consumer("")), "G018").is_empty());
+    // A payment API that stores the key on receipt: the client's retry after a failure is
+    // answered as done.
+    let api = single(call(
+        "pay",
+        "a",
+        "b",
+        STRONG,
+        "",
+        &uses(
+            SYNC_OK,
+            &[(
+                "idempotency",
+                "{ key: Idempotency-Key, recorded: after-attempt }",
+            )],
+        ),
+    ));
+    let a = run(&api);
+    assert!(finding_of(&a, "G018")[0]
+        .message
+        .contains("whether the work succeeds or fails"));
 }
 
 /// G015: a synchronous read-modify-write in one operation is a warning naming the other

@@ -116,6 +116,7 @@ fields! {
         USES_CONSUMERS_MIN = "uses/consumers/min",
         USES_CONSUMERS_MAX = "uses/consumers/max",
         USES_IDEMPOTENCY = "uses/idempotency",
+        USES_IDEMPOTENCY_RECORDED = "uses/idempotency/recorded",
         USES_ACK = "uses/ack",
         USES_PARTITION_KEY = "uses/partition_key",
         USES_METRICS = "uses/metrics",

@@ -897,6 +897,35 @@ pub struct Idempotency {
     /// The consumer is idempotent by construction (no key needed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer: Option<bool>,
+    /// When the callee records a key as handled: with the work's own commit, once it
+    /// succeeded (`after-processing`); or also when it failed, or before the work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<KeyRecorded>,
+}
+
+/// When a handled idempotency key is recorded. (Plain comments on the variants, as for
+/// [`Fallback`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyRecorded {
+    // On receipt, in a commit of its own before the work: a failure or a crash between
+    // the two leaves the key recorded and the work undone.
+    BeforeProcessing,
+    // In the work's own transaction, committed only when the work succeeds.
+    AfterProcessing,
+    // Whether the work succeeded or failed: a handler that catches the failure and lets
+    // the transaction commit with the key (eShopOnContainers' IdentifiedCommandHandler).
+    AfterAttempt,
+}
+
+impl KeyRecorded {
+    /// Whether a failed handling leaves the key recorded, so that a retry is skipped.
+    pub fn survives_failure(self) -> bool {
+        matches!(
+            self,
+            KeyRecorded::BeforeProcessing | KeyRecorded::AfterAttempt
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -7,7 +7,7 @@ use super::Context;
 use crate::finding::Finding;
 use crate::flowchart::applied_pattern;
 use crate::model::fields;
-use crate::model::types::{Atomicity, Pattern, Relay};
+use crate::model::types::{Atomicity, KeyRecorded, Pattern, Relay};
 use crate::model::InteractionDecl;
 use std::collections::HashMap;
 
@@ -226,6 +226,88 @@ compare-and-set), or reserve at the check and release when the operation stops
 (`concurrency: reservation`); or let the owner apply the change itself in one call (add an
 item, not save the whole basket), and drop the read.
 "#,
+    }
+
+    KEY_RECORDED_ON_FAILURE {
+        code: "G018",
+        name: "key-recorded-on-failure",
+        severity: Error,
+        harm: Integrity,
+        check: check_key_recorded_on_failure,
+        summary: "An idempotency key recorded as handled even when the handling failed",
+        doc: r#"## What it checks
+Every interaction whose callee records the idempotency key it has handled either before
+the work, in a commit of its own (`uses.idempotency.recorded: before-processing`), or
+whether the work succeeded or failed (`recorded: after-attempt`: a handler that catches
+the failure and lets its transaction commit with the key). One finding per interaction,
+at `recorded`. `recorded: after-processing`, in the work's own transaction and only on
+success, is the design the key needs, and is not reported.
+
+## Why
+An idempotency key exists so that a repeat is safe: a redelivered message, or a client's
+retry, is recognised and not done twice. Recorded when the work failed, the key turns
+every repeat into "already done": the broker's redelivery, the producer's retry and a
+dead-letter replay are all skipped, so the work is never done, and nothing fails loudly
+(the message is acknowledged, the retry answers success). eShopOnContainers' ordering
+service saves the request id of an order's creation and swallows the creation's
+exception: the duplicate-check row commits, no order exists, and a redelivery is taken
+for a duplicate. Each step looks safe alone; the key's meaning depends on when it is
+written.
+
+## Example
+```yaml
+uses:
+  pattern: queue
+  idempotency: { key: request_id, recorded: after-attempt }
+```
+
+## Fix
+Record the key in the same transaction as the work's effect, committed only when the
+work succeeds (`recorded: after-processing`); let a failure propagate so the transaction
+rolls back and the message is redelivered (or dead-lettered); where the key must be
+claimed before the work (a long task), record it as "in progress" with an expiry and mark
+it done with the effect, so that a failed claim can be taken again.
+"#,
+    }
+}
+
+fn check_key_recorded_on_failure(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for decl in &cx.model.interactions {
+        let Some(idempotency) = decl.uses().idempotency.as_ref() else {
+            continue;
+        };
+        let Some(recorded) = idempotency.recorded.filter(|r| r.survives_failure()) else {
+            continue;
+        };
+        let i = &decl.interaction;
+        let key = idempotency
+            .key
+            .as_deref()
+            .map_or_else(|| "its idempotency key".to_string(), |k| format!("the key `{k}`"));
+        let when = match recorded {
+            KeyRecorded::BeforeProcessing => {
+                "before the work, in a commit of its own: a failure or a crash between the two"
+            }
+            _ => "whether the work succeeds or fails: a failed handling",
+        };
+        let message = format!(
+            "{}: `{}` records {key} as handled {when} leaves the key recorded and the work undone, so every redelivery or retry of it is taken for a duplicate and skipped, and the work is never done",
+            super::checklist::ends(decl),
+            i.to
+        );
+        out.push(
+            cx.finding(
+                &KEY_RECORDED_ON_FAILURE,
+                decl,
+                fields::USES_IDEMPOTENCY_RECORDED,
+                message,
+            )
+            .label("recorded even when the work fails")
+            .help(format!(
+                "record the key in the transaction of `{}`'s work, committed only when it succeeds (`recorded: after-processing`), and let a failure roll it back",
+                i.to
+            )),
+        );
     }
 }
 
