@@ -2260,6 +2260,33 @@ fn an_idempotency_key_recorded_when_the_work_fails_is_an_error() {
         .contains("whether the work succeeds or fails"));
 }
 
+/// A003's severity follows what the gap costs: a queue without a TTL processes stale
+/// messages late (information; its growth is A002's), a TTL on messages that must not
+/// expire drops them, and a log left to the broker's retention may lose its history
+/// (warnings).
+#[test]
+fn a_missing_ttl_is_information_on_a_queue_and_a_warning_where_data_is_lost() {
+    let severity = |extra: &str, over: &[(&str, &str)]| {
+        let a = run(&single(call(
+            "x",
+            "a",
+            "b",
+            UNORDERED,
+            extra,
+            &uses(QUEUE_OK, over),
+        )));
+        let found = finding_of(&a, "A003");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        found[0].severity
+    };
+    assert_eq!(severity("", &[("ttl_ms", "")]), Severity::Info);
+    assert_eq!(severity(", expires: false", &[]), Severity::Warning);
+    assert_eq!(
+        severity("", &[("pattern", "stream"), ("ttl_ms", "")]),
+        Severity::Warning
+    );
+}
+
 /// G015: a synchronous read-modify-write in one operation is a warning naming the other
 /// writers of the callee; a write that acts later on a check (a message, another
 /// operation) is an error; a write based on another service's read, or guarded, is not

@@ -121,6 +121,11 @@ change that its consumer must apply (a payment, a status transition, an update t
 is lost by one: a consumer's outage longer than the TTL becomes silent data loss. The file
 says which it is (`expires: false`), and the rule then asks the opposite.
 
+On a queue, a missing TTL is information: what it costs is stale messages processed
+late, and the queue's growth is A002's (its length bound). A TTL on messages that must not
+expire (it drops them unprocessed) and a log whose retention is left to the broker (a
+system of record may lose its history) are warnings.
+
 ## Example
 ```yaml
 uses: { pattern: queue, protocol: amqp, channel: notifications }
@@ -599,7 +604,9 @@ fn check_ttl(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 |b| b.retention,
             ),
             &format!("ttl_ms: {}", crate::recommended::TTL_MS.value),
-        ));
+        )
+        // Late, not lost: a queue's growth is A002's (its length bound).
+        .severity(Severity::Info));
     }
 }
 
