@@ -248,3 +248,16 @@ pub fn named_of(names: impl Iterator<Item = String>, total: usize) -> String {
     }
     text
 }
+
+/// "`a`, `b` and `c`" while there are at most [`NAMED_IN_MESSAGE`] names, then as
+/// [`named_of`]: "`a`, `b`, … and 12 more".
+pub fn and_list(names: impl Iterator<Item = String>, total: usize) -> String {
+    if total > NAMED_IN_MESSAGE {
+        return named_of(names, total);
+    }
+    let named: Vec<String> = names.take(NAMED_IN_MESSAGE).collect();
+    match named.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => named.concat(),
+    }
+}

@@ -2470,7 +2470,7 @@ fn ordered_messages_over_several_channels_are_one_finding_per_pair() {
     assert_eq!(ids, ["accepted", "created"]);
 }
 
-/// G015 and G016 name at most ten interactions in a message and count the rest: every
+/// G011, G015 and G016 name at most ten interactions in a message and count the rest: every
 /// member carries the message, so naming all of them made the report grow with the square
 /// of the members (thousands of writers of one callee, or of ordered channels).
 #[test]
@@ -2512,7 +2512,7 @@ fn messages_name_ten_members_and_count_the_rest() {
             call(&format!("w{n}"), "a", "b", STRONG, &op, &uses(SYNC_OK, &[]))
         })
         .collect();
-    let a = run(&single(writes));
+    let a = run(&single(writes.clone()));
     let found = finding_of(&a, "G015");
     assert_eq!(found.len(), members);
     let first = found
@@ -2525,6 +2525,33 @@ fn messages_name_ten_members_and_count_the_rest() {
             .ends_with("`b` is also written by `w2`, `w3`, `w4`, `w5`, `w6`, `w7`, `w8`, `w9`, `w10`, `w11` and 48 more"),
         "{}",
         first.message
+    );
+    // G011 on one operation of many writing steps, each step carrying the message: the
+    // first ten steps, and a count of the rest.
+    let steps: String = (0..members)
+        .map(|n| {
+            call(
+                &format!("s{n}"),
+                "a",
+                "b",
+                STRONG,
+                ", operation: { name: big, writes: true }",
+                &uses(SYNC_OK, &[]),
+            )
+        })
+        .collect();
+    let a = run(&single(steps));
+    let found = finding_of(&a, "G011");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].affected.len(), members);
+    assert!(
+        found[0].affected[0].message.contains(
+            "writes in 60 steps with no saga or transaction: `s0` (to `b`), `s1` (to `b`),"
+        ) && found[0].affected[0]
+            .message
+            .contains("`s9` (to `b`) and 50 more; a failure between them"),
+        "{}",
+        found[0].affected[0].message
     );
 }
 

@@ -239,12 +239,13 @@ fn split_queue(
 ) -> Option<Finding> {
     let channel = decl.uses().channel.as_deref()?;
     let readers = shared.get(channel)?;
-    let others = crate::finding::named_list(
+    // Drawn lazily: thousands of services may share one queue, each with this message.
+    let others = crate::finding::named_of(
         readers
             .iter()
             .filter(|r| **r != decl.interaction.to)
-            .map(|r| format!("`{r}`"))
-            .collect::<Vec<_>>(),
+            .map(|r| format!("`{r}`")),
+        readers.len() - 1,
     );
     Some(
         cx.finding(

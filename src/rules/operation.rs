@@ -410,18 +410,15 @@ impl Operation<'_> {
     }
 
     /// "`a` (to `b`), `c` (to `d`)" for `steps`, with the caller's own store last.
+    /// The steps named in full while they are few, "and N more" past
+    /// [`crate::finding::NAMED_IN_MESSAGE`]: every step's finding carries the message.
     fn names(&self, steps: &[&InteractionDecl], store: bool) -> String {
-        let mut named: Vec<String> = steps
+        let own = store.then(|| format!("`{}`'s own store", self.caller));
+        let named = steps
             .iter()
             .map(|d| format!("`{}` (to `{}`)", d.id(), d.interaction.to))
-            .collect();
-        if store {
-            named.push(format!("`{}`'s own store", self.caller));
-        }
-        match named.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-            _ => named.concat(),
-        }
+            .chain(own);
+        crate::finding::and_list(named, steps.len() + usize::from(store))
     }
 }
 
@@ -472,19 +469,37 @@ fn per_step(
     (label, help): (&str, &str),
     out: &mut Vec<Finding>,
 ) {
+    // The other members are named by the group; the steps that neither write nor publish
+    // are shown here, the first few of them: each member's finding carries them.
+    let ids: std::collections::HashSet<&str> = members.iter().map(|m| m.id()).collect();
+    let others: Vec<&InteractionDecl> = operation
+        .steps
+        .iter()
+        .copied()
+        .filter(|o| !ids.contains(o.id()))
+        .collect();
+    let shown = others.len().min(crate::finding::NAMED_IN_MESSAGE);
+    let related: Vec<_> = others[..shown]
+        .iter()
+        .enumerate()
+        .map(|(n, other)| {
+            let more = match others.len() - shown {
+                left if left > 0 && n + 1 == shown => format!(" (and {left} more steps)"),
+                _ => String::new(),
+            };
+            (
+                cx.model.at(&other.origin, fields::OPERATION),
+                format!("`{}` is a step of `{}` too{more}", other.id(), operation.name),
+            )
+        })
+        .collect();
     for decl in members {
         let mut f = cx
             .finding(rule, decl, fields::OPERATION, message)
             .label(label.to_string())
             .help(help.to_string());
-        // The other members are named by the group; the steps that neither write nor
-        // publish are shown here.
-        let others = operation.steps.iter().filter(|o| !members.iter().any(|m| m.id() == o.id()));
-        for other in others {
-            f = f.related(
-                cx.model.at(&other.origin, fields::OPERATION),
-                format!("`{}` is a step of `{}` too", other.id(), operation.name),
-            );
+        for (at, text) in &related {
+            f = f.related(at.clone(), text.clone());
         }
         out.push(f);
     }
@@ -522,18 +537,13 @@ fn check_dual_write(cx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let published: Vec<String> = operation
-            .publishes
-            .iter()
-            .map(|d| match &d.uses().channel {
+        let published = crate::finding::and_list(
+            operation.publishes.iter().map(|d| match &d.uses().channel {
                 Some(channel) => format!("`{}` (on `{channel}`)", d.id()),
                 None => format!("`{}`", d.id()),
-            })
-            .collect();
-        let published = match published.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-            _ => published.concat(),
-        };
+            }),
+            operation.publishes.len(),
+        );
         let message = format!(
             "operation `{}` of `{}` writes {} and publishes {} with no outbox or transaction: a failure between a write and a publish loses the message for a saved write, or sends it for a write that never happened",
             operation.name,
