@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::flowchart::Question;
 use crate::model::fields::{self, Field};
 use crate::model::types::Pattern;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where the answer to `question` is written under an interaction.
 fn answer_field(question: Question) -> Field {
@@ -213,14 +213,15 @@ fn cached_behind(cx: &Context<'_>, service: &str) -> bool {
 /// Per queue channel read by two services or more, those consumers in file order.
 fn queues_read_by_several<'a>(cx: &Context<'a>) -> HashMap<&'a str, Vec<&'a str>> {
     let mut readers: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for decl in &cx.model.interactions {
         if decl.uses().pattern != Some(Pattern::Queue) {
             continue;
         }
+        let to = decl.interaction.to.as_str();
         if let Some(channel) = decl.uses().channel.as_deref() {
-            let list = readers.entry(channel).or_default();
-            if !list.contains(&decl.interaction.to.as_str()) {
-                list.push(decl.interaction.to.as_str());
+            if seen.insert((channel, to)) {
+                readers.entry(channel).or_default().push(to);
             }
         }
     }
