@@ -1590,7 +1590,8 @@ fn sync_optimized_is_not_asked_where_the_caching_stands() {
 /// A queue where the flowchart reaches a stream (no order to keep) is one service's own
 /// queue, which is what the answers ask for: not reported. The same queue declared for
 /// several consumer services is: they compete, and each message reaches one of them.
-/// A WebSocket the callee pushes on is not a read to cache.
+/// A WebSocket the callee pushes on is not a read to cache, and a call G010 reports is
+/// left to G010.
 #[test]
 fn a_queue_for_unordered_work_is_asked_only_when_services_share_it() {
     let q = |id: &str, to: &str, channel: &str| {
@@ -1636,9 +1637,15 @@ fn a_queue_for_unordered_work_is_asked_only_when_services_share_it() {
     assert!(on_codes(&run(&single(socket.clone())), "D001").is_empty());
     let read = socket.replace("websocket", "grpc");
     assert_eq!(
-        on_codes(&run(&single(read)), "D001"),
+        on_codes(&run(&single(read.clone())), "D001"),
         ["hub"].map(String::from).into()
     );
+    // Made once per item with no batch: G010 gives node M's fix (batch, or cache in the
+    // caller) with its reason, and D001 does not repeat it.
+    let per_item = read.replace(", needs:", ", traffic: { per_item: true }, needs:");
+    let a = run(&single(per_item));
+    assert!(on_codes(&a, "D001").is_empty());
+    assert_eq!(on_codes(&a, "G010"), ["hub"].map(String::from).into());
 }
 
 /// A service that only combines answers from cached services (`mid` calls `rate`, which

@@ -100,6 +100,10 @@ one durable queue per subscriber is such a design). It is reported when the same
 (`uses.channel`) is declared for two or more consumer services: consumers of one queue
 compete, so each message reaches only one of them, and the message names the others.
 
+A call G010 reports (made many times for one request with no batch API) is not
+reported here as well: G010's fix, a batch API or a cache in the caller, is node M's
+caching and batching, and G010 says why it matters there.
+
 A call over a protocol that holds a connection open for messages the callee pushes
 (`protocol: websocket`, `sse`) is not asked for the caching of `sync-optimized`: nothing is
 read on it.
@@ -131,7 +135,8 @@ fn check_pattern_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
             && recommended == Pattern::SyncOptimized
             && (caching_in_place(cx, decl)
                 || decl.interaction.in_a_job()
-                || cx.push_channel(decl))
+                || cx.push_channel(decl)
+                || super::operation::repeated_unbatched(cx, decl, decision).is_some())
         {
             continue;
         }

@@ -312,25 +312,34 @@ fn check_key_recorded_on_failure(cx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_per_item_call(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let min = cx.thresholds.calls_per_request_min;
     for (decl, decision) in cx.model.interactions.iter().zip(cx.decisions) {
-        if !applied_pattern(decl, decision).is_some_and(Pattern::has_sync_part) {
-            continue;
+        if let Some(count) = repeated_unbatched(cx, decl, decision) {
+            let read = decl.interaction.idempotent != Some(false);
+            out.push(per_item_finding(cx, decl, count, read));
         }
-        let traffic = decl.interaction.traffic.as_ref();
-        let count = traffic.and_then(|t| t.calls_per_request);
-        let per_item = traffic.and_then(|t| t.per_item) == Some(true);
-        let many = match count {
-            Some(n) => n >= min,
-            None => per_item,
-        };
-        let uses = decl.uses();
-        let read = decl.interaction.idempotent != Some(false);
-        if !many || uses.batch.is_some() || (read && uses.cache.is_some()) {
-            continue;
-        }
-        out.push(per_item_finding(cx, decl, count, read));
     }
+}
+
+/// Whether G010 reports this call: synchronous, made many times for one request (the
+/// declared count, `None` for once per item) with no batch, nor a cache for a read.
+/// D001 leaves such a call's caching and batching to G010, whose fix they are.
+pub(super) fn repeated_unbatched(
+    cx: &Context<'_>,
+    decl: &InteractionDecl,
+    decision: &crate::flowchart::Decision,
+) -> Option<Option<u32>> {
+    if !applied_pattern(decl, decision).is_some_and(Pattern::has_sync_part) {
+        return None;
+    }
+    let traffic = decl.interaction.traffic.as_ref();
+    let count = traffic.and_then(|t| t.calls_per_request);
+    let many = match count {
+        Some(n) => n >= cx.thresholds.calls_per_request_min,
+        None => traffic.and_then(|t| t.per_item) == Some(true),
+    };
+    let uses = decl.uses();
+    let read = decl.interaction.idempotent != Some(false);
+    (many && uses.batch.is_none() && !(read && uses.cache.is_some())).then_some(count)
 }
 
 fn per_item_finding(
