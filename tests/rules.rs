@@ -2180,8 +2180,9 @@ fn a_decision_on_a_carried_copy_names_the_owner_and_the_keeper() {
 }
 
 /// G017: a signed copy sent back to its signer is one info finding at `copy`, which says
-/// when it happens on every request, and G014 leaves it to G017; an unsigned copy of the
-/// callee's own data, or a signed copy of a third service's, is not G017's.
+/// when it happens on every request, and G014 leaves it to G017; a client asking the
+/// signer, an unsigned copy of the callee's own data, or a signed copy of a third
+/// service's, is not G017's.
 #[test]
 fn a_signature_sent_back_to_its_signer_is_reported_once() {
     let check = |traffic: &str, signed: &str| {
@@ -2208,6 +2209,16 @@ fn a_signature_sent_back_to_its_signer_is_reported_once() {
     assert!(finding_of(&a, "G014").is_empty());
     let a = run(&check("", ", signed: true"));
     assert!(!finding_of(&a, "G017")[0].message.contains("every request"));
+    // A client asking the signer: the check cannot be the client's own.
+    let from_client = single(call(
+        "whoami",
+        "web",
+        "b",
+        STRONG,
+        ", copy: { of: b, kept_by: web, signed: true, what: session blob }",
+        &uses(SYNC_OK, &[]),
+    ));
+    assert!(finding_of(&run(&from_client), "G017").is_empty());
     // Unsigned: the keeper may have changed it, which is G014's (a client kept it).
     let a = run(&check("", ""));
     assert!(finding_of(&a, "G017").is_empty());
