@@ -851,7 +851,7 @@ fn decode(mut bytes: Vec<u8>) -> std::result::Result<String, (String, String)> {
         }
     };
     // Whichever problem comes first in the file is the one to show.
-    if let Some((at, ch)) = text.char_indices().find(|&(_, c)| !is_yaml_printable(c)) {
+    if let Some((at, ch)) = first_non_printable(&text) {
         return Err((
             text[..at].to_string(),
             format!(
@@ -869,6 +869,25 @@ fn decode(mut bytes: Vec<u8>) -> std::result::Result<String, (String, String)> {
     Ok(text)
 }
 
+/// The first character outside YAML's c-printable set, with its byte offset. Printable
+/// ASCII, most of any file, is passed over a byte at a time without decoding characters.
+fn first_non_printable(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    loop {
+        let ascii = bytes[at..]
+            .iter()
+            .position(|&b| !matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7E))?;
+        at += ascii;
+        // Only whole ASCII characters were passed over: `at` starts a character.
+        let ch = text[at..].chars().next()?;
+        if !is_yaml_printable(ch) {
+            return Some((at, ch));
+        }
+        at += ch.len_utf8();
+    }
+}
+
 /// YAML's c-printable set (tab, line breaks, and printable Unicode).
 fn is_yaml_printable(c: char) -> bool {
     matches!(c,
@@ -884,5 +903,41 @@ fn end_pos(text: &str) -> yaml::Pos {
     yaml::Pos {
         line,
         column: last_line.chars().count() as u32 + 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_characters(text: &str) -> Option<(usize, char)> {
+        text.char_indices().find(|&(_, c)| !is_yaml_printable(c))
+    }
+
+    /// The ASCII fast path finds what a walk over every character finds.
+    #[test]
+    fn the_ascii_fast_path_finds_the_first_non_printable_character() {
+        let cases = [
+            "",
+            "plain: ascii\n\ttab\r\n",
+            "주문: 완료 ünïcødé 🚀",
+            "a\u{7F}b",
+            "ok \u{85} next-line is printable",
+            "bom in the middle \u{FEFF}",
+            "é\u{1}",
+            "\u{FFFE} not a character",
+            "\u{FFFD} replacement is printable, then \u{8}",
+            "\u{9F} C1 control",
+        ];
+        for text in cases {
+            assert_eq!(first_non_printable(text), by_characters(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_walk_over_characters(text in "\\PC{0,40}|[\\x00-\\x7f\\u{80}-\\u{ffff}]{0,40}") {
+            proptest::prop_assert_eq!(first_non_printable(&text), by_characters(&text));
+        }
     }
 }
