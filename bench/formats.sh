@@ -15,22 +15,11 @@ cd "$(dirname "$0")/.."
 SIZE=${BENCH_SIZE:-100000}
 SEED=${BENCH_SEED:-42}
 OUT=${BENCH_OUT:-bench/out}
-TIME=/usr/bin/time
 FORMATS="json table sarif github junit gitlab markdown"
-
-die() { echo "bench: $*" >&2; exit 2; }
-[ -x "$TIME" ] || die "$TIME not found (Debian: apt-get install time)"
-command -v python3 >/dev/null || die "python3 not found"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 [[ "$SIZE" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZE must be a positive integer, got '$SIZE'"
-
-if [ -n "${COMMSPLAN_BIN:-}" ]; then
-  BIN=$COMMSPLAN_BIN
-else
-  echo "bench: cargo build --release" >&2
-  cargo build --release --quiet >&2
-  BIN=target/release/commsplan
-fi
-[ -x "$BIN" ] || die "commsplan binary not found or not executable: $BIN"
+bench_setup
 
 mkdir -p "$OUT"
 file="$OUT/synthetic-$SIZE-seed$SEED.yaml"

@@ -14,23 +14,12 @@ cd "$(dirname "$0")/.."
 SMALL=${BENCH_SMALL:-5000}
 LARGE=${BENCH_LARGE:-20000}
 LIMIT=${BENCH_TIMEOUT:-120}
-TIME=/usr/bin/time
-
-die() { echo "bench: $*" >&2; exit 2; }
-[ -x "$TIME" ] || die "$TIME not found (Debian: apt-get install time)"
-command -v python3 >/dev/null || die "python3 not found"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 for n in "$SMALL" "$LARGE" "$LIMIT"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "sizes and timeout must be positive integers, got '$n'"
 done
-
-if [ -n "${COMMSPLAN_BIN:-}" ]; then
-  BIN=$COMMSPLAN_BIN
-else
-  echo "bench: cargo build --release" >&2
-  cargo build --release --quiet >&2
-  BIN=target/release/commsplan
-fi
-[ -x "$BIN" ] || die "commsplan binary not found or not executable: $BIN"
+bench_setup
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

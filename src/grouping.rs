@@ -78,8 +78,6 @@ const OUTBOX: &[&str] = &["G013"];
 /// interactions: one cause per producer and consumer.
 const PAIR: &[&str] = &["G016"];
 
-/// The most interaction ids a group's message names; the rest are counted (the
-/// `affected` list and the related locations name them all).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Cause {
     /// The rule, where the value is written, and the label (what was found there).
@@ -617,7 +615,8 @@ fn service_location(model: &Model, name: &str) -> Option<Location> {
     model.service(name).map(|s| model.locate(&s.origin, ""))
 }
 
-/// `a, b, c`, or the first ids and how many more.
+/// `a, b, c`, or the first ids and how many more (the `affected` list and the related
+/// locations name them all).
 fn list_ids(ids: &[&str]) -> String {
     crate::finding::named_list(ids.iter().map(|id| format!("`{id}`")))
 }

@@ -729,7 +729,7 @@ fn check_carried_copy(cx: &Context<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        if signer_checks_its_own(decl) {
+        if signed_own_copy(decl).is_some() {
             continue;
         }
         let strong = i.needs.as_ref().and_then(|n| n.consistency) == Some(Consistency::Strong);
@@ -782,16 +782,19 @@ fn check_carried_copy(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Whether the interaction sends a signed copy back to the service that owns it.
-fn signer_checks_its_own(decl: &InteractionDecl) -> bool {
+/// The signed copy the interaction sends back to the service that owns it, if any.
+fn signed_own_copy(decl: &InteractionDecl) -> Option<&crate::model::types::CarriedCopy> {
     let i = &decl.interaction;
     i.copy
         .as_deref()
-        .is_some_and(|c| c.signed == Some(true) && c.of == i.to)
+        .filter(|c| c.signed == Some(true) && c.of == i.to)
 }
 
 fn check_signature_checked_remotely(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for decl in cx.model.interactions.iter().filter(|d| signer_checks_its_own(d)) {
+    for decl in &cx.model.interactions {
+        let Some(copy) = signed_own_copy(decl) else {
+            continue;
+        };
         let i = &decl.interaction;
         // A client cannot be trusted with the check: it is the holder the signature is
         // checked against, so asking the signer is the right design there.
@@ -799,9 +802,6 @@ fn check_signature_checked_remotely(cx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let Some(copy) = i.copy.as_deref() else {
-            continue;
-        };
         let what = copy.what.as_deref().unwrap_or("data");
         let every = i.traffic.as_ref().and_then(|t| t.every_request) == Some(true);
         let when = if every {

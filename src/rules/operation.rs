@@ -418,9 +418,9 @@ impl Operation<'_> {
         self.atomicity.iter().any(|a| ways.contains(a))
     }
 
-    /// "`a` (to `b`), `c` (to `d`)" for `steps`, with the caller's own store last.
-    /// The steps named in full while they are few, "and N more" past
-    /// [`crate::finding::NAMED_IN_MESSAGE`]: every step's finding carries the message.
+    /// "`a` (to `b`) and `c` (to `d`)" for `steps`, with the caller's own store last; past
+    /// [`crate::finding::NAMED_IN_MESSAGE`] the rest are counted, since every step's
+    /// finding carries the message.
     fn names(&self, steps: &[&InteractionDecl], store: bool) -> String {
         let own = store.then(|| format!("`{}`'s own store", self.caller));
         let named = steps
